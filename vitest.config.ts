@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+// Three suites: unit (fast, no cluster), browser (Playwright + Debian chromium against a running
+// server), cluster (a real kind cluster). `npm test` runs unit + browser; `npm run test:cluster`
+// runs the cluster suite.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.spec.ts', 'grader/**/*.spec.ts', 'src/**/*.spec.ts', 'labs/**/*.spec.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.spec.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['tests/cluster/**/*.spec.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 1_200_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
