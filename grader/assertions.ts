@@ -1,0 +1,284 @@
+// Typed assertions a lab's check.ts composes: each reads through the CheckContext (cached,
+// watchable) and returns an Outcome with what was expected and what the cluster shows.
+// Subjects name the objects a failing check is about; verify gathers their diagnostics.
+import type { CheckContext, KubeObject } from './context.ts';
+import { effectiveValue, latestRevision, type HelmRelease } from './helm.ts';
+import type { KindName } from './kinds.ts';
+import {
+  atLeast, describeExpected, describeMismatch, findMismatch, includes, isMatcher, not, oneOf, show, type Matcher,
+} from './match.ts';
+
+export type Subject = { kind: KindName; name: string; namespace?: string };
+
+export type Outcome = {
+  passed: boolean;
+  expected?: string;
+  observed?: string;
+  diagnostics?: string[];
+  /** Objects whose state explains a failure (pods, deployments, applications). */
+  subjects?: Subject[];
+};
+
+export type Assertion = (ctx: CheckContext) => Promise<Outcome>;
+
+/** What check.ts exports: one assertion per task id of lab.yaml. */
+export type LabChecks = Record<string, Assertion>;
+
+export const defineChecks = (checks: LabChecks): LabChecks => checks;
+
+export const pass = (expected?: string, observed?: string): Outcome => ({ passed: true, expected, observed });
+export const fail = (expected: string, observed: string, subjects: Subject[] = []): Outcome => ({
+  passed: false,
+  expected,
+  observed,
+  subjects,
+});
+
+type Locator = { kind: KindName; name?: string; labels?: Record<string, string>; namespace?: string };
+
+const where = (ctx: CheckContext, namespace?: string) => `namespace "${namespace ?? ctx.namespace}"`;
+const describeTarget = (l: Locator) =>
+  l.name ? `${l.kind} "${l.name}"` : `${l.kind} with labels ${Object.entries(l.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`;
+
+async function notFound(ctx: CheckContext, locator: Locator): Promise<string> {
+  if (!(await ctx.served(locator.kind, locator))) return `the cluster does not serve ${locator.kind} (is its CRD installed?)`;
+  const present = (await ctx.list(locator.kind, { namespace: locator.namespace })).map((o) => o.metadata.name);
+  return present.length
+    ? `not found; ${locator.kind}s there: ${present.slice(0, 8).join(', ')}${present.length > 8 ? ', …' : ''}`
+    : `not found; ${where(ctx, locator.namespace)} has no ${locator.kind}s`;
+}
+
+/** Find objects by name or label selector. */
+export async function find(ctx: CheckContext, locator: Locator): Promise<KubeObject[]> {
+  const items = await ctx.list(locator.kind, { namespace: locator.namespace, labels: locator.labels });
+  return locator.name ? items.filter((o) => o.metadata.name === locator.name) : items;
+}
+
+/**
+ * The object(s) exist and each matches `match` partially (Chainsaw's assert).
+ * With `labels` and no name, every selected object must match and `count` (default ≥ 1) must hold.
+ */
+export function resource(
+  locator: Locator & { match?: unknown; count?: number | Matcher; explain?: string },
+): Assertion {
+  return async (ctx) => {
+    const found = await find(ctx, locator);
+    const target = `${describeTarget(locator)} in ${where(ctx, locator.namespace)}`;
+    const subjects = (objects: KubeObject[]) =>
+      objects.map((o) => ({ kind: locator.kind, name: o.metadata.name, namespace: o.metadata.namespace }));
+    if (found.length === 0) {
+      return fail(locator.explain ?? target, await notFound(ctx, locator));
+    }
+    const count = locator.count ?? (locator.name ? 1 : undefined);
+    if (count !== undefined) {
+      const ok = isMatcher(count) ? count.test(found.length) : found.length === count;
+      if (!ok) return fail(`${describeExpected(count)} ${target}`, `${found.length} found`, subjects(found));
+    }
+    for (const object of found) {
+      const mismatch = findMismatch(object, locator.match ?? {});
+      if (mismatch) {
+        return fail(
+          `${locator.kind} "${object.metadata.name}": ${mismatch.path} ${mismatch.expected}`,
+          `${mismatch.path}: ${mismatch.observed}`,
+          subjects([object]),
+        );
+      }
+    }
+    return pass(locator.explain ?? target, found.map((o) => `${locator.kind} "${o.metadata.name}"`).join(', '));
+  };
+}
+
+/** No object matches (e.g. nothing unprefixed was applied). `where` narrows what counts. */
+export function absentResource(locator: Locator & { where?: (o: KubeObject) => boolean; explain?: string }): Assertion {
+  return async (ctx) => {
+    const found = (await find(ctx, locator)).filter((o) => locator.where?.(o) ?? true);
+    const expected = locator.explain ?? `no ${describeTarget(locator)} in ${where(ctx, locator.namespace)}`;
+    return found.length === 0
+      ? pass(expected, 'none found')
+      : fail(expected, `found ${found.map((o) => `${locator.kind} "${o.metadata.name}"`).join(', ')}`);
+  };
+}
+
+/** A status condition, e.g. Pod Ready=False or Deployment Available=True. */
+export function condition(locator: Locator & { name: string; type: string; status?: 'True' | 'False' | 'Unknown' }): Assertion {
+  const status = locator.status ?? 'True';
+  return async (ctx) => {
+    const [object] = await find(ctx, locator);
+    const expected = `${locator.kind} "${locator.name}" condition ${locator.type}=${status}`;
+    if (!object) return fail(expected, await notFound(ctx, locator));
+    const found = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === locator.type);
+    const subject = [{ kind: locator.kind, name: locator.name, namespace: object.metadata.namespace }];
+    if (!found) return fail(expected, `no ${locator.type} condition yet`, subject);
+    const observed = `${locator.type}=${found.status}${found.reason ? ` (${found.reason})` : ''}`;
+    return found.status === status ? pass(expected, observed) : fail(expected, observed, subject);
+  };
+}
+
+/** A container's status in a pod matches partially (restartCount, state, lastState.terminated.reason…). */
+export function containerStatus(options: { pod: string; container: string; namespace?: string; match: unknown; explain?: string }): Assertion {
+  return async (ctx) => {
+    const locator: Locator = { kind: 'Pod', name: options.pod, namespace: options.namespace };
+    const [pod] = await find(ctx, locator);
+    const subject = [{ kind: 'Pod' as const, name: options.pod, namespace: options.namespace ?? ctx.namespace }];
+    if (!pod) return fail(options.explain ?? `Pod "${options.pod}" in ${where(ctx, options.namespace)}`, await notFound(ctx, locator));
+    const status = (pod.status?.containerStatuses ?? []).find((s: { name: string }) => s.name === options.container);
+    if (!status) return fail(`container "${options.container}" of Pod "${options.pod}"`, 'no status yet (not started)', subject);
+    const mismatch = findMismatch(status, options.match);
+    if (mismatch) {
+      return fail(
+        options.explain ?? `container "${options.container}": ${mismatch.path} ${mismatch.expected}`,
+        `${mismatch.path}: ${mismatch.observed}`,
+        subject,
+      );
+    }
+    return pass(options.explain ?? `container "${options.container}" status`, `restartCount ${status.restartCount}`);
+  };
+}
+
+/** An Event about an object (reason, and optionally a message matcher), e.g. Killing by liveness. */
+export function event(options: { kind: KindName; name: string; namespace?: string; reason: string; message?: string | Matcher; explain?: string }): Assertion {
+  return async (ctx) => {
+    const locator: Locator = { kind: options.kind, name: options.name, namespace: options.namespace };
+    const expected = options.explain ?? `an Event ${options.reason} on ${options.kind} "${options.name}"${options.message ? ` with message ${describeExpected(options.message)}` : ''}`;
+    const [object] = await find(ctx, locator);
+    if (!object) return fail(expected, await notFound(ctx, locator));
+    const events = await ctx.eventsFor(object);
+    const hit = events.find(
+      (e) => e.reason === options.reason && (options.message === undefined || findMismatch(e.message, options.message) === undefined),
+    );
+    const subject = [{ kind: options.kind, name: options.name, namespace: object.metadata.namespace }];
+    if (hit) return pass(expected, `${hit.reason} (x${hit.count ?? 1}): ${hit.message}`);
+    const reasons = [...new Set(events.map((e) => e.reason))];
+    return fail(expected, reasons.length ? `events seen: ${reasons.join(', ')}` : 'no events for it (events expire after an hour)', subject);
+  };
+}
+
+/** How a Service's EndpointSlices list a pod: ready, not ready, or absent. */
+export async function endpointState(
+  ctx: CheckContext,
+  service: string,
+  pod: string,
+  namespace?: string,
+): Promise<'ready' | 'not-ready' | 'absent' | 'no-service'> {
+  if (!(await ctx.get('Service', service, { namespace }))) return 'no-service';
+  const slices = await ctx.list('EndpointSlice', { namespace, labels: { 'kubernetes.io/service-name': service } });
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef?.name === pod) {
+        return endpoint.conditions?.ready === false ? 'not-ready' : 'ready';
+      }
+    }
+  }
+  return 'absent';
+}
+
+/** The Service's EndpointSlices list the pod with the given readiness. */
+export function endpoints(options: { service: string; pod: string; namespace?: string; state: 'ready' | 'not-ready' }): Assertion {
+  return async (ctx) => {
+    const state = await endpointState(ctx, options.service, options.pod, options.namespace);
+    const expected =
+      options.state === 'ready'
+        ? `Service "${options.service}" sends traffic to Pod "${options.pod}" (ready endpoint)`
+        : `Service "${options.service}" selects Pod "${options.pod}" but lists it as not ready (no traffic)`;
+    const observed = {
+      ready: `Pod "${options.pod}" is a ready endpoint (it receives traffic)`,
+      'not-ready': `Pod "${options.pod}" is listed as not ready`,
+      absent: `Pod "${options.pod}" is not among the Service's endpoints (does its selector match the pod's labels?)`,
+      'no-service': `no Service "${options.service}" in ${where(ctx, options.namespace)}`,
+    }[state];
+    const subjects: Subject[] = [{ kind: 'Pod', name: options.pod, namespace: options.namespace ?? ctx.namespace }];
+    return state === options.state ? pass(expected, observed) : fail(expected, observed, subjects);
+  };
+}
+
+/** The current (`helm ls`) revision of a release matches partially; `history` adds rules on all revisions. */
+export function helmRelease(options: {
+  name: string;
+  namespace?: string;
+  match?: Partial<Record<keyof HelmRelease, unknown>>;
+  values?: Record<string, unknown>;
+  explain?: string;
+  history?: (history: HelmRelease[]) => Outcome | undefined;
+}): Assertion {
+  return async (ctx) => {
+    const history = await ctx.helmHistory(options.name, { namespace: options.namespace });
+    const current = latestRevision(history);
+    const expected = options.explain ?? `Helm release "${options.name}" in ${where(ctx, options.namespace)}`;
+    if (!current) {
+      const others = await otherReleases(ctx, options.namespace);
+      return fail(expected, `no release "${options.name}" there${others.length ? `; releases there: ${others.join(', ')}` : ''}`);
+    }
+    const mismatch = findMismatch(current, options.match ?? {});
+    if (mismatch) return fail(expected, `revision ${current.revision}: ${describeMismatch(mismatch)}`);
+    for (const [path, want] of Object.entries(options.values ?? {})) {
+      const value = effectiveValue(current, path);
+      const valueMismatch = findMismatch(value, want);
+      if (valueMismatch) return fail(expected, `revision ${current.revision}: value ${path} is ${show(value)}, expected ${describeExpected(want)}`);
+    }
+    const extra = options.history?.(history);
+    if (extra && !extra.passed) return extra;
+    return pass(expected, `revision ${current.revision} ${current.status}: ${current.description}`);
+  };
+}
+
+async function otherReleases(ctx: CheckContext, namespace?: string): Promise<string[]> {
+  const secrets = await ctx.list('Secret', { namespace, labels: { owner: 'helm' } }).catch(() => []);
+  return [...new Set(secrets.map((s) => s.metadata.labels?.name).filter((n): n is string => Boolean(n)))];
+}
+
+/** A custom resource (e.g. an Argo CD Application) matches partially. */
+export function customResource(options: Locator & { name: string; match: unknown; explain?: string }): Assertion {
+  return resource(options);
+}
+
+/** All must pass; reports the first failure (Chainsaw runs a step's asserts the same way). */
+export function all(...assertions: Assertion[]): Assertion {
+  return async (ctx) => {
+    const observed: string[] = [];
+    let expected: string[] = [];
+    for (const assertion of assertions) {
+      const outcome = await assertion(ctx);
+      if (!outcome.passed) return outcome;
+      if (outcome.expected) expected.push(outcome.expected);
+      if (outcome.observed) observed.push(outcome.observed);
+    }
+    expected = [...new Set(expected)];
+    return pass(expected.join('; '), observed.join('; '));
+  };
+}
+
+/**
+ * The container was restarted by its liveness probe — not an OOM kill, not a crash of its own:
+ * restartCount ≥ 1, the last termination was not OOMKilled, and kubelet recorded a Killing event
+ * saying the liveness probe failed.
+ */
+export function restartedByLiveness(options: { pod: string; container: string; namespace?: string }): Assertion {
+  return all(
+    containerStatus({
+      ...options,
+      match: { restartCount: atLeast(1) },
+      explain: `container "${options.container}" of Pod "${options.pod}" restarted at least once`,
+    }),
+    containerStatus({
+      ...options,
+      match: { lastState: { terminated: { reason: not(oneOf('OOMKilled', 'Completed')) } } },
+      explain: `its last termination was a kill, not OOMKilled or a clean exit`,
+    }),
+    event({
+      kind: 'Pod',
+      name: options.pod,
+      namespace: options.namespace,
+      reason: 'Killing',
+      message: includes(`${options.container} failed liveness probe`),
+      explain: `kubelet killed container "${options.container}" because its liveness probe failed`,
+    }),
+  );
+}
+
+/** The container has never been restarted (restartCount 0). */
+export const neverRestarted = (options: { pod: string; container: string; namespace?: string }): Assertion =>
+  containerStatus({
+    ...options,
+    match: { restartCount: 0 },
+    explain: `container "${options.container}" of Pod "${options.pod}" never restarted`,
+  });

@@ -1,0 +1,15 @@
+// The grading library's public surface. Web server, CLI, dashboard and tests import from here.
+export { verifyLab, runChecks, loadChecks, type VerifyOptions } from './verify.ts';
+export type { CheckResult, LabResult } from './result.ts';
+export { GraderError, LabNotFoundError, LabDefinitionError, ClusterError } from './errors.ts';
+export { connect, loadKubeConfig, resolveKubeconfig, KubeReader, type ClusterOptions } from './kube.ts';
+export { CheckContext, type KubeObject } from './context.ts';
+export {
+  defineChecks, pass, fail, find, resource, absentResource, condition, containerStatus, event, endpoints,
+  endpointState, helmRelease, customResource, all, restartedByLiveness, neverRestarted,
+  type Assertion, type LabChecks, type Outcome, type Subject,
+} from './assertions.ts';
+export { atLeast, atMost, oneOf, not, includes, matches, absent, present, sameText, matcher, findMismatch } from './match.ts';
+export { releaseHistory, latestRevision, effectiveValue, valueAt, decodeReleaseData, type HelmRelease } from './helm.ts';
+export { kinds, readRules, type KindName } from './kinds.ts';
+export { listLabs, findLab, labsForLesson, labFiles, type Lab } from '../labs/catalog.ts';

@@ -1,0 +1,63 @@
+// The lab.yaml schema: the one place that says what a lab definition may contain.
+// A leaf module (zod only) so the catalog, the grader, tests and the web server share it.
+import { z } from 'zod';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, "-")');
+
+export const taskSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase kebab-case'),
+    title: z.string().min(1),
+    hint: z.string().min(1),
+    points: z.number().int().positive(),
+  })
+  .strict();
+
+/** An object `labs reset` deletes besides the lab's namespaces (e.g. an Argo CD Application). */
+export const cleanupSchema = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    namespace: dnsLabel.optional(),
+    name: z.string().min(1),
+  })
+  .strict();
+
+export const setupSchema = z
+  .object({
+    /** Namespaces the lab's objects live in: solve creates them, reset deletes them. Default: [namespace]. */
+    namespaces: z.array(dnsLabel).min(1).optional(),
+    cleanup: z.array(cleanupSchema).optional(),
+    /** Cluster add-ons the lab needs (checked by the platform, installed by `labs addon`). */
+    requires: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const labSchema = z
+  .object({
+    title: z.string().min(1),
+    lesson: z.string().regex(/^\d{2}-[a-z0-9-]+$/, 'must name a lesson file like "02-probes"'),
+    namespace: dnsLabel,
+    tasks: z
+      .array(taskSchema)
+      .min(1)
+      .refine((tasks) => new Set(tasks.map((t) => t.id)).size === tasks.length, 'task ids must be unique'),
+    setup: setupSchema.optional(),
+  })
+  .strict();
+
+export type LabTask = z.infer<typeof taskSchema>;
+export type LabSetup = z.infer<typeof setupSchema>;
+export type LabDefinition = z.infer<typeof labSchema>;
+
+/** First problem of a failed parse as "field: message", e.g. "tasks[1].points: Too small…". */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`))
+    .join('');
+  return `${path || '(top level)'}: ${issue.message}`;
+}
