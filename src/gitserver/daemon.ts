@@ -1,0 +1,33 @@
+// The git server as its own long-lived process, for when no platform web server hosts it
+// (`labs addon argocd` from a plain shell, the cluster tests). Started by service.ts, which
+// reads the state file this writes. Usage: node src/gitserver/daemon.ts [--port N] [--root DIR]
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kindNetworkGateway } from './address.ts';
+import { startGitServer } from './server.ts';
+import { defaultGitRoot, openGitStore } from './store.ts';
+import { defaultGitPort, type GitServerState } from './service.ts';
+
+const { values } = parseArgs({ options: { port: { type: 'string' }, root: { type: 'string' } } });
+const root = values.root ?? defaultGitRoot();
+const port = Number(values.port ?? defaultGitPort());
+const stateFile = join(root, 'server.json');
+
+const gateway = await kindNetworkGateway();
+const server = await startGitServer({
+  store: openGitStore(root),
+  hosts: ['127.0.0.1', gateway],
+  port,
+  onRequest: (r) => console.log(`${new Date().toISOString()} ${r.user ?? '-'} ${r.method} ${r.path} ${r.status}`),
+});
+const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway };
+writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+console.log(`git server listening on ${server.urls.join(', ')}`);
+
+const stop = () => {
+  rmSync(stateFile, { force: true });
+  void server.close().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

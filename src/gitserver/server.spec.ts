@@ -1,0 +1,98 @@
+// The git server against the real git client and the real `git http-backend` (loopback only).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitServer, type RunningGitServer } from './server.ts';
+import { openGitStore, type GitStore } from './store.ts';
+
+const exec = promisify(execFile);
+const gitEnv = {
+  ...process.env,
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Ana',
+  GIT_AUTHOR_EMAIL: 'ana@example.test',
+  GIT_COMMITTER_NAME: 'Ana',
+  GIT_COMMITTER_EMAIL: 'ana@example.test',
+};
+const git = (args: string[], cwd?: string) => exec('git', args, { cwd, env: gitEnv });
+const gitFails = async (args: string[], cwd?: string): Promise<string> => {
+  try {
+    await git(args, cwd);
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr ?? e);
+  }
+  throw new Error(`git ${args.join(' ')} succeeded but should have failed`);
+};
+
+describe('git server (smart HTTP through git http-backend)', () => {
+  let root: string;
+  let work: string;
+  let store: GitStore;
+  let server: RunningGitServer;
+  let base: string;
+  const withAuth = (user: string, password: string, path: string) =>
+    base.replace('http://', `http://${user}:${encodeURIComponent(password)}@`) + path;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'labs-git-root-'));
+    work = mkdtempSync(join(tmpdir(), 'labs-git-work-'));
+    store = openGitStore(root);
+    server = await startGitServer({ store, hosts: ['127.0.0.1'], port: 0 });
+    base = server.baseUrl;
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('creates a learner repo with the starter chart on first clone, and accepts a push', async () => {
+    const ana = store.credentialsFor('ana');
+    await git(['clone', '--quiet', withAuth('ana', ana, '/ana/gitops.git'), join(work, 'ana')]);
+    const values = readFileSync(join(work, 'ana', 'argo-test-chart', 'values.yaml'), 'utf8');
+    expect(values).toMatch(/^replicaCount: 1$/m);
+    expect(values).toMatch(/tag: "1\.23\.1"/);
+    expect((await git(['rev-parse', '--abbrev-ref', 'HEAD'], join(work, 'ana'))).stdout.trim()).toBe('main');
+
+    writeFileSync(join(work, 'ana', 'argo-test-chart', 'values.yaml'), values.replace(/^replicaCount: 1$/m, 'replicaCount: 2'));
+    await git(['commit', '--quiet', '-am', 'Two replicas'], join(work, 'ana'));
+    await git(['push', '--quiet', 'origin', 'main'], join(work, 'ana'));
+
+    await git(['clone', '--quiet', withAuth('ana', ana, '/ana/gitops.git'), join(work, 'ana2')]);
+    expect(readFileSync(join(work, 'ana2', 'argo-test-chart', 'values.yaml'), 'utf8')).toMatch(/^replicaCount: 2$/m);
+    const { stdout } = await git(['log', '--format=%s'], join(work, 'ana2'));
+    expect(stdout.trim().split('\n')).toEqual(['Two replicas', 'Starter content for ana']);
+  });
+
+  it('refuses anonymous access and a wrong password', async () => {
+    store.credentialsFor('ana');
+    expect(await gitFails(['ls-remote', `${base}/ana/gitops.git`])).toMatch(/Authentication failed|could not read Username|terminal prompts disabled/);
+    expect(await gitFails(['ls-remote', withAuth('ana', 'wrong', '/ana/gitops.git')])).toMatch(/Authentication failed/);
+  });
+
+  it("hides one learner's repo from another", async () => {
+    store.credentialsFor('ana');
+    const bo = store.credentialsFor('bo');
+    expect(await gitFails(['ls-remote', withAuth('bo', bo, '/ana/gitops.git')])).toMatch(/not found/);
+  });
+
+  it('serves the class examples read-only', async () => {
+    const bo = store.credentialsFor('bo');
+    const dir = join(work, 'examples');
+    await git(['clone', '--quiet', withAuth('bo', bo, '/class/argocd-example-apps.git'), dir]);
+    expect(readFileSync(join(dir, 'guestbook', 'guestbook-ui-svc.yaml'), 'utf8')).toMatch(/name: guestbook-ui/);
+    writeFileSync(join(dir, 'note.txt'), 'mine\n');
+    await git(['add', 'note.txt'], dir);
+    await git(['commit', '--quiet', '-m', 'try'], dir);
+    expect(await gitFails(['push', 'origin', 'main'], dir)).toMatch(/403|read-only/);
+  });
+
+  it('refuses to listen on every interface', async () => {
+    await expect(startGitServer({ store, hosts: ['0.0.0.0'], port: 0 })).rejects.toThrow(/refusing/);
+  });
+});

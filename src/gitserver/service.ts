@@ -1,0 +1,118 @@
+// Keeps one git server process running per machine (see daemon.ts): start it when it is not
+// answering, reuse it when it is. The state file says where it listens.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sleep } from '../environments/exec.ts';
+import { kindNetworkGateway } from './address.ts';
+import { defaultGitRoot, openGitStore, starters } from './store.ts';
+import { defaultLearnerRepo, exampleAppsRepo } from './server.ts';
+
+export type GitServerState = {
+  pid: number;
+  /** What learners and Argo CD use: http://<kind gateway>:<port> */
+  baseUrl: string;
+  urls: string[];
+  port: number;
+  root: string;
+  gateway: string;
+};
+
+export const defaultGitPort = (): number => Number(process.env.LABS_GIT_PORT ?? 8418);
+
+const daemonScript = join(dirname(fileURLToPath(import.meta.url)), 'daemon.ts');
+
+export function readGitServerState(root: string = defaultGitRoot()): GitServerState | undefined {
+  const file = join(root, 'server.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as GitServerState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function healthy(state: GitServerState): Promise<boolean> {
+  try {
+    const r = await fetch(`${state.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Returns the running git server, starting it in the background when needed. */
+export async function ensureGitServer(options: { root?: string; port?: number; log?: (m: string) => void } = {}): Promise<GitServerState> {
+  const root = options.root ?? defaultGitRoot();
+  const gateway = await kindNetworkGateway();
+  const current = readGitServerState(root);
+  if (current && current.gateway === gateway && alive(current.pid) && (await healthy(current))) return current;
+  if (current && alive(current.pid)) {
+    // Listening on a stale gateway (the kind network was recreated): restart it.
+    options.log?.(`restarting git server (pid ${current.pid}): kind network gateway is now ${gateway}`);
+    process.kill(current.pid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(current.pid); i++) await sleep(100);
+  }
+  mkdirSync(root, { recursive: true });
+  const logFile = join(root, 'server.log');
+  const out = openSync(logFile, 'a');
+  const port = options.port ?? defaultGitPort();
+  options.log?.(`starting git server on ${gateway}:${port} (log: ${logFile})`);
+  const child = spawn(process.execPath, [daemonScript, '--port', String(port), '--root', root], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
+  child.unref();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const state = readGitServerState(root);
+    if (state && state.pid === child.pid && (await healthy(state))) return state;
+    if (child.exitCode !== null) break;
+    await sleep(200);
+  }
+  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+  throw new Error(`git server did not start on ${gateway}:${port}: ${tail || 'no output'} (log: ${logFile})`);
+}
+
+export function stopGitServer(root: string = defaultGitRoot()): boolean {
+  const state = readGitServerState(root);
+  if (!state || !alive(state.pid)) return false;
+  process.kill(state.pid, 'SIGTERM');
+  return true;
+}
+
+export type LearnerRepo = {
+  learner: string;
+  password: string;
+  /** Clone/push URL without credentials, e.g. http://172.18.0.1:8418/labs/gitops.git */
+  url: string;
+  /** The shared read-only example apps repo. */
+  examplesUrl: string;
+  /** URL prefix for Argo CD's credential template (matches every repo on this server). */
+  credentialPrefix: string;
+};
+
+/** The learner's repository (created from the starter chart on first use) and credentials. */
+export async function learnerRepo(server: GitServerState, learner: string, repo: string = defaultLearnerRepo): Promise<LearnerRepo> {
+  const store = openGitStore(server.root);
+  const password = store.credentialsFor(learner);
+  await store.ensureRepo(learner, repo, starters.learner);
+  return {
+    learner,
+    password,
+    url: `${server.baseUrl}/${learner}/${repo}.git`,
+    examplesUrl: `${server.baseUrl}/class/${exampleAppsRepo}.git`,
+    credentialPrefix: `${server.baseUrl}/`,
+  };
+}
