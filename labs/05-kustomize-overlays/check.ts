@@ -1,0 +1,21 @@
+// Lab 05: two prefixed pods from one base and two overlays, the base reused unchanged, and the
+// base never applied on its own.
+import { absentResource, all, defineChecks, resource } from '../../grader/index.ts';
+
+const fromBase = {
+  metadata: { labels: { app: 'myapp' } },
+  spec: { containers: [{ name: 'nginx', image: 'nginx:latest' }] },
+};
+
+export default defineChecks({
+  'dev-overlay': resource({ kind: 'Pod', name: 'dev-myapp-pod', match: { status: { phase: 'Running' } } }),
+  'prd-overlay': resource({ kind: 'Pod', name: 'prd-myapp-pod', match: { status: { phase: 'Running' } } }),
+  'base-unchanged': all(
+    resource({ kind: 'Pod', name: 'dev-myapp-pod', match: fromBase }),
+    resource({ kind: 'Pod', name: 'prd-myapp-pod', match: fromBase }),
+  ),
+  'nothing-unprefixed': all(
+    absentResource({ kind: 'Pod', name: 'myapp-pod' }),
+    absentResource({ kind: 'Pod', name: 'myapp-pod', namespace: 'default' }),
+  ),
+});
