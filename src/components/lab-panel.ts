@@ -1,0 +1,66 @@
+// Check buttons: POST /api/labs/<n>/verify (the same grader as `labs verify <n>`) and show
+// each check with what was expected and what the cluster showed.
+type CheckResult = { id: string; title: string; passed: boolean; points: number; expected?: string; observed?: string; hint?: string; diagnostics?: string[] };
+type LabResult = { lab: string; passed: boolean; score: number; maxScore: number; checks: CheckResult[]; durationMs: number };
+type Words = Record<'checking' | 'unavailable' | 'failed' | 'passed' | 'notYet' | 'expected' | 'observed' | 'hint', string>;
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+function renderResult(target: HTMLElement, result: LabResult, words: Words): void {
+  target.replaceChildren();
+  const summary = el('p', `lab-summary ${result.passed ? 'is-passed' : 'is-failed'}`);
+  summary.append(el('strong', undefined, result.passed ? words.passed : words.notYet), ` · ${result.score}/${result.maxScore}`);
+  target.append(summary);
+  const list = el('ul', 'check-list');
+  for (const check of result.checks) {
+    const item = el('li', check.passed ? 'is-passed' : 'is-failed');
+    item.append(el('span', 'check-mark', check.passed ? '✓' : '✗'), el('span', 'check-title', check.title));
+    if (!check.passed) {
+      const details = el('dl', 'check-details');
+      for (const [label, value] of [[words.expected, check.expected], [words.observed, check.observed], [words.hint, check.hint]] as const) {
+        if (!value) continue;
+        details.append(el('dt', undefined, label), el('dd', undefined, value));
+      }
+      if (details.childElementCount > 0) item.append(details);
+      if (check.diagnostics?.length) item.append(el('pre', 'check-diagnostics', check.diagnostics.join('\n')));
+    }
+    list.append(item);
+  }
+  target.append(list);
+}
+
+const panel = document.querySelector<HTMLElement>('[data-lab-panel]');
+if (panel) {
+  const words = JSON.parse(panel.dataset.words ?? '{}') as Words;
+  panel.addEventListener('click', async (event) => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('[data-lab-check]');
+    const card = button?.closest<HTMLElement>('[data-lab]');
+    if (!button || !card) return;
+    const result = card.querySelector<HTMLElement>('[data-lab-result]')!;
+    button.disabled = true;
+    result.replaceChildren(el('p', 'muted', words.checking));
+    try {
+      const response = await fetch(`/api/labs/${card.dataset.lab}/verify`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'x-labs-token': panel.dataset.token ?? '' },
+      });
+      if (response.status === 503) {
+        result.replaceChildren(el('p', 'muted', words.unavailable));
+      } else if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        result.replaceChildren(el('p', 'lab-error', `${words.failed}: ${body.error ?? response.statusText}`));
+      } else {
+        renderResult(result, (await response.json()) as LabResult, words);
+      }
+    } catch (error) {
+      result.replaceChildren(el('p', 'lab-error', `${words.failed}: ${(error as Error).message}`));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

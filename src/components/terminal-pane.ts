@@ -1,0 +1,132 @@
+// Mounts xterm (fit, web links, WebGL with the DOM renderer as fallback) on the lesson page and
+// connects it to the server's shell. Run buttons reach it through a `labs:run` event.
+import '@xterm/xterm/css/xterm.css';
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { TerminalConnection, type ConnectionState } from '../terminal/client-connection.ts';
+
+const lightTheme: ITheme = {
+  background: '#fbfcfd', foreground: '#1f2328', cursor: '#326ce5', cursorAccent: '#fbfcfd',
+  selectionBackground: '#326ce533',
+  black: '#24292f', red: '#cf222e', green: '#116329', yellow: '#8a6100', blue: '#0550ae', magenta: '#8250df', cyan: '#1b7c83', white: '#6e7781',
+  brightBlack: '#57606a', brightRed: '#a40e26', brightGreen: '#1a7f37', brightYellow: '#7d5a00', brightBlue: '#0969da', brightMagenta: '#a475f9', brightCyan: '#3192aa', brightWhite: '#8c959f',
+};
+const darkTheme: ITheme = {
+  background: '#0d1117', foreground: '#d6dde6', cursor: '#6d9cff', cursorAccent: '#0d1117',
+  selectionBackground: '#6d9cff40',
+  black: '#484f58', red: '#ff7b72', green: '#3fb950', yellow: '#d29922', blue: '#58a6ff', magenta: '#bc8cff', cyan: '#39c5cf', white: '#b1bac4',
+  brightBlack: '#6e7681', brightRed: '#ffa198', brightGreen: '#56d364', brightYellow: '#e3b341', brightBlue: '#79c0ff', brightMagenta: '#d2a8ff', brightCyan: '#56d4dd', brightWhite: '#f0f6fc',
+};
+const themeFor = (): ITheme => (document.documentElement.dataset.theme === 'dark' ? darkTheme : lightTheme);
+
+function mount(pane: HTMLElement): void {
+  const host = pane.querySelector<HTMLElement>('[data-terminal-host]')!;
+  const status = pane.querySelector<HTMLElement>('[data-terminal-status]')!;
+  const statusText = pane.querySelector<HTMLElement>('[data-terminal-status-text]')!;
+  const reconnectButton = pane.querySelector<HTMLButtonElement>('[data-terminal-reconnect]')!;
+
+  const term = new Terminal({
+    fontFamily: '"JetBrains Mono Variable", "JetBrains Mono", "Cascadia Mono", "Fira Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    fontSize: 13.5,
+    lineHeight: 1.2,
+    cursorBlink: true,
+    scrollback: 10_000,
+    allowProposedApi: false,
+    theme: themeFor(),
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.loadAddon(new WebLinksAddon());
+  term.open(host);
+  let renderer = 'dom';
+  void import('@xterm/addon-webgl')
+    .then(({ WebglAddon }) => {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        pane.dataset.renderer = renderer = 'dom';
+      });
+      term.loadAddon(webgl);
+      pane.dataset.renderer = renderer = 'webgl';
+    })
+    .catch(() => {
+      pane.dataset.renderer = renderer = 'dom';
+    });
+  pane.dataset.renderer = renderer;
+  fit.fit();
+
+  const noticeStyle = '\x1b[2m';
+  const connection = new TerminalConnection({
+    url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pane.dataset.token ?? '')}`,
+    storage: sessionStorage,
+    screen: {
+      write: (bytes, rendered) => term.write(bytes, rendered),
+      reset: () => term.reset(),
+      notice: (text) => term.write(`\r\n${noticeStyle}${text}\x1b[0m\r\n`),
+      size: () => ({ cols: term.cols, rows: term.rows }),
+    },
+    onState: (state: ConnectionState, detail?: string) => {
+      status.dataset.state = state;
+      pane.dataset.state = state;
+      const key = state === 'closed' ? 'textDisconnected' : `text${state[0]!.toUpperCase()}${state.slice(1)}`;
+      const word = pane.dataset[key] ?? state;
+      statusText.textContent = state === 'connected' && detail ? `${word} · ${detail.split('/').pop()}` : word;
+      status.title = detail ?? '';
+      reconnectButton.hidden = state !== 'closed';
+    },
+  });
+  term.onData((data) => connection.send(data));
+  term.onBinary((data) => connection.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
+  term.onResize((size) => connection.resize(size));
+  reconnectButton.addEventListener('click', () => connection.restart());
+  connection.connect();
+
+  // Keep the terminal filling its pane as the split or the window changes.
+  let fitFrame = 0;
+  new ResizeObserver(() => {
+    cancelAnimationFrame(fitFrame);
+    fitFrame = requestAnimationFrame(() => {
+      if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
+    });
+  }).observe(host);
+
+  window.addEventListener('labs:theme', () => {
+    term.options.theme = themeFor();
+  });
+
+  // A Run button types its command as if the learner had: each line followed by Enter.
+  window.addEventListener('labs:run', (event) => {
+    const command = (event as CustomEvent<{ command: string }>).detail.command.replace(/\r?\n/g, '\r');
+    connection.send(command.endsWith('\r') ? command : `${command}\r`);
+    term.focus();
+  });
+
+  // For people and tests: read what the terminal shows.
+  (window as unknown as { labsTerminal: unknown }).labsTerminal = {
+    text(): string {
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+      return lines.join('\n').replace(/\n+$/, '');
+    },
+    size: () => ({ cols: term.cols, rows: term.rows }),
+    get renderer() {
+      return renderer;
+    },
+    get session() {
+      return connection.sessionId;
+    },
+    get ready() {
+      return connection.isReady;
+    },
+    focus: () => term.focus(),
+  };
+}
+
+const pane = document.querySelector<HTMLElement>('[data-terminal]');
+if (pane) {
+  // xterm measures its cell size once: let the bundled mono font arrive first (briefly).
+  const fontReady = document.fonts?.load('13.5px "JetBrains Mono Variable"').catch(() => undefined);
+  void Promise.race([fontReady, new Promise((resolve) => setTimeout(resolve, 1500))]).then(() => mount(pane));
+}

@@ -1,0 +1,102 @@
+// `npm start`: build the lesson site if needed, then serve the platform in solo mode on
+// http://localhost:4321 (PORT overrides). Listening beyond loopback needs --host (or HOST).
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureSiteBuilt } from './site-build.ts';
+import { startPlatform } from './platform-server.ts';
+import { isLoopbackAddress } from './request-guard.ts';
+
+const HELP = `Usage: npm start [-- options]
+
+Serves Kubernetes Labs: lessons beside a terminal on this machine (solo mode).
+
+Options:
+  --port <n>       port to listen on (default: $PORT or 4321; 0 picks a free one)
+  --host [addr]    listen beyond this machine (default address 0.0.0.0) — anyone who can reach
+                   it gets a shell as you; use only on a trusted network
+  --idle <min>     end shells nobody has looked at for this many minutes (default: $LABS_IDLE_MINUTES or 60)
+  --help           show this help
+
+Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_ALLOWED_HOSTS (extra Host names in solo mode),
+LABS_TERMINAL_CWD (shell working directory).`;
+
+function fail(message: string): never {
+  console.error(`labs: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        idle: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+      // `--host` alone means "all interfaces".
+      args: process.argv.slice(2).flatMap((arg, i, all) => (arg === '--host' && (all[i + 1] === undefined || all[i + 1]!.startsWith('--')) ? ['--host', '0.0.0.0'] : [arg])),
+    });
+  } catch (error) {
+    fail(`${(error as Error).message} (see --help)`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 4321);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`port must be 0-65535, got ${JSON.stringify(values.port ?? process.env.PORT)}`);
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  const idleMinutes = Number(values.idle ?? process.env.LABS_IDLE_MINUTES ?? 60);
+  if (!(idleMinutes > 0)) fail(`idle minutes must be a positive number, got ${JSON.stringify(values.idle ?? process.env.LABS_IDLE_MINUTES)}`);
+
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const distDir = join(root, 'dist');
+  const interactive = process.stderr.isTTY;
+  try {
+    await ensureSiteBuilt({ root, distDir }, (line, done) => {
+      if (interactive) process.stderr.write(`\r\x1b[2K${line}${done ? '\n' : ''}`);
+      else if (done || !/\d+ s$/.test(line)) console.error(line);
+    });
+  } catch (error) {
+    if (interactive) process.stderr.write('\n');
+    fail((error as Error).message);
+  }
+
+  if (!isLoopbackAddress(host)) {
+    console.warn(`WARNING: listening on ${host}: anyone who can reach this address gets a shell as ${process.env.USER ?? 'you'} on this machine.`);
+  }
+  let platform;
+  try {
+    platform = await startPlatform({
+      distDir,
+      host,
+      port,
+      idleTimeoutMs: idleMinutes * 60_000,
+      shellCwd: process.env.LABS_TERMINAL_CWD,
+      extraHosts: process.env.LABS_ALLOWED_HOSTS?.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${port} is already in use (set PORT or --port)`);
+    fail(`could not start the server: ${(error as Error).message}`);
+  }
+  console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackAddress(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void platform.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,212 @@
+// The browser side of the terminal bridge, independent of xterm: connects, says hello (with the
+// session and offset to resume from), writes output to a screen, acknowledges what the screen
+// rendered, and reconnects after a dropped socket without losing or repeating bytes.
+import {
+  ACK_EVERY_BYTES,
+  FINAL_CLOSE_CODES,
+  PROTOCOL_VERSION,
+  decodeOutput,
+  decodeServerControl,
+  encodeControl,
+  encodeInput,
+  type ClientControl,
+  type TerminalSize,
+} from './protocol.ts';
+
+export interface TerminalScreen {
+  /** Render bytes; call `rendered` once they are on screen (xterm's write callback). */
+  write(bytes: Uint8Array, rendered: () => void): void;
+  /** Forget everything on screen (a different shell is starting). */
+  reset(): void;
+  /** A line from the platform, not from the shell. */
+  notice(text: string): void;
+  size(): TerminalSize;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export type ConnectionOptions = {
+  url: string;
+  screen: TerminalScreen;
+  /** Remembers the shell across reloads of this tab. */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  onState?: (state: ConnectionState, detail?: string) => void;
+  WebSocketImpl?: typeof WebSocket;
+};
+
+const SESSION_KEY = 'labs.terminal.session';
+const MAX_QUEUED_INPUT = 64 * 1024;
+
+export class TerminalConnection {
+  private readonly options: ConnectionOptions;
+  private socket: WebSocket | undefined;
+  private ready = false;
+  private session: string | undefined;
+  /** Offset of the next output byte we expect (everything before it reached the screen queue). */
+  private expected: number | undefined;
+  /** Offset up to which the screen has rendered. */
+  private rendered = 0;
+  private lastAck = 0;
+  private pendingWrites = 0;
+  private queuedInput: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private retry = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private readonly encoder = new TextEncoder();
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    this.session = options.storage?.getItem(SESSION_KEY) ?? undefined;
+  }
+
+  get sessionId(): string | undefined {
+    return this.session;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  connect(): void {
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
+    this.setState(this.retry === 0 ? 'connecting' : 'reconnecting');
+    const Impl = this.options.WebSocketImpl ?? WebSocket;
+    const socket = new Impl(this.options.url);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      const size = this.options.screen.size();
+      const hello: ClientControl = { t: 'hello', v: PROTOCOL_VERSION, cols: size.cols, rows: size.rows };
+      if (this.session) hello.session = this.session;
+      if (this.session && this.expected !== undefined) hello.seq = this.expected;
+      socket.send(encodeControl(hello));
+    };
+    socket.onmessage = (event) => {
+      if (socket !== this.socket) return;
+      if (typeof event.data === 'string') this.onControl(event.data);
+      else this.onOutput(new Uint8Array(event.data as ArrayBuffer));
+    };
+    socket.onclose = (event) => {
+      if (socket !== this.socket) return;
+      this.socket = undefined;
+      this.ready = false;
+      if (this.stopped) return;
+      if (FINAL_CLOSE_CODES.has(event.code)) {
+        if (event.code === 4410) this.forgetSession();
+        this.setState('closed', event.reason || `closed (${event.code})`);
+        return;
+      }
+      const delay = Math.min(5000, 250 * 2 ** this.retry++);
+      this.setState('reconnecting', event.reason || undefined);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  /** Type into the shell (keystrokes, pasted text, a Run button's command). */
+  send(input: string | Uint8Array): void {
+    const bytes = typeof input === 'string' ? this.encoder.encode(input) : input;
+    if (bytes.length === 0) return;
+    if (this.ready && this.socket?.readyState === 1) {
+      this.socket.send(encodeInput(bytes));
+      return;
+    }
+    if (this.queuedBytes + bytes.length > MAX_QUEUED_INPUT) return;
+    this.queuedInput.push(bytes);
+    this.queuedBytes += bytes.length;
+  }
+
+  resize(size: TerminalSize): void {
+    if (this.ready && this.socket?.readyState === 1) this.socket.send(encodeControl({ t: 'resize', ...size }));
+  }
+
+  /** Start over with a fresh shell (after it exited). */
+  restart(): void {
+    this.forgetSession();
+    this.options.screen.reset();
+    this.retry = 0;
+    this.close();
+    this.connect();
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.close(1000, 'page closed');
+    this.socket = undefined;
+    this.ready = false;
+  }
+
+  private onControl(text: string): void {
+    const decoded = decodeServerControl(text);
+    if (!decoded.ok) return;
+    const message = decoded.value;
+    if (message.t === 'ready') {
+      const isSameShell = this.session === message.session;
+      if (!isSameShell && this.expected !== undefined) {
+        // Our shell is gone (server restarted, or reaped): this is a new one.
+        this.options.screen.reset();
+      }
+      if (message.truncated && this.expected !== undefined) {
+        this.options.screen.notice(`[some output was dropped while disconnected]`);
+      }
+      this.session = message.session;
+      this.options.storage?.setItem(SESSION_KEY, message.session);
+      this.expected = message.seq;
+      this.rendered = message.seq;
+      this.lastAck = message.seq;
+      this.ready = true;
+      this.retry = 0;
+      this.setState('connected', message.shell);
+      const queued = this.queuedInput;
+      this.queuedInput = [];
+      this.queuedBytes = 0;
+      for (const bytes of queued) this.send(bytes);
+      this.resize(this.options.screen.size());
+    } else if (message.t === 'exit') {
+      this.options.screen.notice(`[shell exited with code ${message.code}]`);
+      this.forgetSession();
+    } else if (message.t === 'error') {
+      this.options.screen.notice(`[terminal error: ${message.message}]`);
+    }
+  }
+
+  private onOutput(frame: Uint8Array): void {
+    const decoded = decodeOutput(frame);
+    if (!decoded.ok || this.expected === undefined) return;
+    let { seq, bytes } = decoded.value;
+    if (seq + bytes.length <= this.expected) return; // already have it
+    if (seq < this.expected) {
+      bytes = bytes.subarray(this.expected - seq);
+      seq = this.expected;
+    }
+    const end = seq + bytes.length;
+    this.expected = end;
+    this.pendingWrites++;
+    this.options.screen.write(bytes, () => {
+      this.pendingWrites = Math.max(0, this.pendingWrites - 1);
+      if (end > this.rendered) this.rendered = end;
+      this.maybeAck();
+    });
+  }
+
+  private maybeAck(): void {
+    const unacked = this.rendered - this.lastAck;
+    if (unacked <= 0) return;
+    if (unacked < ACK_EVERY_BYTES && this.pendingWrites > 0) return;
+    if (this.socket?.readyState !== 1) return;
+    this.lastAck = this.rendered;
+    this.socket.send(encodeControl({ t: 'ack', seq: this.rendered }));
+  }
+
+  private forgetSession(): void {
+    this.session = undefined;
+    this.expected = undefined;
+    this.options.storage?.removeItem(SESSION_KEY);
+  }
+
+  private setState(state: ConnectionState, detail?: string): void {
+    this.options.onState?.(state, detail);
+  }
+}

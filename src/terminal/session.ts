@@ -1,0 +1,194 @@
+// One shell in a pty, outliving the sockets that look at it: output goes into a bounded ring
+// (for resume) and to the attached browser (if any), paced by acknowledged bytes.
+import { spawn, type IPty } from '@lydell/node-pty';
+import { DisposableStore } from './disposable.ts';
+import { OutputFlow, type FlowAction } from './flow-control.ts';
+import { OutputRing } from './output-ring.ts';
+import { CloseCode, encodeOutput, type ServerControl, type TerminalSize } from './protocol.ts';
+
+/** Where a session's output goes: the WebSocket in production, a recorder in tests. */
+export interface TerminalSink {
+  sendOutput(frame: Uint8Array): void;
+  sendControl(message: ServerControl): void;
+  close(code: number, reason: string): void;
+}
+
+export type ShellCommand = {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+};
+
+export type SessionOptions = ShellCommand &
+  TerminalSize & {
+    id: string;
+    /** Bytes of scrollback kept for resume. */
+    ringBytes: number;
+    highWatermark?: number;
+    lowWatermark?: number;
+  };
+
+export type AttachResult = { seq: number; truncated: boolean; resumed: boolean };
+
+export class TerminalSession {
+  readonly id: string;
+  readonly shell: string;
+  private readonly pty: IPty;
+  private readonly ring: OutputRing;
+  private readonly flow: OutputFlow;
+  private readonly disposables = new DisposableStore();
+  private sink: TerminalSink | undefined;
+  private exited: { code: number; signal?: number } | undefined;
+  private ptyPaused = false;
+  private lastDetachedAt: number | undefined = Date.now();
+  private readonly exitListeners = new Set<() => void>();
+  private attachCount = 0;
+
+  constructor(options: SessionOptions) {
+    this.id = options.id;
+    this.shell = options.file;
+    this.ring = new OutputRing(options.ringBytes);
+    this.flow = new OutputFlow(options.highWatermark, options.lowWatermark);
+    this.pty = spawn(options.file, options.args, {
+      name: 'xterm-256color',
+      cols: options.cols,
+      rows: options.rows,
+      cwd: options.cwd,
+      env: options.env,
+      encoding: null,
+    });
+    this.disposables.add(this.pty.onData((data) => this.onOutput(data as unknown as Uint8Array)));
+    this.disposables.add(this.pty.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal)));
+  }
+
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  get isAttached(): boolean {
+    return this.sink !== undefined;
+  }
+
+  get hasExited(): boolean {
+    return this.exited !== undefined;
+  }
+
+  get isPaused(): boolean {
+    return this.ptyPaused;
+  }
+
+  get unacknowledgedBytes(): number {
+    return this.flow.unacknowledged;
+  }
+
+  get outputEnd(): number {
+    return this.ring.end;
+  }
+
+  /** Milliseconds since the last browser left, or 0 while one is attached. */
+  idleFor(now: number = Date.now()): number {
+    return this.lastDetachedAt === undefined ? 0 : now - this.lastDetachedAt;
+  }
+
+  onDidExit(listener: () => void): { dispose(): void } {
+    this.exitListeners.add(listener);
+    return { dispose: () => void this.exitListeners.delete(listener) };
+  }
+
+  /**
+   * Connects a browser. A previous browser is told it was taken over. Output from `fromSeq`
+   * (default: everything still buffered) is replayed before live output continues.
+   */
+  attach(sink: TerminalSink, fromSeq?: number): AttachResult {
+    const previous = this.sink;
+    this.sink = sink;
+    this.lastDetachedAt = undefined;
+    if (previous) previous.close(CloseCode.sessionTakenOver, 'this terminal was opened in another tab');
+    const replay = this.ring.readFrom(fromSeq ?? this.ring.start);
+    const resumed = this.attachCount++ > 0;
+    sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, resumed, truncated: replay.truncated, shell: this.shell });
+    let offset = replay.seq;
+    for (const chunk of replay.chunks) {
+      sink.sendOutput(encodeOutput(offset, chunk));
+      offset += chunk.length;
+    }
+    this.apply(this.flow.attach(replay.seq, this.ring.end));
+    if (this.exited) {
+      sink.sendControl({ t: 'exit', ...this.exited });
+      sink.close(CloseCode.shellExited, 'the shell has exited');
+      this.sink = undefined;
+    }
+    return { seq: replay.seq, truncated: replay.truncated, resumed };
+  }
+
+  /** The browser went away; the shell keeps running until reaped. */
+  detach(sink: TerminalSink): void {
+    if (this.sink !== sink) return;
+    this.sink = undefined;
+    this.lastDetachedAt = Date.now();
+    this.apply(this.flow.detach());
+  }
+
+  input(bytes: Uint8Array): void {
+    if (this.exited || bytes.length === 0) return;
+    this.pty.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as string);
+  }
+
+  resize(size: TerminalSize): void {
+    if (this.exited) return;
+    this.pty.resize(size.cols, size.rows);
+  }
+
+  ack(seq: number): void {
+    this.apply(this.flow.ackedUpTo(seq));
+  }
+
+  /** Ends the shell (reaping, shutdown). */
+  terminate(reason: string): void {
+    const sink = this.sink;
+    this.sink = undefined;
+    if (sink) sink.close(CloseCode.serverShutdown, reason);
+    if (!this.exited) {
+      try {
+        this.pty.kill('SIGHUP');
+      } catch {
+        // Already gone.
+      }
+      // node-pty reports exit asynchronously; make sure listeners hear about it even if it never does.
+      this.onExit(129, 1);
+    }
+  }
+
+  private onOutput(bytes: Uint8Array): void {
+    const seq = this.ring.append(bytes);
+    if (!this.sink) return;
+    this.sink.sendOutput(encodeOutput(seq, bytes));
+    this.apply(this.flow.sentUpTo(this.ring.end));
+  }
+
+  private onExit(code: number, signal?: number): void {
+    if (this.exited) return;
+    this.exited = signal ? { code, signal } : { code };
+    const sink = this.sink;
+    this.sink = undefined;
+    if (sink) {
+      sink.sendControl({ t: 'exit', ...this.exited });
+      sink.close(CloseCode.shellExited, 'the shell has exited');
+    }
+    this.disposables.dispose();
+    for (const listener of [...this.exitListeners]) listener();
+    this.exitListeners.clear();
+  }
+
+  private apply(action: FlowAction): void {
+    if (this.exited) return;
+    if (action === 'pause' && !this.ptyPaused) {
+      this.ptyPaused = true;
+      this.pty.pause();
+    } else if (action === 'resume' && this.ptyPaused) {
+      this.ptyPaused = false;
+      this.pty.resume();
+    }
+  }
+}
