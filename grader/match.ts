@@ -95,8 +95,8 @@ function findArrayMismatch(actual: unknown[], expected: unknown[], path: string)
     const label = name === undefined ? `${path}[${index}]` : `${path}[${name}]`;
     if (byName >= 0) return findMismatch(actual[byName], want, label);
     if (name !== undefined) return { path: label, expected: 'present', observed: 'absent' };
-    if (actual.length === 1) return findMismatch(actual[0], want, `${path}[0]`);
-    return { path: label, expected: `an element matching ${show(want)}`, observed: show(actual) };
+    const single = actual.length === 1 ? findMismatch(actual[0], want, `${path}[0]`) : undefined;
+    return single ?? { path: label, expected: `another element matching ${show(want)}`, observed: show(actual) };
   }
   return undefined;
 }

@@ -54,10 +54,12 @@ export type LabDefinition = z.infer<typeof labSchema>;
 
 /** First problem of a failed parse as "field: message", e.g. "tasks[1].points: Too small…". */
 export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
+  // A misspelt key explains the "missing" one it causes, so report it first.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
   if (!issue) return 'invalid';
+  const message = /received undefined$/.test(issue.message) ? 'required' : issue.message;
   const path = issue.path
     .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`))
     .join('');
-  return `${path || '(top level)'}: ${issue.message}`;
+  return `${path || '(top level)'}: ${message}`;
 }
