@@ -1,0 +1,84 @@
+// Argo CD's own install manifest (manifests/install.yaml from the module zip), trimmed for a
+// learner cluster. What changes, and why — nothing else does:
+//  - dex (SSO), the notifications controller and the ApplicationSet controller are dropped with
+//    their ServiceAccounts, RBAC, Services and NetworkPolicies: the course uses none of them and
+//    each costs a pod. Their CRDs, ConfigMaps and Secrets stay (argocd-server watches them).
+//  - only when images were loaded into the node instead of the registry mirror: imagePullPolicy
+//    Always → IfNotPresent (Always would ask a registry that does not have them).
+import { parseAllDocuments, stringify } from 'yaml';
+
+export const droppedComponents = ['argocd-dex-server', 'argocd-notifications-controller', 'argocd-applicationset-controller'] as const;
+
+/** Kinds that make a component run or reach it; config objects are kept. */
+const droppedKinds = new Set(['Deployment', 'StatefulSet', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Service', 'NetworkPolicy']);
+
+type K8sObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+};
+
+export type TrimmedManifest = {
+  /** Multi-document YAML ready for `kubectl apply -n argocd`. */
+  yaml: string;
+  /** "Kind/name" of every object removed. */
+  dropped: string[];
+  /** Every image the remaining workloads use (sorted, unique). */
+  images: string[];
+  /** "Kind/name" of the remaining workloads (Deployments and StatefulSets). */
+  workloads: string[];
+};
+
+export type TrimOptions = {
+  /** Images were side-loaded into the nodes (no registry holds them): pull only if missing. */
+  pullIfNotPresent?: boolean;
+};
+
+const belongsToDropped = (o: K8sObject): boolean => {
+  const name = o.metadata?.name ?? '';
+  const component = o.metadata?.labels?.['app.kubernetes.io/name'] ?? '';
+  return droppedComponents.some((c) => name === c || name.startsWith(`${c}-`) || component === c);
+};
+
+type Container = { image?: string; imagePullPolicy?: string };
+type PodSpec = { containers?: Container[]; initContainers?: Container[] };
+
+function podSpecOf(o: K8sObject): PodSpec | undefined {
+  if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return undefined;
+  return (o.spec?.template as { spec?: PodSpec } | undefined)?.spec;
+}
+
+export function trimInstallManifest(installYaml: string, options: TrimOptions = {}): TrimmedManifest {
+  const docs = parseAllDocuments(installYaml);
+  const kept: K8sObject[] = [];
+  const dropped: string[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length) throw new Error(`Argo CD install.yaml: ${doc.errors[0]!.message}`);
+    const o = doc.toJS() as K8sObject | null;
+    if (!o?.kind) continue;
+    if (droppedKinds.has(o.kind) && belongsToDropped(o)) {
+      dropped.push(`${o.kind}/${o.metadata?.name}`);
+      continue;
+    }
+    kept.push(o);
+  }
+  const images = new Set<string>();
+  const workloads: string[] = [];
+  for (const o of kept) {
+    const pod = podSpecOf(o);
+    if (!pod) continue;
+    workloads.push(`${o.kind}/${o.metadata?.name}`);
+    for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+      if (c.image) images.add(c.image);
+      if (options.pullIfNotPresent && c.imagePullPolicy === 'Always') c.imagePullPolicy = 'IfNotPresent';
+    }
+  }
+  if (dropped.length === 0) throw new Error('Argo CD install.yaml: none of dex, notifications, applicationset found — is this the right manifest?');
+  return {
+    yaml: kept.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'),
+    dropped,
+    images: [...images].sort(),
+    workloads,
+  };
+}

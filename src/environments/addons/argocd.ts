@@ -1,0 +1,232 @@
+// The Argo CD add-on: build Argo CD offline (kind/argocd/images.sh), make its images
+// available to the learner's cluster, apply Argo CD's own install manifest (trimmed, see
+// argocd-manifest.ts), wait for it, and connect it to the in-class git server.
+import { existsSync, readFileSync, symlinkSync, mkdirSync, lstatSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../paths.ts';
+import { run, sleep, tryRun } from '../exec.ts';
+import { reporter, type ProgressListener } from '../progress.ts';
+import { componentBinDir, repoRoot } from '../toolchain.ts';
+import { trimInstallManifest } from './argocd-manifest.ts';
+import { ensureGitServer, learnerRepo, type LearnerRepo } from '../../gitserver/service.ts';
+
+export const argocdNamespace = 'argocd';
+/** NodePort of argocd-server's https port, as the seed patches it (443 → 8080, nodePort 31001). */
+export const argocdNodePort = 31001;
+export const adminPasswordCommand =
+  'kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d; echo';
+/** Argo CD's repository credential template for the in-class git server (one per cluster). */
+export const gitCredentialSecret = 'labs-git-creds';
+
+const imagesScript = join(repoRoot, 'kind', 'argocd', 'images.sh');
+
+export type ArgocdTarget = { cluster?: string; kubeconfig?: string };
+
+const clusterOf = (t: ArgocdTarget) => t.cluster ?? defaultClusterName();
+const kubeconfigOf = (t: ArgocdTarget) => t.kubeconfig ?? clusterKubeconfig(clusterOf(t));
+
+/** kubectl from the offline toolchain when built, else the one on PATH. */
+export function kubectlPath(): string {
+  const built = join(toolchainBinDir(), 'kubectl');
+  return existsSync(built) ? built : 'kubectl';
+}
+
+const kubectl = (t: ArgocdTarget, args: string[], what: string, input?: string) =>
+  run(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), ...args], what, { input, timeoutMs: 120_000 });
+
+export type BuiltImages = { refs: string[]; built: string[]; durationMs: number };
+
+/** Builds (or finds cached) the argocd and redis images and the argocd binary. */
+export async function buildArgocdImages(onLine: (line: string) => void = () => {}, force = false): Promise<BuiltImages> {
+  const started = Date.now();
+  const out = await run('bash', [imagesScript, ...(force ? ['--force'] : [])], 'building Argo CD images (kind/argocd/images.sh)', {
+    onLine: (l) => { if (!/^(built|cached) /.test(l)) onLine(l); },
+    timeoutMs: 3 * 60 * 60_000,
+  });
+  const lines = out.trim().split('\n').filter((l) => /^(built|cached) /.test(l));
+  return {
+    refs: lines.map((l) => l.split(' ')[1]!),
+    built: lines.filter((l) => l.startsWith('built ')).map((l) => l.split(' ')[1]!),
+    durationMs: Date.now() - started,
+  };
+}
+
+export type ImageDelivery = 'mirror' | 'node';
+
+/**
+ * Makes images pullable in the cluster: through the local registry mirror when the platform
+ * provides one (`labs cluster image --add`), else loaded straight into the nodes' containerd
+ * with `kind load docker-image` (then the manifest pulls only if missing).
+ */
+export async function deliverImages(refs: string[], target: ArgocdTarget, onLine: (line: string) => void = () => {}): Promise<ImageDelivery> {
+  const labs = join(repoRoot, 'bin', 'labs');
+  const help = await tryRun(labs, ['cluster', 'image', '--help'], { timeoutMs: 30_000 });
+  if (help.code === 0 && help.stdout.includes('--add')) {
+    for (const ref of refs) await run(labs, ['cluster', 'image', '--add', ref], `pushing ${ref} to the local registry mirror`, { onLine });
+    return 'mirror';
+  }
+  const kind = existsSync(join(toolchainBinDir(), 'kind')) ? join(toolchainBinDir(), 'kind') : 'kind';
+  for (const ref of refs) {
+    onLine(`kind load docker-image ${ref} --name ${clusterOf(target)}`);
+    await run(kind, ['load', 'docker-image', ref, '--name', clusterOf(target)], `loading ${ref} into cluster "${clusterOf(target)}"`);
+  }
+  return 'node';
+}
+
+/** The install manifest kept beside the built binary (from the same module zip). */
+export async function installManifestPath(): Promise<string> {
+  const path = join(await componentBinDir('argocd'), '..', 'manifests', 'install.yaml');
+  if (!existsSync(path)) throw new Error(`${path} is missing: build Argo CD first (kind/toolchain/build.sh argocd)`);
+  return path;
+}
+
+type WorkloadStatus = { name: string; ready: number; want: number };
+
+async function workloadStatus(t: ArgocdTarget): Promise<WorkloadStatus[]> {
+  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'deploy,sts', '-o', 'json'], { timeoutMs: 30_000 });
+  if (r.code !== 0) return [];
+  const list = JSON.parse(r.stdout) as { items: { metadata: { name: string }; spec: { replicas?: number }; status?: { readyReplicas?: number; updatedReplicas?: number } }[] };
+  return list.items.map((i) => ({ name: i.metadata.name, ready: i.status?.readyReplicas ?? 0, want: i.spec.replicas ?? 1 }));
+}
+
+/** Waits until every Argo CD workload is ready, reporting each change; throws at the deadline. */
+export async function waitForArgocd(t: ArgocdTarget, deadlineMs: number, onLine: (line: string) => void = () => {}): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  let last = '';
+  while (Date.now() < end) {
+    const status = await workloadStatus(t);
+    const line = status.map((s) => `${s.name.replace(/^argocd-/, '')} ${s.ready}/${s.want}`).join(', ');
+    if (line !== last) { onLine(`waiting: ${line || 'no workloads yet'}`); last = line; }
+    if (status.length > 0 && status.every((s) => s.ready >= s.want)) return;
+    await sleep(2_000);
+  }
+  const pods = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'pods', '--no-headers'], { timeoutMs: 30_000 });
+  throw new Error(`Argo CD in cluster "${clusterOf(t)}" not ready after ${Math.round(deadlineMs / 1000)}s: ${last}; pods: ${pods.stdout.trim().split('\n').join(' | ')}`);
+}
+
+/** The address of the cluster's first node on the kind network (reachable from this host). */
+export async function nodeAddress(t: ArgocdTarget): Promise<string> {
+  const out = await kubectl(t, ['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'], `reading node address of cluster "${clusterOf(t)}"`);
+  if (!out.trim()) throw new Error(`cluster "${clusterOf(t)}" reports no node InternalIP`);
+  return out.trim();
+}
+
+/** argocd-server as this host reaches it: https on the node's NodePort (self-signed certificate). */
+export async function argocdServerUrl(t: ArgocdTarget = {}): Promise<string> {
+  return `https://${await nodeAddress(t)}:${argocdNodePort}`;
+}
+
+export async function initialAdminPassword(t: ArgocdTarget): Promise<string | undefined> {
+  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'secret', 'argocd-initial-admin-secret', '-o', 'jsonpath={.data.password}'], { timeoutMs: 30_000 });
+  return r.code === 0 && r.stdout ? Buffer.from(r.stdout, 'base64').toString('utf8') : undefined;
+}
+
+/** Gives Argo CD the learner's git credentials for every repository on the in-class server. */
+export async function connectGitServer(t: ArgocdTarget, repo: LearnerRepo): Promise<void> {
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: gitCredentialSecret, namespace: argocdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'repo-creds', 'app.kubernetes.io/part-of': 'argocd' } },
+    stringData: { type: 'git', url: repo.credentialPrefix, username: repo.learner, password: repo.password },
+  };
+  await kubectl(t, ['apply', '-f', '-'], `storing git credentials in cluster "${clusterOf(t)}"`, JSON.stringify(secret));
+}
+
+/** Puts `argocd` in the learner's shell PATH dir (build.sh links it too; this covers old caches). */
+export async function linkArgocdCli(): Promise<string> {
+  const binary = join(await componentBinDir('argocd'), 'argocd');
+  const link = join(toolchainBinDir(), 'argocd');
+  mkdirSync(toolchainBinDir(), { recursive: true });
+  try { if (lstatSync(link)) unlinkSync(link); } catch { /* absent */ }
+  symlinkSync(binary, link);
+  return link;
+}
+
+export type ArgocdInstallOptions = ArgocdTarget & {
+  /** The learner whose git repository Argo CD reads (default: the cluster name). */
+  learner?: string;
+  onProgress?: ProgressListener;
+  /** Deadline for the pods to become ready. */
+  readyTimeoutMs?: number;
+};
+
+export type ArgocdInstallation = {
+  cluster: string;
+  version: string;
+  images: string[];
+  imageDelivery: ImageDelivery;
+  dropped: string[];
+  serverUrl: string;
+  adminPasswordCommand: string;
+  /** Present once argocd-server has created it. */
+  adminPassword?: string;
+  cli: string;
+  git: LearnerRepo;
+  timings: { buildMs: number; deliverMs: number; installMs: number; totalMs: number };
+};
+
+/** Everything `labs addon argocd` does. Safe to repeat: each step is cached or idempotent. */
+export async function installArgocd(options: ArgocdInstallOptions = {}): Promise<ArgocdInstallation> {
+  const cluster = clusterOf(options);
+  const report = reporter(options.onProgress, cluster);
+  if (!existsSync(kubeconfigOf(options))) throw new Error(`cluster "${cluster}": kubeconfig ${kubeconfigOf(options)} not found (create the cluster first: labs cluster create)`);
+
+  report.phase('toolchain', 'building Argo CD from the Go module proxy and its images (cached after the first run)');
+  const images = await buildArgocdImages((l) => report.log(l));
+  const cli = await linkArgocdCli();
+
+  report.phase('mirror', `making ${images.refs.join(', ')} available to cluster "${cluster}"`);
+  const deliverStart = Date.now();
+  const imageDelivery = await deliverImages(images.refs, options, (l) => report.log(l));
+  const deliverMs = Date.now() - deliverStart;
+
+  report.phase('creating', 'applying Argo CD install manifest (dex, notifications, applicationset trimmed)');
+  const installStart = Date.now();
+  const manifest = trimInstallManifest(readFileSync(await installManifestPath(), 'utf8'), { pullIfNotPresent: imageDelivery === 'node' });
+  const missing = manifest.images.filter((i) => !images.refs.includes(i));
+  if (missing.length) throw new Error(`Argo CD install.yaml uses images that were not built: ${missing.join(', ')}`);
+  await kubectl(options, ['create', 'namespace', argocdNamespace, '--dry-run=client', '-o', 'yaml'], 'namespace').then((ns) =>
+    kubectl(options, ['apply', '-f', '-'], `creating namespace ${argocdNamespace}`, ns));
+  // Server-side apply: the CRDs exceed client-side apply's last-applied annotation limit.
+  await kubectl(options, ['apply', '--server-side', '--force-conflicts', '-n', argocdNamespace, '-f', '-'], `applying Argo CD to cluster "${cluster}"`, manifest.yaml);
+  // The seed's NodePort: argocd-server's https port on every node at 31001.
+  await kubectl(options, ['-n', argocdNamespace, 'patch', 'svc', 'argocd-server', '--type', 'merge', '-p',
+    JSON.stringify({ spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 8080, protocol: 'TCP', nodePort: argocdNodePort }] } })],
+    'exposing argocd-server on NodePort');
+
+  report.phase('waiting', 'waiting for Argo CD pods');
+  await waitForArgocd(options, options.readyTimeoutMs ?? 10 * 60_000, (l) => report.log(l));
+
+  report.phase('waiting', 'connecting Argo CD to the in-class git server');
+  const server = await ensureGitServer({ log: (l) => report.log(l) });
+  const git = await learnerRepo(server, options.learner ?? cluster);
+  await connectGitServer(options, git);
+  const installMs = Date.now() - installStart;
+
+  let adminPassword: string | undefined;
+  for (let i = 0; i < 30 && !adminPassword; i++) {
+    adminPassword = await initialAdminPassword(options);
+    if (!adminPassword) await sleep(1_000);
+  }
+  const version = images.refs.find((r) => r.includes('/argocd:'))?.split(':').at(-1) ?? 'unknown';
+  report.phase('ready', `Argo CD ${version} ready in cluster "${cluster}"`);
+  return {
+    cluster,
+    version,
+    images: images.refs,
+    imageDelivery,
+    dropped: manifest.dropped,
+    serverUrl: await argocdServerUrl(options),
+    adminPasswordCommand,
+    adminPassword,
+    cli,
+    git,
+    timings: { buildMs: images.durationMs, deliverMs, installMs, totalMs: report.elapsedMs() },
+  };
+}
+
+/** Is Argo CD installed and ready in the cluster? (for `setup.requires: [argocd]`) */
+export async function argocdReady(t: ArgocdTarget = {}): Promise<boolean> {
+  const status = await workloadStatus(t);
+  return status.length > 0 && status.every((s) => s.ready >= s.want);
+}
