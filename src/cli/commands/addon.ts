@@ -1,0 +1,109 @@
+// `labs addon argocd`: Argo CD (built offline) in the learner's cluster, connected to the
+// in-class git server. A thin caller of src/environments/addons and src/gitserver.
+import { parseArgs } from 'node:util';
+import { UsageError, type Command, type Io } from '../command.ts';
+import { defaultClusterName } from '../../environments/paths.ts';
+import {
+  adminPasswordCommand, argocdReady, argocdServerUrl, initialAdminPassword, installArgocd, type ArgocdInstallation,
+} from '../../environments/addons/argocd.ts';
+import { ensureGitServer, learnerRepo } from '../../gitserver/service.ts';
+
+const usage = `Usage: labs addon argocd [--name <cluster>] [--learner <name>] [--json]
+       labs addon argocd --status [--name <cluster>] [--json]
+       labs addon argocd --clone-url [--name <cluster>] [--learner <name>]
+
+Installs Argo CD into a learner's kind cluster: builds Argo CD from the Go module proxy and
+its images (the first time only; later runs reuse the cache), applies Argo CD's own install
+manifest (dex, notifications and applicationset trimmed), waits for it to be ready, starts the
+in-class git server and gives Argo CD the learner's git credentials. Safe to run again.
+
+Options:
+  --name <cluster>    the kind cluster (default: ${defaultClusterName()})
+  --learner <name>    whose git repository Argo CD reads (default: the cluster name)
+  --status            report whether Argo CD is ready, install nothing
+  --clone-url         print the learner's repository URL with credentials (for scripts), install nothing
+  --json              print one JSON object instead of text
+  -h, --help          show this help
+
+Afterwards:
+  password  ${adminPasswordCommand}
+  login     argocd login <node>:31001 --insecure --username admin --password <password>
+  refresh   argocd app get <app> --refresh   (Argo CD polls git every 3 minutes by default)`;
+
+function printInstallation(io: Io, a: ArgocdInstallation): void {
+  const cloneUrl = a.git.url.replace('://', `://${a.git.learner}@`);
+  const host = new URL(a.serverUrl).host;
+  io.out('');
+  io.out(`Argo CD ${a.version} is ready in cluster "${a.cluster}" (images ${a.imageDelivery === 'mirror' ? 'from the local registry mirror' : 'loaded into the node'}).`);
+  io.out('');
+  io.out(`  Server     ${a.serverUrl}   (NodePort 31001; in the platform: /argocd/)`);
+  io.out(`  Web UI     not available: the UI cannot be built offline (kind/argocd/UI.md); use the argocd CLI`);
+  io.out(`  Password   ${adminPasswordCommand}`);
+  io.out(`  Log in     argocd login ${host} --insecure --username admin --password "$(kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d)"`);
+  io.out(`  CLI        ${a.cli}`);
+  io.out('');
+  io.out(`  Your repo  ${a.git.url}`);
+  io.out(`             git clone ${cloneUrl}   (user ${a.git.learner}, password ${a.git.password})`);
+  io.out(`  Examples   ${a.git.examplesUrl}   (read-only; path guestbook)`);
+  io.out('');
+  io.out('Argo CD checks git every 3 minutes; after a push, `argocd app get <app> --refresh` looks now.');
+  io.out(`Took ${(a.timings.totalMs / 1000).toFixed(0)}s (build ${(a.timings.buildMs / 1000).toFixed(0)}s, images ${(a.timings.deliverMs / 1000).toFixed(0)}s, install ${(a.timings.installMs / 1000).toFixed(0)}s).`);
+}
+
+const command: Command = {
+  name: 'addon',
+  summary: 'Install an add-on into a learner cluster (argocd)',
+  usage,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          name: { type: 'string' },
+          learner: { type: 'string' },
+          status: { type: 'boolean', default: false },
+          'clone-url': { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) { io.out(usage); return 0; }
+    if (positionals.length !== 1 || positionals[0] !== 'argocd') {
+      throw new UsageError(positionals.length === 0 ? 'name an add-on: labs addon argocd' : `unknown add-on "${positionals.join(' ')}" (known: argocd)`);
+    }
+    const cluster = values.name ?? defaultClusterName();
+    const learner = values.learner ?? cluster;
+    const target = { cluster };
+
+    if (values['clone-url']) {
+      const repo = await learnerRepo(await ensureGitServer(), learner);
+      io.out(repo.url.replace('://', `://${repo.learner}:${encodeURIComponent(repo.password)}@`));
+      return 0;
+    }
+
+    if (values.status) {
+      const ready = await argocdReady(target);
+      const status = { cluster, ready, serverUrl: ready ? await argocdServerUrl(target) : undefined, adminPassword: ready ? await initialAdminPassword(target) : undefined };
+      if (values.json) io.out(JSON.stringify(status));
+      else io.out(ready ? `Argo CD is ready in cluster "${cluster}" at ${status.serverUrl}` : `Argo CD is not installed (or not ready) in cluster "${cluster}": labs addon argocd --name ${cluster}`);
+      return ready ? 0 : 1;
+    }
+
+    const installation = await installArgocd({
+      cluster,
+      learner,
+      onProgress: values.json ? undefined : (e) => io.err(`[${(e.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${e.phase === 'ready' ? '✓' : '…'} ${e.message}`),
+    });
+    if (values.json) io.out(JSON.stringify(installation));
+    else printInstallation(io, installation);
+    return 0;
+  },
+};
+
+export default command;
