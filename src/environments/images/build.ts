@@ -13,13 +13,13 @@ import { loadCatalog, type ImageCatalog, type ImageRecipe } from './catalog.ts';
 
 export const keyLabel = 'io.kubernetes-labs.key';
 const rootfsScript = join(repoRoot, 'kind', 'images', 'rootfs.sh');
-/** Changing how images are assembled (this file) rebuilds them. */
-const builderHash = hash(readFileSync(new URL(import.meta.url)).toString('base64'));
 
 type Log = (message: string) => void;
 
 export const hash = (value: unknown): string => createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex');
 const fileHash = (path: string): string => hash(readFileSync(path).toString('base64'));
+/** Changing how images are assembled (this file) rebuilds them. */
+const builderHash = hash(readFileSync(new URL(import.meta.url)).toString('base64'));
 
 /** The value of our key label on a local image, or undefined when the image is absent. */
 export async function imageKeyOf(ref: string): Promise<string | undefined> {
