@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { trimInstallManifest } from './argocd-manifest.ts';
+
+// The shapes install.yaml has (names, labels, pull policies), cut down to one object per case.
+const install = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: applicationsets.argoproj.io, labels: {app.kubernetes.io/name: applicationsets.argoproj.io}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argocd-dex-server, labels: {app.kubernetes.io/name: argocd-dex-server}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-notifications-cm, labels: {app.kubernetes.io/name: argocd-notifications-cm}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: argocd-notifications-controller-metrics, labels: {app.kubernetes.io/name: argocd-notifications-controller-metrics}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: argocd-applicationset-controller-network-policy}
+spec: {podSelector: {matchLabels: {app.kubernetes.io/name: argocd-applicationset-controller}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-applicationset-controller, labels: {app.kubernetes.io/name: argocd-applicationset-controller}}
+spec: {template: {spec: {containers: [{name: c, image: quay.io/argoproj/argocd:v3.6.1}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-redis, labels: {app.kubernetes.io/name: argocd-redis}}
+spec:
+  template:
+    spec:
+      initContainers: [{name: secret-init, image: quay.io/argoproj/argocd:v3.6.1, imagePullPolicy: IfNotPresent}]
+      containers: [{name: redis, image: public.ecr.aws/docker/library/redis:8.10.1-alpine, imagePullPolicy: Always}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: argocd-application-controller, labels: {app.kubernetes.io/name: argocd-application-controller}}
+spec: {template: {spec: {containers: [{name: c, image: quay.io/argoproj/argocd:v3.6.1, imagePullPolicy: Always}]}}}
+`;
+
+describe('trimInstallManifest', () => {
+  it('drops the dex, notifications and applicationset workloads but keeps CRDs and config', () => {
+    const r = trimInstallManifest(install);
+    expect(r.dropped).toEqual([
+      'ServiceAccount/argocd-dex-server',
+      'Service/argocd-notifications-controller-metrics',
+      'NetworkPolicy/argocd-applicationset-controller-network-policy',
+      'Deployment/argocd-applicationset-controller',
+    ]);
+    expect(r.workloads).toEqual(['Deployment/argocd-redis', 'StatefulSet/argocd-application-controller']);
+    const kept = parseAllDocuments(r.yaml).map((d) => `${d.get('kind')}/${(d.toJS() as { metadata: { name: string } }).metadata.name}`);
+    expect(kept).toContain('CustomResourceDefinition/applicationsets.argoproj.io');
+    expect(kept).toContain('ConfigMap/argocd-notifications-cm');
+    expect(r.images).toEqual(['public.ecr.aws/docker/library/redis:8.10.1-alpine', 'quay.io/argoproj/argocd:v3.6.1']);
+  });
+
+  it('keeps image names and pull policies unless images were side-loaded', () => {
+    expect(trimInstallManifest(install).yaml).toMatch(/imagePullPolicy: Always/);
+    const sideLoaded = trimInstallManifest(install, { pullIfNotPresent: true }).yaml;
+    expect(sideLoaded).not.toMatch(/imagePullPolicy: Always/);
+    expect(sideLoaded).toMatch(/image: public\.ecr\.aws\/docker\/library\/redis:8\.10\.1-alpine/);
+  });
+
+  it('refuses a manifest that is not Argo CD install.yaml', () => {
+    expect(() => trimInstallManifest('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')).toThrow(/right manifest/);
+  });
+});
