@@ -1,0 +1,94 @@
+// Every runnable block of every English lesson, run in order against a real kind cluster, the
+// way a learner clicking "Run" would. A lesson can therefore never teach a command that fails.
+// Korean lessons carry the identical blocks (tests/unit/content-parity.spec.ts checks that).
+//
+// Cluster: LABS_KUBECONFIG, else the learner cluster's kubeconfig (src/environments/paths.ts).
+// Tools: the platform's toolchain bin directory first on PATH (kubectl, helm, kustomize, argocd).
+// At the end it prints the share of runnable blocks that ran and passed, and writes it to
+// test-results/lessons.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterKubeconfig, toolchainBinDir } from '../../src/environments/paths.ts';
+import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
+import { freshHome, lessonNamespaces, ShellSession, type BlockResult } from '../course/run-blocks.ts';
+
+const kubeconfig = process.env.LABS_KUBECONFIG ?? clusterKubeconfig();
+const home = freshHome();
+const env: NodeJS.ProcessEnv = {
+  PATH: [toolchainBinDir(), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
+  HOME: home,
+  KUBECONFIG: kubeconfig,
+  LANG: 'C.UTF-8',
+  TERM: 'dumb',
+  NO_COLOR: '1',
+  // Never wait for a human: git and helm must not prompt.
+  GIT_TERMINAL_PROMPT: '0',
+  ...(process.env.LABS_GIT_URL ? { LABS_GIT_URL: process.env.LABS_GIT_URL } : {}),
+};
+
+const lessons = lessonEntries('en').map((entry) => loadLesson(entry));
+const results = new Map<string, { total: number; passed: number; failed?: BlockResult }>();
+
+function kubectl(...args: string[]): string {
+  return execFileSync('kubectl', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+}
+
+describe.sequential('lessons run end to end on a real cluster', () => {
+  beforeAll(() => {
+    if (!existsSync(kubeconfig)) {
+      throw new Error(`no cluster: ${kubeconfig} does not exist (create one with \`labs cluster create\`, or set LABS_KUBECONFIG)`);
+    }
+    // Fails with kubectl's own message if the cluster does not answer.
+    kubectl('get', 'nodes', '-o', 'name');
+  });
+
+  afterAll(() => {
+    const total = lessons.reduce((sum, lesson) => sum + runnableBlocks(lesson).length, 0);
+    const passed = [...results.values()].reduce((sum, r) => sum + r.passed, 0);
+    const illustrative = lessons.reduce((sum, lesson) => sum + illustrativeBlocks(lesson).length, 0);
+    const share = total === 0 ? 0 : passed / total;
+    const summary = {
+      runnableBlocks: total,
+      passed,
+      share: Number(share.toFixed(4)),
+      illustrativeBlocks: illustrative,
+      lessons: Object.fromEntries([...results].map(([slug, r]) => [slug, { total: r.total, passed: r.passed, failedAtLine: r.failed?.line }])),
+    };
+    const dir = join(repoRoot, 'test-results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'lessons.json'), JSON.stringify(summary, null, 2) + '\n');
+    console.log(`lessons: ${passed}/${total} runnable blocks ran and passed (${(share * 100).toFixed(1)}%); ${illustrative} illustrative blocks not run`);
+  });
+
+  for (const lesson of lessons) {
+    const blocks = runnableBlocks(lesson);
+    it(`${lesson.slug}: all ${blocks.length} runnable blocks succeed in order`, { timeout: 20 * 60_000 }, async () => {
+      const record: { total: number; passed: number; failed?: BlockResult } = { total: blocks.length, passed: 0 };
+      results.set(lesson.slug, record);
+      // Start from a clean slate: a previous, interrupted run may have left the lesson's namespaces.
+      for (const namespace of lessonNamespaces(blocks)) {
+        kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=150s');
+      }
+      const session = new ShellSession({ env, startDir: home, blockTimeoutMs: 6 * 60_000 });
+      for (const [i, block] of blocks.entries()) {
+        const result = await session.run(block, i + 1);
+        if (result.exitCode !== 0) {
+          record.failed = result;
+          const why = result.timedOut ? 'timed out' : `exited with ${result.exitCode}`;
+          expect.fail(
+            `content/${lesson.entry}:${block.line}: runnable block ${i + 1}/${blocks.length} ${why} after ${result.durationMs} ms\n` +
+              `--- block ---\n${block.code}\n--- output (last 4000 chars) ---\n${result.output.slice(-4000)}`,
+          );
+        }
+        record.passed++;
+      }
+      // The lesson's own last block cleans up; check that it really did.
+      for (const namespace of lessonNamespaces(blocks)) {
+        const left = kubectl('get', 'namespace', namespace, '--ignore-not-found', '-o', 'name').trim();
+        expect(left, `namespace ${namespace} left behind by content/${lesson.entry}`).toBe('');
+      }
+    });
+  }
+});
