@@ -1,0 +1,134 @@
+// Doing and undoing a lab: `labs solve` runs the reference solution the way a learner would (a
+// shell with kubectl/helm on PATH and KUBECONFIG set); `labs reset` deletes what a lab created
+// so it can be done again. Unlike the grader, these write to the cluster.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { CoreV1Api, KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { ClusterError, LabDefinitionError } from '../grader/errors.ts';
+import { firstLine, loadKubeConfig, type ClusterOptions } from '../grader/kube.ts';
+import { toolchainBinDir } from '../src/environments/paths.ts';
+import { findLab, labFiles, type Lab } from './catalog.ts';
+
+export type LifecycleOptions = ClusterOptions & {
+  /** One line of progress or script output. */
+  onOutput?: (line: string) => void;
+};
+
+/** The namespaces a lab's objects live in (reset deletes them). */
+export const labNamespaces = (lab: Lab): string[] => lab.setup?.namespaces ?? [lab.namespace];
+
+/** A kubeconfig file whose current context is the chosen one, for tools we start. */
+async function kubeconfigFor(options: ClusterOptions): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const { config, source } = loadKubeConfig(options);
+  if (!options.context) return { path: source, cleanup: async () => undefined };
+  const dir = await mkdtemp(join(tmpdir(), 'labs-kubeconfig-'));
+  const path = join(dir, 'config');
+  await writeFile(path, config.exportConfig(), { mode: 0o600 });
+  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export type SolveOptions = LifecycleOptions & { workdir?: string };
+
+/** Run the lab's solve.sh against the cluster; resolves with its exit code. */
+export async function solveLab(ref: string, options: SolveOptions = {}): Promise<number> {
+  const lab = await findLab(ref);
+  const script = labFiles(lab).solve;
+  if (!existsSync(script)) throw new LabDefinitionError(`${lab.id} has no solve.sh (its solution is proved elsewhere)`);
+  const kubeconfig = await kubeconfigFor(options);
+  const bin = toolchainBinDir();
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig.path,
+    PATH: existsSync(bin) ? `${bin}${delimiter}${process.env.PATH ?? ''}` : process.env.PATH,
+    ...(options.workdir && { LABS_WORKDIR: options.workdir }),
+  };
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const forward = (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').replace(/\n$/, '').split('\n')) options.onOutput?.(line);
+      };
+      child.stdout.on('data', forward);
+      child.stderr.on('data', forward);
+      child.on('error', (error) => reject(new ClusterError(`cannot run ${script}: ${error.message}`)));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    await kubeconfig.cleanup();
+  }
+}
+
+const status = (error: unknown): number | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : undefined;
+
+/** Delete what the lab created and wait until it is gone (namespaces finish terminating). */
+export async function resetLab(ref: string, options: LifecycleOptions & { timeoutSeconds?: number } = {}): Promise<Lab> {
+  const lab = await findLab(ref);
+  const { config } = loadKubeConfig(options);
+  const say = options.onOutput ?? (() => undefined);
+  const core = config.makeApiClient(CoreV1Api);
+  const objects = KubernetesObjectApi.makeApiClient(config);
+  const deadline = Date.now() + (options.timeoutSeconds ?? 180) * 1000;
+  const server = config.getCurrentCluster()?.server;
+  const guard = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await action();
+    } catch (error) {
+      if (status(error) === 404) return undefined;
+      if (status(error) === undefined) throw new ClusterError(`cannot reach cluster ${server}: ${firstLine(error)}`);
+      throw new ClusterError(`${what} failed on ${server}: ${firstLine(error)}`);
+    }
+  };
+
+  for (const item of lab.setup?.cleanup ?? []) {
+    const spec = { apiVersion: item.apiVersion, kind: item.kind, metadata: { name: item.name, namespace: item.namespace } };
+    const deleted = await guard(`deleting ${item.kind} ${item.name}`, () => objects.delete(spec));
+    if (deleted) say(`deleted ${item.kind} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`);
+  }
+  for (const namespace of labNamespaces(lab)) {
+    const existing = await guard(`reading namespace ${namespace}`, () => core.readNamespace({ name: namespace }));
+    if (!existing) {
+      say(`namespace ${namespace}: not present`);
+      continue;
+    }
+    // Pods first with no grace period: a reset need not wait for shells that ignore SIGTERM.
+    await guard(`deleting pods in ${namespace}`, () => core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }));
+    await guard(`deleting namespace ${namespace}`, () => core.deleteNamespace({ name: namespace }));
+    say(`namespace ${namespace}: deleting…`);
+    await waitUntilGone(config, namespace, deadline, () => guard('', () => core.readNamespace({ name: namespace })));
+    say(`namespace ${namespace}: deleted`);
+  }
+  return lab;
+}
+
+/** Watch the namespace until a DELETED event (or a read finds it gone), up to the deadline. */
+async function waitUntilGone(config: KubeConfig, namespace: string, deadline: number, read: () => Promise<unknown>): Promise<void> {
+  const watch = new Watch(config);
+  while (Date.now() < deadline) {
+    let stop: AbortController | undefined;
+    const gone = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(deadline - Date.now(), 20_000));
+      const finish = (value: boolean) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      watch
+        .watch(
+          '/api/v1/namespaces',
+          { fieldSelector: `metadata.name=${namespace}` },
+          (type) => type === 'DELETED' && finish(true),
+          () => finish(false),
+        )
+        .then(async (controller) => {
+          stop = controller;
+          if (!(await read())) finish(true); // already gone before the watch started
+        }, () => finish(false));
+    });
+    stop?.abort();
+    if (gone || !(await read())) return;
+  }
+  throw new ClusterError(`namespace ${namespace} is still terminating after the reset timeout`);
+}

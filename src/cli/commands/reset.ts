@@ -1,0 +1,35 @@
+// `labs reset <lab>`: remove what a lab created so it can be done again.
+import { type Command, type Io } from '../command.ts';
+import { clusterFlags, clusterUsage, paint, parse, seconds } from '../args.ts';
+
+const usage = `Usage: labs reset <lab> [--timeout <seconds>] [--context <name>] [--kubeconfig <file>]
+
+Deletes what the lab created — its namespaces (with everything in them, Helm releases
+included) and any objects its lab.yaml lists under setup.cleanup — and waits until they are
+gone, so the lab can be done again from the start.
+
+Options:
+  --timeout <seconds>  give up waiting after this long (default 180)
+${clusterUsage}
+  -h, --help           show this help`;
+
+const command: Command = {
+  name: 'reset',
+  summary: 'delete what a lab created',
+  usage,
+  async run(argv: string[], io: Io): Promise<number> {
+    const { values, positionals } = parse(argv, { timeout: { type: 'string' }, ...clusterFlags }, { min: 1, max: 1, names: '<lab>' });
+    const { resetLab } = await import('../../../labs/lifecycle.ts');
+    const style = paint(io.color);
+    const lab = await resetLab(positionals[0]!, {
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      timeoutSeconds: seconds(values.timeout, '--timeout'),
+      onOutput: (line) => io.out(style.dim(`  ${line}`)),
+    });
+    io.out(style.green(`lab ${lab.id} reset`));
+    return 0;
+  },
+};
+
+export default command;

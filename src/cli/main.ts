@@ -1,0 +1,86 @@
+// `labs`: dispatches a verb to src/cli/commands/<verb>.ts. Commands are loaded on demand, so
+// `labs list` never pays for the Kubernetes client; a verb whose module is missing from this
+// build says so instead of failing.
+import module from 'node:module';
+import { join } from 'node:path';
+import { UsageError, type Command, type Io } from './command.ts';
+import { cacheDir } from '../environments/paths.ts';
+
+// Cache compiled bytecode of dependencies (the Kubernetes client is large): later runs start faster.
+try {
+  module.enableCompileCache?.(join(cacheDir(), 'node-compile-cache'));
+} catch {
+  // Only a speed-up.
+}
+
+/** Every verb, in help order. */
+const verbs = ['list', 'verify', 'hint', 'solve', 'reset', 'up', 'cluster', 'addon'] as const;
+
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  color: !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+  interactive: Boolean(process.stdout.isTTY),
+};
+
+async function load(verb: string): Promise<Command | undefined> {
+  const url = new URL(`./commands/${verb}.ts`, import.meta.url);
+  try {
+    return ((await import(url.href)) as { default: Command }).default;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`commands/${verb}.ts`);
+    if (missing) return undefined;
+    throw error;
+  }
+}
+
+async function help(): Promise<void> {
+  io.out('Usage: labs <command> [options]   (labs <command> --help for details)');
+  io.out('');
+  io.out('Learn Kubernetes by doing: labs graded by reading your cluster.');
+  io.out('');
+  for (const verb of verbs) {
+    const command = await load(verb).catch(() => undefined);
+    io.out(`  ${verb.padEnd(8)} ${command?.summary ?? '(not available in this build)'}`);
+  }
+  io.out('');
+  io.out('Exit status: 0 ok/passed, 1 checks failed, 2 usage or infrastructure error.');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    await help();
+    return verb ? 0 : 2;
+  }
+  if (!(verbs as readonly string[]).includes(verb)) {
+    io.err(`labs: unknown command "${verb}" (commands: ${verbs.join(', ')}; see labs --help)`);
+    return 2;
+  }
+  const command = await load(verb);
+  if (!command) {
+    io.err(`labs ${verb}: not available in this build (src/cli/commands/${verb}.ts is missing)`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`labs ${verb}: ${error.message} (see labs ${verb} --help)`);
+      return 2;
+    }
+    // Grader, catalog and cluster errors carry one actionable line; anything else is a bug,
+    // still reported in one line (LABS_DEBUG=1 shows the stack).
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`labs ${verb}: ${message.split('\n')[0]}`);
+    if (process.env.LABS_DEBUG && error instanceof Error) io.err(error.stack ?? '');
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

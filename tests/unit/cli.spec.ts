@@ -1,0 +1,109 @@
+// The labs CLI as a person runs it: exit codes and one-line errors. No cluster involved; the
+// "unreachable" case points at a closed loopback port, never a mocked API server.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const bin = join(root, 'bin', 'labs');
+const home = mkdtempSync(join(tmpdir(), 'labs-cli-home-'));
+
+function labs(args: string[], env: Record<string, string | undefined> = {}) {
+  const result = spawnSync(bin, args, {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, LABS_HOME: join(home, 'data'), KUBECONFIG: undefined, NO_COLOR: '1', ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  return lines[0]!;
+}
+
+const unreachable = join(home, 'unreachable.kubeconfig');
+writeFileSync(
+  unreachable,
+  `apiVersion: v1
+kind: Config
+clusters: [{name: gone, cluster: {server: "https://127.0.0.1:59999", insecure-skip-tls-verify: true}}]
+contexts: [{name: gone, context: {cluster: gone, user: u}}]
+current-context: gone
+users: [{name: u, user: {token: abc}}]
+`,
+);
+
+describe('labs CLI', { timeout: 60_000 }, () => {
+  it('lists the eight labs, as text and as JSON', () => {
+    const text = labs(['list']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim().split('\n')).toHaveLength(8);
+    const json = labs(['list', '--json']);
+    expect(JSON.parse(json.stdout).map((lab: { id: string }) => lab.id)).toContain('05-kustomize-overlays');
+  });
+
+  it('prints --help for every verb it has', () => {
+    for (const verb of ['list', 'verify', 'hint', 'solve', 'reset']) {
+      const help = labs([verb, '--help']);
+      expect(help.code, verb).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: labs ${verb}`));
+    }
+    expect(labs(['--help']).stdout).toMatch(/verify +check a lab against the cluster/);
+  });
+
+  it('shows hints without a cluster', () => {
+    const hint = labs(['hint', '01']);
+    expect(hint.code).toBe(0);
+    expect(hint.stdout).toContain('Custom-Header: Awesome');
+  });
+
+  it('exits 2 with one line for usage errors and unknown labs', () => {
+    expect(oneLine(labs(['verify']).stderr)).toMatch(/missing <lab>/);
+    expect(oneLine(labs(['verify', '1', '--wait', 'soon']).stderr)).toMatch(/--wait expects a number/);
+    expect(oneLine(labs(['verify', '1', '--colour']).stderr)).toMatch(/Unknown option '--colour'/);
+    expect(oneLine(labs(['frobnicate']).stderr)).toMatch(/unknown command "frobnicate"/);
+    const unknown = labs(['verify', '42']);
+    expect(unknown.code).toBe(2);
+    expect(oneLine(unknown.stderr)).toBe('labs verify: no lab "42" (labs: 01, 02, 03, 04, 05, 06, 07, 08; see `labs list`)');
+  });
+
+  it('exits 2 with one line when there is no kubeconfig', () => {
+    const result = labs(['verify', '1']);
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toMatch(/no kubeconfig found: pass --kubeconfig, set KUBECONFIG/);
+    expect(oneLine(labs(['verify', '1', '--kubeconfig', join(home, 'nope')]).stderr)).toMatch(/kubeconfig .*nope does not exist/);
+  });
+
+  it('exits 2 with one line when the cluster is unreachable, and prints nothing on stdout with --json', () => {
+    const result = labs(['verify', '1', '--json', '--kubeconfig', unreachable]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(oneLine(result.stderr)).toMatch(/cannot reach cluster https:\/\/127\.0\.0\.1:59999 \(context gone\)/);
+    expect(oneLine(labs(['verify', '1', '--kubeconfig', unreachable, '--context', 'other']).stderr)).toMatch(
+      /context "other" not found/,
+    );
+  });
+
+  it('exits 2 with one line naming the file and field of a malformed lab.yaml', () => {
+    const catalog = mkdtempSync(join(tmpdir(), 'labs-cli-catalog-'));
+    mkdirSync(join(catalog, '01-broken'));
+    copyFileSync(new URL('./testdata/labs/invalid-points.yaml', import.meta.url), join(catalog, '01-broken', 'lab.yaml'));
+    const result = labs(['verify', '1', '--kubeconfig', unreachable], { LABS_CATALOG_DIR: catalog });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toMatch(/01-broken[\\/]lab\.yaml: tasks\[1\]\.points: /);
+    expect(oneLine(labs(['list'], { LABS_CATALOG_DIR: catalog }).stderr)).toMatch(/lab\.yaml: tasks\[1\]\.points/);
+  });
+
+  it('says a verb is not available when its module is missing from the build', () => {
+    for (const verb of ['up', 'cluster', 'addon']) {
+      const result = labs([verb, '--help']);
+      if (result.code === 0) continue; // this build has it
+      expect(oneLine(result.stderr)).toBe(`labs ${verb}: not available in this build (src/cli/commands/${verb}.ts is missing)`);
+    }
+  });
+});
