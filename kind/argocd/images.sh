@@ -68,10 +68,13 @@ recipe_hash() { # <image name> <files…>: what the image is made of
 label_of() { docker image inspect "$1" --format '{{index .Config.Labels "org.kubernetes-labs.recipe"}}' 2>/dev/null || true; }
 
 # A cached Debian tree per package list (debootstrap takes minutes; the list is the key).
-rootfs() { # <name> <packages…>
-  local name="$1" key tar; shift
-  key="$(printf '%s\n' "$@" | sha256sum | cut -c1-12)"
-  tar="$cache/rootfs-$name-$key.tar"
+rootfs_tar() { # <name> <packages…>
+  local name="$1"; shift
+  echo "$cache/rootfs-$name-$(printf '%s\n' "$@" | sha256sum | cut -c1-12).tar"
+}
+rootfs() { # <name> <packages…>: extracts the tree (debootstrap first when not cached), prints its path
+  local name="$1" tar; shift
+  tar="$(rootfs_tar "$name" "$@")"
   if [ ! -f "$tar" ] || [ "$force" = 1 ]; then
     say "debootstrap bookworm for $name ($*)"
     "$root/kind/images/rootfs.sh" "$tar" "$@" >&2
@@ -80,6 +83,7 @@ rootfs() { # <name> <packages…>
   tar -C "$work/$name" -xf "$tar"
   echo "$work/$name"
 }
+was_cached() { [ -f "$(rootfs_tar "$@")" ] && [ "$force" = 0 ] && echo yes || echo no; }
 
 add_user() { # <root> <name> <uid> <home>
   grep -q "^$2:" "$1/etc/group" || echo "$2:x:$3:" >>"$1/etc/group"
@@ -101,6 +105,7 @@ if [ "$force" = 0 ] && [ "$(label_of "$ARGOCD_REF")" = "$argocd_hash" ]; then
   echo "cached $ARGOCD_REF"
 else
   start=$(date +%s)
+  rootfs_was_cached="$(was_cached argocd "${ARGOCD_PACKAGES[@]}")"
   tree="$(rootfs argocd "${ARGOCD_PACKAGES[@]}")"
   add_user "$tree" argocd 999 /home/argocd
   install -d -o 999 -g 0 -m 0775 "$tree/home/argocd"
@@ -125,6 +130,7 @@ else
     --change "LABEL org.opencontainers.image.description=Argo CD ${ARGOCD_REF##*:} built offline by kubernetes-labs from the Go module proxy on Debian bookworm (web UI not embedded: see kind/argocd/UI.md)"
   rm -rf "$tree"
   say "built $ARGOCD_REF in $(($(date +%s) - start))s"
+  echo "$(date -u +%FT%TZ) argocd image $(($(date +%s) - start))s (rootfs cached before: $rootfs_was_cached)" >>"$cache/image-build-seconds"
   echo "built $ARGOCD_REF"
 fi
 
@@ -134,6 +140,7 @@ if [ "$force" = 0 ] && [ "$(label_of "$REDIS_REF")" = "$redis_hash" ]; then
   echo "cached $REDIS_REF"
 else
   start=$(date +%s)
+  rootfs_was_cached="$(was_cached redis "${REDIS_PACKAGES[@]}")"
   tree="$(rootfs redis "${REDIS_PACKAGES[@]}")"
   version="$(chroot "$tree" dpkg-query -W -f='${Version}' redis-server)"
   install -d -m 0777 "$tree/data"
@@ -144,5 +151,6 @@ else
     --change "LABEL org.opencontainers.image.description=NOT the upstream redis image: Debian bookworm's redis-server $version, built offline by kubernetes-labs and tagged as Argo CD's install manifest names it"
   rm -rf "$tree"
   say "built $REDIS_REF (Debian redis-server $version) in $(($(date +%s) - start))s"
+  echo "$(date -u +%FT%TZ) redis image $(($(date +%s) - start))s (rootfs cached before: $rootfs_was_cached)" >>"$cache/image-build-seconds"
   echo "built $REDIS_REF"
 fi
