@@ -116,3 +116,19 @@ export async function learnerRepo(server: GitServerState, learner: string, repo:
     credentialPrefix: `${server.baseUrl}/`,
   };
 }
+
+/**
+ * Environment for a learner's shell: `git clone "$LABS_GIT_URL"` then works without a prompt
+ * and without credentials in URLs (git reads the helper from GIT_CONFIG_* variables, git ≥ 2.31).
+ */
+export function gitShellEnv(server: GitServerState, repo: LearnerRepo): Record<string, string> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return {
+    LABS_GIT_URL: repo.url,
+    LABS_GIT_EXAMPLES_URL: repo.examplesUrl,
+    LABS_GIT_USER: repo.learner,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `credential.${server.baseUrl}/.helper`,
+    GIT_CONFIG_VALUE_0: `!f() { test "$1" = get && printf 'username=%s\\npassword=%s\\n' ${quote(repo.learner)} ${quote(repo.password)}; }; f`,
+  };
+}

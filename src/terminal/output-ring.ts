@@ -35,7 +35,7 @@ export class OutputRing {
     const at = this.end;
     if (bytes.length === 0) return at;
     // Copy: node-pty may reuse its buffers.
-    this.chunks.push(bytes.slice());
+    this.chunks.push(new Uint8Array(bytes)); // a copy (Buffer.slice would be a view)
     this.size += bytes.length;
     this.evict();
     return at;

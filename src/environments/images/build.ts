@@ -57,7 +57,7 @@ export class ImageBuilder {
   readonly catalog: ImageCatalog;
   private readonly log: Log;
   private readonly bases: BaseImages = {};
-  private binDirs: Record<string, string> = {};
+  binDirs: Record<string, string> = {};
 
   constructor(log: Log = () => {}) {
     this.log = log;

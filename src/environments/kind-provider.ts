@@ -1,0 +1,315 @@
+// Learner clusters as kind clusters: create (building the offline node image and mirror when
+// upstream cannot be reached), status, kubeconfig, reset, delete, list. The CLI (`labs cluster`),
+// the web server and the test fixtures call this; none of them runs kind or docker themselves.
+import { lookup } from 'node:dns/promises';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
+import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
+import { ensureDockerEngine, requireFreeDisk } from './docker/engine.ts';
+import { ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
+import { ImageBuilder, imageKeyOf } from './images/build.ts';
+import { NodeImageBuilder } from './images/node-image.ts';
+import { connectMirrorToKindNetwork, ensureMirrorRunning, pushToMirror, releaseKindNetwork } from './mirror.ts';
+import { reporter, type ProgressEvent, type ProgressListener, type Reporter } from './progress.ts';
+
+export type ClusterState = 'none' | 'building' | 'creating' | 'ready' | 'error';
+
+export type ClusterStatus = {
+  name: string;
+  state: ClusterState;
+  /** One line for people: "building image docker.io/library/nginx:1.24", the error and what to do. */
+  message: string;
+  /** Set once the cluster exists. */
+  kubeconfig?: string;
+  /** Whether it runs on the offline node image and local mirror. */
+  offline?: boolean;
+  updatedAt: string;
+};
+
+export type CreateOptions = {
+  name?: string;
+  /** true: offline node image + mirror; false: upstream kind image; undefined: decide (see `chooseOffline`). */
+  offline?: boolean;
+  onProgress?: ProgressListener;
+  /** How long to wait for the node to be Ready and kube-system pods to run (default 240 s). */
+  readyTimeoutMs?: number;
+};
+
+export type ClusterInfo = { name: string; kubeconfig: string; offline: boolean; nodeImage: string; createSeconds: number };
+
+/** What every environment provider offers (kind today; namespace/vcluster providers later). */
+export interface EnvironmentProvider {
+  create(options?: CreateOptions): Promise<ClusterInfo>;
+  status(name?: string): Promise<ClusterStatus>;
+  /** Path of the cluster's kubeconfig (throws when the cluster does not exist). */
+  kubeconfig(name?: string): Promise<string>;
+  reset(options?: CreateOptions): Promise<ClusterInfo>;
+  delete(name?: string, onProgress?: ProgressListener): Promise<void>;
+  list(): Promise<ClusterStatus[]>;
+}
+
+export class ClusterExistsError extends Error {}
+export class ClusterNotFoundError extends Error {}
+
+const configFile = join(repoRoot, 'kind', 'cluster.yaml');
+const statusFile = (name: string) => join(dirname(clusterKubeconfig(name)), 'status.json');
+
+type StoredStatus = { state: ClusterState; message: string; pid: number; offline?: boolean; updatedAt: string };
+
+function writeStatus(name: string, state: ClusterState, message: string, offline?: boolean): void {
+  mkdirSync(dirname(statusFile(name)), { recursive: true });
+  const record: StoredStatus = { state, message, pid: process.pid, offline, updatedAt: new Date().toISOString() };
+  writeFileSync(statusFile(name), JSON.stringify(record, null, 2) + '\n');
+}
+
+function readStatus(name: string): StoredStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(statusFile(name), 'utf8')) as StoredStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The kind CLI: built by the toolchain (kind/toolchain/build.sh kind). */
+export async function kindBinary(onLine?: (l: string) => void): Promise<string> {
+  const dirs = await ensureComponents(['kind'], onLine);
+  return join(dirs.kind, 'kind');
+}
+
+/** Names of the kind clusters on this Docker engine. */
+export async function kindClusters(): Promise<string[]> {
+  const r = await tryRun('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}']);
+  return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean))].sort();
+}
+
+/**
+ * Offline unless upstream is reachable. Checked without sending anything to a public address
+ * when possible: a built offline image or a present upstream image decides; otherwise a DNS
+ * lookup of Docker Hub's registry (no answer → offline).
+ */
+export async function chooseOffline(requested: boolean | undefined, nodeImageRef: string): Promise<{ offline: boolean; reason: string }> {
+  if (requested !== undefined) return { offline: requested, reason: requested ? '--offline' : '--online' };
+  if (process.env.LABS_OFFLINE === '1') return { offline: true, reason: 'LABS_OFFLINE=1' };
+  if (process.env.LABS_OFFLINE === '0') return { offline: false, reason: 'LABS_OFFLINE=0' };
+  if ((await imageKeyOf(nodeImageRef)) !== undefined) return { offline: true, reason: 'offline node image already built' };
+  if ((await tryRun('docker', ['image', 'inspect', upstreamNodeImage()])).code === 0) return { offline: false, reason: 'upstream node image present' };
+  try {
+    await Promise.race([lookup('registry-1.docker.io'), sleep(3000).then(() => { throw new Error('timeout'); })]);
+    return { offline: false, reason: 'upstream registry resolves' };
+  } catch {
+    return { offline: true, reason: 'upstream registry unreachable' };
+  }
+}
+
+/** kind v0.30.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
+export const upstreamNodeImage = (): string =>
+  'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
+
+/**
+ * Builds (or finds cached) everything the offline path needs: toolchain, images, node image,
+ * a running mirror holding every catalog image. A no-op in seconds when nothing changed.
+ */
+export async function prepareOffline(report: Reporter): Promise<{ nodeImage: string }> {
+  const images = new ImageBuilder((m) => report.log(m));
+  requireFreeDisk(cacheDir(), 4, 'the image cache');
+  report.phase('toolchain', 'building the offline toolchain (kind/toolchain/build.sh) where not cached');
+  await images.ensureToolchain(images.componentsNeeded(), (line) => report.log(line));
+  report.phase('images', 'building images from kind/images.yaml where not cached');
+  const result = await images.buildAll();
+  report.log(`images: ${result.built.length} built, ${result.cached.length} cached`);
+  report.phase('node-image', 'building the kind node image where not cached');
+  const nodeImage = await new NodeImageBuilder(images, (m) => report.log(m)).ensureNodeImage();
+  report.phase('mirror', 'filling the local registry mirror');
+  const registryImage = images.catalog.images.find((i) => i.refs[0].includes('/registry:'))?.refs[0];
+  if (!registryImage) throw new Error('kind/images.yaml: no registry image');
+  await ensureMirrorRunning(registryImage, (m) => report.log(m));
+  let pushed = 0;
+  for (const image of images.catalog.images.filter((i) => i.mirror)) {
+    for (const ref of image.refs) if ((await pushToMirror(ref, (m) => report.log(m))) === 'pushed') pushed++;
+  }
+  report.log(`mirror: ${pushed} images pushed`);
+  return { nodeImage };
+}
+
+async function waitUntilReady(name: string, kubeconfig: string, timeoutMs: number, report: Reporter): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const nodes = (await core.listNode()).items;
+      const notReady = nodes.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name);
+      const pods = (await core.listNamespacedPod({ namespace: 'kube-system' })).items;
+      const waiting = pods.filter((p) => p.status?.phase !== 'Running' || !p.status?.containerStatuses?.every((c) => c.ready)).map((p) => p.metadata?.name);
+      const line = nodes.length === 0 ? 'no nodes yet' : notReady.length ? `waiting for node ${notReady.join(', ')} to be Ready` : waiting.length ? `waiting for kube-system pods: ${waiting.join(', ')}` : '';
+      if (!line && pods.length > 0) return;
+      if (line !== last) report.log((last = line));
+    } catch (e) {
+      const line = `API server not answering yet (${(e as Error).message.split('\n')[0]})`;
+      if (line !== last) report.log((last = line));
+    }
+    await sleep(1000);
+  }
+  throw new Error(`cluster "${name}" not ready after ${Math.round(timeoutMs / 1000)} s: ${last}`);
+}
+
+export class KindProvider implements EnvironmentProvider {
+  private readonly listeners = new Set<ProgressListener>();
+  /** In-process status (the web server's own create in flight), fresher than status.json. */
+  private readonly live = new Map<string, ClusterStatus>();
+
+  /** Every progress event of this provider's operations; returns the unsubscribe function. */
+  subscribe(listener: ProgressListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Progress events as an async iterator (ends when `signal` aborts). */
+  async *events(signal?: AbortSignal): AsyncGenerator<ProgressEvent> {
+    const queue: ProgressEvent[] = [];
+    let wake: (() => void) | undefined;
+    const off = this.subscribe((e) => { queue.push(e); wake?.(); });
+    signal?.addEventListener('abort', () => wake?.());
+    try {
+      while (!signal?.aborted) {
+        if (queue.length === 0) await new Promise<void>((r) => { wake = r; });
+        wake = undefined;
+        while (queue.length > 0) yield queue.shift() as ProgressEvent;
+      }
+    } finally {
+      off();
+    }
+  }
+
+  private emitter(name: string, onProgress?: ProgressListener, offline?: boolean): Reporter {
+    return reporter((event) => {
+      const state: ClusterState = event.phase === 'error' ? 'error' : event.phase === 'ready' ? 'ready'
+        : ['creating', 'waiting'].includes(event.phase) ? 'creating' : event.phase === 'deleting' ? 'none' : 'building';
+      const status: ClusterStatus = { name, state, message: event.message, offline, updatedAt: new Date().toISOString() };
+      this.live.set(name, status);
+      if (event.phase !== 'deleting') writeStatus(name, state, event.message, offline);
+      onProgress?.(event);
+      for (const l of this.listeners) l(event);
+    }, name);
+  }
+
+  async create(options: CreateOptions = {}): Promise<ClusterInfo> {
+    const name = options.name ?? defaultClusterName();
+    if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`invalid cluster name "${name}": lowercase letters, digits and dashes`);
+    let report = this.emitter(name, options.onProgress);
+    try {
+      report.phase('docker', 'checking the Docker engine');
+      const engine = await ensureDockerEngine((m) => report.log(m));
+      if ((await kindClusters()).includes(name)) {
+        throw new ClusterExistsError(`cluster "${name}" already exists: use it, or \`labs cluster reset --name ${name}\` / \`labs cluster delete --name ${name}\``);
+      }
+      requireFreeDisk(engine.rootDir, 3, `cluster "${name}"`);
+      const nodeRef = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
+      const mode = await chooseOffline(options.offline, nodeRef);
+      report = this.emitter(name, options.onProgress, mode.offline);
+      report.log(`${mode.offline ? 'offline' : 'online'} (${mode.reason})`);
+      let nodeImage = upstreamNodeImage();
+      if (mode.offline) {
+        requireFreeDisk(engine.rootDir, 8, 'building the offline images');
+        nodeImage = (await prepareOffline(report)).nodeImage;
+        await connectMirrorToKindNetwork();
+      }
+      const kind = await kindBinary((l) => report.log(l));
+      const kubeconfig = clusterKubeconfig(name);
+      mkdirSync(dirname(kubeconfig), { recursive: true });
+      rmSync(kubeconfig, { force: true });
+      report.phase('creating', `creating cluster "${name}" (${nodeImage.split('@')[0]})`);
+      const started = Date.now();
+      const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', configFile, '--kubeconfig', kubeconfig, '--wait', '0s'], {
+        onLine: (line) => report.log(line.replace(/^\s*[✓✗•]\s*/, '').trim()),
+      });
+      if (created.code !== 0) {
+        await tryRun(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig]);
+        throw new Error(`failed to create cluster "${name}": ${lastErrorLine(created)}`);
+      }
+      report.phase('waiting', 'waiting for the node to be Ready and kube-system pods to run');
+      await waitUntilReady(name, kubeconfig, options.readyTimeoutMs ?? 240_000, report);
+      const createSeconds = (Date.now() - started) / 1000;
+      report.phase('ready', `cluster "${name}" is ready (${createSeconds.toFixed(0)} s)`);
+      return { name, kubeconfig, offline: mode.offline, nodeImage, createSeconds };
+    } catch (e) {
+      const message = (e as Error).message.split('\n')[0];
+      if (!(e instanceof ClusterExistsError)) report.phase('error', message);
+      throw e;
+    }
+  }
+
+  async status(name: string = defaultClusterName()): Promise<ClusterStatus> {
+    const now = new Date().toISOString();
+    const stored = readStatus(name);
+    const inFlight = stored && ['building', 'creating'].includes(stored.state) && pidAlive(stored.pid);
+    const live = this.live.get(name);
+    if (live && ['building', 'creating'].includes(live.state)) return live;
+    if (inFlight) return { name, state: stored.state, message: stored.message, offline: stored.offline, updatedAt: stored.updatedAt };
+    const node = await tryRun('docker', ['inspect', '--format', '{{.State.Running}}', `${name}-control-plane`]);
+    const kubeconfig = clusterKubeconfig(name);
+    if (node.code === 0) {
+      if (node.stdout.trim() !== 'true') return { name, state: 'error', message: `node container ${name}-control-plane is stopped: \`docker start ${name}-control-plane\` or \`labs cluster reset --name ${name}\``, kubeconfig, offline: stored?.offline, updatedAt: now };
+      if (!existsSync(kubeconfig)) return { name, state: 'error', message: `cluster "${name}" exists but ${kubeconfig} is missing: \`labs cluster reset --name ${name}\``, offline: stored?.offline, updatedAt: now };
+      try {
+        const kc = new KubeConfig();
+        kc.loadFromFile(kubeconfig);
+        const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
+        const ready = nodes.length > 0 && nodes.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready
+          ? { name, state: 'ready', message: `cluster "${name}" is ready`, kubeconfig, offline: stored?.offline, updatedAt: now }
+          : { name, state: 'creating', message: `cluster "${name}": node not Ready yet`, kubeconfig, offline: stored?.offline, updatedAt: now };
+      } catch (e) {
+        return { name, state: 'error', message: `cluster "${name}" does not answer: ${(e as Error).message.split('\n')[0]}`, kubeconfig, offline: stored?.offline, updatedAt: now };
+      }
+    }
+    if (stored?.state === 'error') return { name, state: 'error', message: stored.message, offline: stored.offline, updatedAt: stored.updatedAt };
+    if (stored && ['building', 'creating'].includes(stored.state)) return { name, state: 'error', message: `creating cluster "${name}" was interrupted: run \`labs cluster create --name ${name}\` again`, updatedAt: stored.updatedAt };
+    return { name, state: 'none', message: `no cluster "${name}": \`labs cluster create --name ${name}\``, updatedAt: now };
+  }
+
+  async kubeconfig(name: string = defaultClusterName()): Promise<string> {
+    const path = clusterKubeconfig(name);
+    if (!existsSync(path) || !(await kindClusters()).includes(name)) throw new ClusterNotFoundError(`no cluster "${name}" (kubeconfig ${path})`);
+    return path;
+  }
+
+  async delete(name: string = defaultClusterName(), onProgress?: ProgressListener): Promise<void> {
+    const report = this.emitter(name, onProgress);
+    report.phase('deleting', `deleting cluster "${name}"`);
+    const kubeconfig = clusterKubeconfig(name);
+    if ((await kindClusters()).includes(name)) {
+      const kind = await kindBinary();
+      await run(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], `failed to delete cluster "${name}"`);
+    }
+    rmSync(dirname(kubeconfig), { recursive: true, force: true });
+    this.live.delete(name);
+    // The kind network goes once no cluster uses it; the mirror (shared, cached) stays.
+    await releaseKindNetwork();
+  }
+
+  async reset(options: CreateOptions = {}): Promise<ClusterInfo> {
+    await this.delete(options.name, options.onProgress);
+    return this.create(options);
+  }
+
+  async list(): Promise<ClusterStatus[]> {
+    return Promise.all((await kindClusters()).map((n) => this.status(n)));
+  }
+}
+
+/** The default provider instance (one per process, so the web server sees its own progress). */
+export const kindProvider = new KindProvider();
