@@ -221,10 +221,7 @@ export function helmRelease(options: {
   };
 }
 
-async function otherReleases(ctx: CheckContext, namespace?: string): Promise<string[]> {
-  const secrets = await ctx.list('Secret', { namespace, labels: { owner: 'helm' } }).catch(() => []);
-  return [...new Set(secrets.map((s) => s.metadata.labels?.name).filter((n): n is string => Boolean(n)))];
-}
+const otherReleases = (ctx: CheckContext, namespace?: string): Promise<string[]> => ctx.helmReleaseNames({ namespace });
 
 /** A custom resource (e.g. an Argo CD Application) matches partially. */
 export function customResource(options: Locator & { name: string; match: unknown; explain?: string }): Assertion {

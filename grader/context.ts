@@ -110,6 +110,13 @@ export class CheckContext {
     return releaseHistory([...entry.items.values()], release);
   }
 
+  /** Names of the Helm releases in a namespace (from the same owner=helm list). */
+  async helmReleaseNames(options: { namespace?: string } = {}): Promise<string[]> {
+    const entry = await this.entry('Secret', options.namespace ?? this.namespace, 'owner=helm');
+    const names = [...entry.items.values()].map((s) => s.metadata.labels?.name).filter((n): n is string => Boolean(n));
+    return [...new Set(names)].sort();
+  }
+
   /** Start recording which lists a check reads (so a wait watches exactly those). */
   beginCheck(): void {
     this.touched = new Set();
@@ -167,13 +174,14 @@ export class CheckContext {
         else entry.items.set(objectKey(item), item);
         this.notify();
       },
-      () => {
+      (error) => {
         entry.stopWatch = undefined;
         if (this.closed) return;
-        // Streams end on server timeouts and client inactivity: resume (or relist) and keep going.
-        // A stream that ended at once (an error on connect) is retried after a pause, not in a loop.
-        const pause = Date.now() - startedAt < 1000 ? 1000 : 0;
-        setTimeout(() => void this.resume(entry, restartNeeded || !entry.resourceVersion), pause).unref();
+        // Streams end on server timeouts and client inactivity: resume and keep going. A stream
+        // that failed at once (410 Gone, an error on connect) relists after a pause, not in a loop.
+        const failedAtOnce = Boolean(error) && Date.now() - startedAt < 1000;
+        const relist = restartNeeded || !entry.resourceVersion || failedAtOnce;
+        setTimeout(() => void this.resume(entry, relist), failedAtOnce ? 1000 : 0).unref();
       },
     );
   }
