@@ -1,0 +1,157 @@
+// `labs cluster create|delete|list|reset|status|image`: thin over src/environments/kind-provider.ts.
+import { parseArgs } from 'node:util';
+import { UsageError, type Command, type Io } from '../command.ts';
+import { defaultClusterName } from '../../environments/paths.ts';
+import { kindProvider, prepareOffline, type ClusterStatus } from '../../environments/kind-provider.ts';
+import { ensureDockerEngine } from '../../environments/docker/engine.ts';
+import { ensureMirrorRunning, mirrorState, pushToMirror } from '../../environments/mirror.ts';
+import { ImageBuilder } from '../../environments/images/build.ts';
+import { reporter, type ProgressEvent } from '../../environments/progress.ts';
+
+const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--json]
+       labs cluster delete [--name <name>] [--json]
+       labs cluster reset  [--name <name>] [--offline | --online] [--json]
+       labs cluster status [--name <name>] [--json]
+       labs cluster list   [--json]
+       labs cluster image  [--add <image>]... [--json]
+
+Your own Kubernetes cluster (kind) for the labs.
+
+  create   makes the cluster from kind/cluster.yaml, waits until its node is Ready and its
+           system pods run, and writes its kubeconfig (printed at the end). Without internet
+           (or with --offline) it first builds the offline node image, the course's images and
+           a local registry mirror; later runs reuse that cache.
+  delete   removes the cluster, its containers, network and kubeconfig.
+  reset    delete, then create.
+  status   none, building, creating, ready or error, with a message.
+  list     the kind clusters on this machine and their state.
+  image    builds (or checks) the offline images and fills the local registry mirror;
+           --add <image> pushes another image from your Docker engine into the mirror so
+           every cluster can pull it under its real name.
+
+Options:
+  --name <name>   cluster name (default: ${defaultClusterName()}; kubectl context kind-<name>)
+  --offline       use the offline node image and local mirror even if upstream is reachable
+  --online        use kind's upstream node image (needs internet)
+  --add <image>   with image: the local image to push into the mirror (repeatable)
+  --json          print one JSON object instead of progress and text
+  -h, --help      show this help`;
+
+function progressPrinter(io: Io, json: boolean): (e: ProgressEvent) => void {
+  if (json) return () => {};
+  let lastPhase = '';
+  return (e) => {
+    const seconds = `${(e.elapsedMs / 1000).toFixed(0).padStart(4)}s`;
+    if (e.phase !== lastPhase) {
+      lastPhase = e.phase;
+      io.err(`${seconds} ${io.color ? '\x1b[1m' : ''}${e.message}${io.color ? '\x1b[0m' : ''}`);
+    } else if (io.interactive || process.env.LABS_VERBOSE) {
+      io.err(`${seconds}   ${e.message}`);
+    }
+  };
+}
+
+function printStatus(io: Io, s: ClusterStatus): void {
+  io.out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${s.offline === undefined ? '' : s.offline ? 'offline ' : 'online  '}${s.message}`);
+}
+
+const command: Command = {
+  name: 'cluster',
+  summary: 'Create, delete, reset or list your kind cluster; build offline images',
+  usage,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          name: { type: 'string' },
+          offline: { type: 'boolean' },
+          online: { type: 'boolean' },
+          add: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const [verb, ...extra] = parsed.positionals;
+    if (!verb) throw new UsageError('missing subcommand (create, delete, reset, status, list, image)');
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const { name = defaultClusterName(), json = false } = parsed.values;
+    if (parsed.values.offline && parsed.values.online) throw new UsageError('--offline and --online exclude each other');
+    const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
+    const onProgress = progressPrinter(io, json);
+
+    switch (verb) {
+      case 'create':
+      case 'reset': {
+        const info = verb === 'create'
+          ? await kindProvider.create({ name, offline, onProgress })
+          : await kindProvider.reset({ name, offline, onProgress });
+        if (json) io.out(JSON.stringify(info));
+        else {
+          io.out(`Cluster "${info.name}" is ready (${info.offline ? 'offline node image and local mirror' : 'upstream node image'}, ${info.createSeconds.toFixed(0)} s).`);
+          io.out(`  export KUBECONFIG=${info.kubeconfig}`);
+          io.out('  kubectl get nodes');
+        }
+        return 0;
+      }
+      case 'delete': {
+        await kindProvider.delete(name, onProgress);
+        if (json) io.out(JSON.stringify({ name, deleted: true }));
+        else io.out(`Cluster "${name}" deleted.`);
+        return 0;
+      }
+      case 'status': {
+        const s = await kindProvider.status(name);
+        if (json) io.out(JSON.stringify(s));
+        else printStatus(io, s);
+        return s.state === 'error' ? 1 : 0;
+      }
+      case 'list': {
+        const all = await kindProvider.list();
+        if (json) io.out(JSON.stringify(all));
+        else if (all.length === 0) io.out('No kind clusters (labs cluster create).');
+        else for (const s of all) printStatus(io, s);
+        return 0;
+      }
+      case 'image': {
+        const report = reporter(onProgress);
+        report.phase('docker', 'checking the Docker engine');
+        await ensureDockerEngine((m) => report.log(m));
+        const adds = parsed.values.add ?? [];
+        const pushed: string[] = [];
+        if (adds.length > 0) {
+          const builder = new ImageBuilder();
+          const registry = builder.catalog.images.find((i) => i.refs[0].includes('/registry:'));
+          if (!registry) throw new Error('kind/images.yaml: no registry image');
+          if (!(await mirrorState()).running) {
+            report.phase('images', 'building the registry image where not cached');
+            await builder.buildAll((i) => i === registry);
+          }
+          await ensureMirrorRunning(registry.refs[0], (m) => report.log(m));
+          for (const ref of adds) {
+            report.phase('mirror', `adding ${ref} to the mirror`);
+            await pushToMirror(ref, (m) => report.log(m));
+            pushed.push(ref);
+          }
+        } else {
+          const started = Date.now();
+          const { nodeImage } = await prepareOffline(report);
+          if (json) io.out(JSON.stringify({ nodeImage, seconds: (Date.now() - started) / 1000, mirror: (await mirrorState()).hostUrl }));
+          else io.out(`Offline images ready: node image ${nodeImage}, mirror ${(await mirrorState()).hostUrl} (${((Date.now() - started) / 1000).toFixed(0)} s).`);
+          return 0;
+        }
+        if (json) io.out(JSON.stringify({ added: pushed }));
+        else io.out(`Added to the mirror: ${pushed.join(', ')}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown subcommand "${verb}" (create, delete, reset, status, list, image)`);
+    }
+  },
+};
+
+export default command;
