@@ -91,17 +91,30 @@ export class KubeReader {
     return `cluster ${this.server} (context ${this.contextName})`;
   }
 
+  /**
+   * Headers and TLS dispatcher from client-node, reused for a minute: client-node builds a new
+   * connection pool per request, and reusing one keeps a verify on a single kept-alive connection.
+   * The minute bounds how long a token from an exec plugin is reused.
+   */
+  private auth: { at: number; headers: Record<string, string>; dispatcher: ReturnType<RequestContext['getDispatcher']> } | undefined;
+
+  private async authentication() {
+    if (!this.auth || Date.now() - this.auth.at > 60_000) {
+      const context = new RequestContext(this.server, HttpMethod.GET);
+      await this.config.applySecurityAuthentication(context);
+      this.auth = { at: Date.now(), headers: context.getHeaders(), dispatcher: context.getDispatcher() };
+    }
+    return this.auth;
+  }
+
   private async request(path: string, query: Record<string, string | number | boolean | undefined>) {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const context = new RequestContext(url.toString(), HttpMethod.GET);
-    await this.config.applySecurityAuthentication(context);
+    const { headers, dispatcher } = await this.authentication().catch((error: unknown) => {
+      throw new ClusterError(`cannot authenticate to ${this.where()}: ${firstLine(error)}`);
+    });
     try {
-      return await fetch(url, {
-        headers: context.getHeaders(),
-        dispatcher: context.getDispatcher(),
-        signal: AbortSignal.timeout(15_000),
-      });
+      return await fetch(url, { headers, dispatcher, signal: AbortSignal.timeout(15_000) });
     } catch (error) {
       throw new ClusterError(`cannot reach ${this.where()}: ${firstLine(error)}`);
     }
