@@ -1,11 +1,14 @@
 // The cluster the cluster suite runs against: an existing kind cluster's kubeconfig from
-// LABS_KUBECONFIG, else the learner cluster's (labs cluster create). No cluster → the suite fails
-// with that one line; it never skips silently.
+// LABS_KUBECONFIG, else the learner cluster's. `ensureTestCluster()` (run once per test run by
+// ./global-setup.ts) creates that cluster when it is missing, offline, so every suite file
+// shares one cluster. No cluster → the suite fails with one line; it never skips silently.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { promisify } from 'node:util';
-import { clusterKubeconfig, toolchainBinDir } from '../../../src/environments/paths.ts';
+import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../../../src/environments/paths.ts';
+import { kindProvider } from '../../../src/environments/kind-provider.ts';
+import type { ProgressEvent } from '../../../src/environments/progress.ts';
 
 const run = promisify(execFile);
 
@@ -41,4 +44,18 @@ export async function sh(script: string, kubeconfig: string, cwd?: string): Prom
     const e = error as { stderr?: string; stdout?: string; message: string };
     throw new Error(`shell step failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
+}
+
+/**
+ * Ensures the kind cluster `name` (default: the learner cluster) exists and is ready; creates it
+ * offline when missing and returns its kubeconfig. LABS_KUBECONFIG wins when set.
+ */
+export async function ensureTestCluster(name: string = defaultClusterName(), log: (e: ProgressEvent) => void = () => {}): Promise<string> {
+  if (process.env.LABS_KUBECONFIG) return testKubeconfig();
+  const status = await kindProvider.status(name);
+  if (status.state === 'ready' && status.kubeconfig) return status.kubeconfig;
+  if (status.state !== 'none') await kindProvider.delete(name);
+  const offline = process.env.LABS_OFFLINE === '0' ? false : true;
+  const info = await kindProvider.create({ name, offline, onProgress: log });
+  return info.kubeconfig;
 }
