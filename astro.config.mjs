@@ -2,11 +2,14 @@
 // and owns the terminal WebSocket, the API and static files.
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
+import { fileURLToPath } from 'node:url';
 import { codeBlockTransformer } from './src/content/code-block-transformer.ts';
+import { lessonChecks } from './src/content/lesson-checks.ts';
 
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'middleware' }),
+  integrations: [lessonChecks(fileURLToPath(new URL('./content', import.meta.url)))],
   devToolbar: { enabled: false },
   prefetch: false,
   markdown: {

@@ -12,7 +12,8 @@ export type SessionManagerOptions = {
   idleTimeoutMs: number;
   /** Scrollback kept per shell for resume. */
   ringBytes?: number;
-  /** Refuse new shells beyond this many (a runaway page should not fork-bomb the machine). */
+  /** At most this many shells (a runaway page should not fork-bomb the machine): beyond it the
+   * longest-idle detached shell is ended, and if every shell is in use the new one is refused. */
   maxSessions?: number;
   highWatermark?: number;
   lowWatermark?: number;
@@ -49,7 +50,14 @@ export class SessionManager {
     const max = this.options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     if (this.sessions.size >= max) {
       this.reapIdle();
-      if (this.sessions.size >= max) throw new TooManySessionsError(`too many terminal sessions (limit ${max})`);
+      // Still full: end the shell nobody has looked at for longest; refuse only if all are in use.
+      if (this.sessions.size >= max) {
+        const detached = [...this.sessions.values()].filter((session) => !session.isAttached);
+        const oldest = detached.sort((a, b) => b.idleFor() - a.idleFor())[0];
+        if (!oldest) throw new TooManySessionsError(`too many terminal sessions in use (limit ${max})`);
+        oldest.terminate('too many shells: ended the one idle longest');
+        this.sessions.delete(oldest.id);
+      }
     }
     const id = randomBytes(18).toString('base64url');
     const session = new TerminalSession({

@@ -208,10 +208,26 @@ describe('terminal session (real bash in a pty)', () => {
     expect(sessions.get(session.id)).toBeUndefined();
   });
 
-  it('refuses more shells than the limit', () => {
-    const sessions = manager({ maxSessions: 2 });
-    sessions.create({ cols: 80, rows: 24 }).attach(new RecordingSink());
-    sessions.create({ cols: 80, rows: 24 }).attach(new RecordingSink());
-    expect(() => sessions.create({ cols: 80, rows: 24 })).toThrow(/too many terminal sessions/);
+  it('at the shell limit ends the longest-idle detached shell, and refuses only when all are in use', async () => {
+    const sessions = manager({ maxSessions: 3 });
+    const inUse = sessions.create({ cols: 80, rows: 24 });
+    inUse.attach(new RecordingSink());
+    const older = sessions.create({ cols: 80, rows: 24 });
+    const olderSink = new RecordingSink();
+    older.attach(olderSink);
+    older.detach(olderSink);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const newer = sessions.create({ cols: 80, rows: 24 });
+    const newerSink = new RecordingSink();
+    newer.attach(newerSink);
+    newer.detach(newerSink);
+    const fourth = sessions.create({ cols: 80, rows: 24 });
+    fourth.attach(new RecordingSink());
+    expect(sessions.get(older.id)).toBeUndefined();
+    expect(older.hasExited).toBe(true);
+    expect(sessions.get(newer.id)).toBe(newer);
+    newer.attach(new RecordingSink());
+    expect(sessions.size).toBe(3);
+    expect(() => sessions.create({ cols: 80, rows: 24 })).toThrow(/too many terminal sessions in use/);
   });
 });
