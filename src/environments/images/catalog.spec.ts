@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog, normalizeRef, splitRef } from './catalog.ts';
+import { toolchainVersions } from '../toolchain.ts';
+import { mirrorHostsToml, mirrorRefFor, mirroredRegistries } from '../mirror.ts';
+import { NodeImageBuilder } from './node-image.ts';
+
+describe('image references', () => {
+  it('normalizes Docker Hub short names like containerd does', () => {
+    expect(normalizeRef('nginx')).toBe('docker.io/library/nginx:latest');
+    expect(normalizeRef('nginx:1.24')).toBe('docker.io/library/nginx:1.24');
+    expect(normalizeRef('bitnami/nginx:1')).toBe('docker.io/bitnami/nginx:1');
+    expect(normalizeRef('registry.k8s.io/e2e-test-images/agnhost:2.40')).toBe('registry.k8s.io/e2e-test-images/agnhost:2.40');
+    expect(normalizeRef('localhost:5001/x')).toBe('localhost:5001/x:latest');
+    expect(splitRef('quay.io/a/b:1')).toEqual({ host: 'quay.io', path: 'a/b:1' });
+  });
+
+  it('maps every registry to its own path in the mirror and refuses unmirrored ones', () => {
+    expect(mirrorRefFor('nginx:1.24')).toMatch(/^127\.0\.0\.1:\d+\/docker\.io\/library\/nginx:1\.24$/);
+    expect(() => mirrorRefFor('example.org/x:1')).toThrow(/not mirrored/);
+  });
+
+  it('points every mirrored registry, and any other, only at the mirror', () => {
+    const files = mirrorHostsToml();
+    for (const host of [...mirroredRegistries, '_default']) {
+      expect(files[host]).toMatch(/^server = "http:\/\/kubernetes-labs-registry:5000\/v2\/[^"]+"$/m);
+      expect(files[host]).toMatch(/^override_path = true$/m);
+      expect(files[host]).not.toMatch(/https:/);
+    }
+  });
+});
+
+describe('kind/images.yaml', () => {
+  const catalog = loadCatalog({ ...toolchainVersions(), DEBIAN_NGINX_VERSION: '1.22.1', DEBIAN_BUSYBOX_VERSION: '1.35.0' });
+  const refs = catalog.images.flatMap((i) => i.refs);
+
+  it('holds what kubeadm and kind need under the exact tags, preloaded into the node', () => {
+    const v = toolchainVersions();
+    const node = catalog.images.filter((i) => i.node).flatMap((i) => i.refs);
+    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) {
+      expect(node).toContain(`registry.k8s.io/${name}:${v.KUBE_IMAGE_TAG}`);
+    }
+    expect(node).toContain(`registry.k8s.io/etcd:${v.ETCD_IMAGE_TAG}`);
+    expect(node).toContain(`registry.k8s.io/coredns/coredns:${v.COREDNS_IMAGE_TAG}`);
+    expect(node).toContain(`registry.k8s.io/pause:${v.PAUSE_IMAGE_TAG}`);
+    expect(node).toContain(v.LOCAL_PATH_PROVISIONER_IMAGE);
+    expect(node).toContain(v.LOCAL_PATH_HELPER_IMAGE);
+  });
+
+  it('holds the course workload images under their real names', () => {
+    for (const ref of ['docker.io/library/nginx:latest', 'docker.io/library/nginx:1.24', 'docker.io/library/nginx:1.23.1',
+      'registry.k8s.io/e2e-test-images/agnhost:2.40', 'docker.io/library/busybox:latest', 'docker.io/library/busybox:1.35.0']) {
+      expect(refs).toContain(ref);
+    }
+    const nginx = catalog.images.find((i) => i.refs.includes('docker.io/library/nginx:1.24'));
+    expect(nginx?.description).toMatch(/NOT the official nginx image/);
+  });
+
+  it('finds the images a node manifest uses', () => {
+    const manifest = 'containers:\n  - name: a\n    image: docker.io/x/y:1\n        command:\n            - --helper-image\n            - docker.io/x/helper:2\n';
+    expect(NodeImageBuilder.imagesIn(manifest).sort()).toEqual(['docker.io/x/helper:2', 'docker.io/x/y:1']);
+  });
+});
