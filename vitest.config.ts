@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['tests/cluster/**/*.spec.ts'],
+          // One kind cluster per run, created (offline) when missing, shared by every file.
+          globalSetup: ['tests/cluster/helpers/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,
