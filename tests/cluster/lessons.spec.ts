@@ -2,22 +2,27 @@
 // way a learner clicking "Run" would. A lesson can therefore never teach a command that fails.
 // Korean lessons carry the identical blocks (tests/unit/content-parity.spec.ts checks that).
 //
-// Cluster: LABS_KUBECONFIG, else the learner cluster's kubeconfig (src/environments/paths.ts).
-// Tools: the platform's toolchain bin directory first on PATH (kubectl, helm, kustomize, argocd).
+// Cluster: the suite's shared cluster (tests/cluster/helpers: LABS_KUBECONFIG, else the learner
+// cluster, created by the global setup when missing). Tools on PATH as in the learner's terminal:
+// the toolchain bin directory (kubectl, helm, kustomize, argocd) and the `labs` CLI (bin/).
+// Each lesson starts from a clean slate: its lesson-* namespaces, Argo CD Applications and
+// in-class git repositories (lesson-*.git) from an earlier run are removed first.
 // At the end it prints the share of runnable blocks that ran and passed, and writes it to
 // test-results/lessons.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterKubeconfig, toolchainBinDir } from '../../src/environments/paths.ts';
+import { defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
+import { openGitStore } from '../../src/gitserver/store.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
-import { freshHome, lessonNamespaces, ShellSession, type BlockResult } from '../course/run-blocks.ts';
+import { freshHome, lessonApplications, lessonGitRepos, lessonNamespaces, ShellSession, type BlockResult } from '../course/run-blocks.ts';
+import { testKubeconfig } from './helpers/cluster.ts';
 
-const kubeconfig = process.env.LABS_KUBECONFIG ?? clusterKubeconfig();
+const kubeconfig = testKubeconfig();
 const home = freshHome();
 const env: NodeJS.ProcessEnv = {
-  PATH: [toolchainBinDir(), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
+  PATH: [toolchainBinDir(), join(repoRoot, 'bin'), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
   HOME: home,
   KUBECONFIG: kubeconfig,
   LANG: 'C.UTF-8',
@@ -25,7 +30,9 @@ const env: NodeJS.ProcessEnv = {
   NO_COLOR: '1',
   // Never wait for a human: git and helm must not prompt.
   GIT_TERMINAL_PROMPT: '0',
-  ...(process.env.LABS_GIT_URL ? { LABS_GIT_URL: process.env.LABS_GIT_URL } : {}),
+  LABS_CLUSTER: defaultClusterName(),
+  ...(process.env.LABS_HOME ? { LABS_HOME: process.env.LABS_HOME } : {}),
+  ...(process.env.LABS_CACHE ? { LABS_CACHE: process.env.LABS_CACHE } : {}),
 };
 
 const lessons = lessonEntries('en').map((entry) => loadLesson(entry));
@@ -35,11 +42,8 @@ function kubectl(...args: string[]): string {
   return execFileSync('kubectl', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
 }
 
-describe.sequential('lessons run end to end on a real cluster', () => {
+describe('lessons run end to end on a real cluster', () => {
   beforeAll(() => {
-    if (!existsSync(kubeconfig)) {
-      throw new Error(`no cluster: ${kubeconfig} does not exist (create one with \`labs cluster create\`, or set LABS_KUBECONFIG)`);
-    }
     // Fails with kubectl's own message if the cluster does not answer.
     kubectl('get', 'nodes', '-o', 'name');
   });
@@ -68,8 +72,14 @@ describe.sequential('lessons run end to end on a real cluster', () => {
       const record: { total: number; passed: number; failed?: BlockResult } = { total: blocks.length, passed: 0 };
       results.set(lesson.slug, record);
       // Start from a clean slate: a previous, interrupted run may have left the lesson's namespaces.
+      for (const app of lessonApplications(blocks)) {
+        kubectl('delete', 'applications.argoproj.io', app, '-n', 'argocd', '--ignore-not-found', '--wait=true', '--timeout=120s');
+      }
       for (const namespace of lessonNamespaces(blocks)) {
         kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=150s');
+      }
+      for (const repo of lessonGitRepos(blocks)) {
+        rmSync(openGitStore().repoPath(defaultClusterName(), repo), { recursive: true, force: true });
       }
       const session = new ShellSession({ env, startDir: home, blockTimeoutMs: 6 * 60_000 });
       for (const [i, block] of blocks.entries()) {

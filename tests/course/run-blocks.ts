@@ -3,7 +3,7 @@
 // `bash -eo pipefail` (stricter than an interactive shell: the first failing command fails the
 // block), and the working directory and exported variables are carried to the next block.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LessonCodeBlock } from '../../src/content/code-meta.ts';
@@ -32,8 +32,10 @@ export type SessionOptions = {
 /** A shell session whose state (cwd, exported variables) survives from block to block. */
 export class ShellSession {
   private readonly stateDir: string;
+  private readonly options: SessionOptions;
 
-  constructor(private readonly options: SessionOptions) {
+  constructor(options: SessionOptions) {
+    this.options = options;
     this.stateDir = mkdtempSync(join(tmpdir(), 'lesson-shell-'));
     writeFileSync(join(this.stateDir, 'cwd'), options.startDir);
   }
@@ -100,13 +102,26 @@ export function freshHome(): string {
   return home;
 }
 
-/** Namespaces a lesson creates, by the course convention that they are all named lesson-*. */
+/** Namespaces a lesson uses, by the course convention that they are all named lesson-*. */
 export function lessonNamespaces(blocks: LessonCodeBlock[]): string[] {
   const names = new Set<string>();
-  for (const block of blocks) for (const match of block.code.matchAll(/\blesson-[a-z0-9]+(?:-[a-z0-9]+)*\b/g)) names.add(match[0]);
+  const use = /(?:\bnamespace:?|\s-n|--namespace[= ])\s*(lesson-[a-z0-9]+(?:-[a-z0-9]+)*)\b/g;
+  for (const block of blocks) for (const match of block.code.matchAll(use)) names.add(match[1]!);
   return [...names].sort();
 }
 
-export function readIfExists(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+/** Argo CD Applications a lesson creates (`kind: Application` manifests with a lesson-* name). */
+export function lessonApplications(blocks: LessonCodeBlock[]): string[] {
+  const names = new Set<string>();
+  for (const block of blocks) {
+    for (const match of block.code.matchAll(/kind: Application\n(?:.*\n)*?\s+name: (lesson-[a-z0-9-]+)/g)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}
+
+/** In-class git repositories a lesson clones (`…/lesson-*.git`), which an earlier run may have changed. */
+export function lessonGitRepos(blocks: LessonCodeBlock[]): string[] {
+  const names = new Set<string>();
+  for (const block of blocks) for (const match of block.code.matchAll(/\/(lesson-[a-z0-9-]+)\.git\b/g)) names.add(match[1]!);
+  return [...names].sort();
 }
