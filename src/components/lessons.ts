@@ -5,8 +5,8 @@ import { lessonUrl, type Language } from '../content/schema.ts';
 export type Lesson = CollectionEntry<'lessons'>;
 
 export async function lessonsIn(language: Language): Promise<Lesson[]> {
-  const all = await getCollection('lessons', (entry) => entry.data.language === language);
-  return all.sort((a, b) => a.data.order - b.data.order || a.id.localeCompare(b.id));
+  const all: Lesson[] = await getCollection('lessons', (entry: Lesson) => entry.data.language === language);
+  return all.sort((a: Lesson, b: Lesson) => a.data.order - b.data.order || a.id.localeCompare(b.id));
 }
 
 export const slugOf = (lesson: Lesson): string => lesson.id.split('/')[1]!;

@@ -40,7 +40,9 @@ function mount(pane: HTMLElement): void {
   term.loadAddon(new WebLinksAddon());
   term.open(host);
   let renderer = 'dom';
-  void import('@xterm/addon-webgl')
+  // ?renderer=dom skips WebGL (machines with broken GPU drivers; renderer comparisons).
+  const wantsWebgl = new URLSearchParams(location.search).get('renderer') !== 'dom';
+  void (wantsWebgl ? import('@xterm/addon-webgl') : Promise.reject(new Error('DOM renderer requested')))
     .then(({ WebglAddon }) => {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -57,11 +59,25 @@ function mount(pane: HTMLElement): void {
   fit.fit();
 
   const noticeStyle = '\x1b[2m';
+  // Text someone is waiting to see processed by xterm (tests and benchmarks: see waitForText).
+  const watchers = new Set<{ text: string; resolve: () => void }>();
+  const latin1 = new TextDecoder('latin1');
   const connection = new TerminalConnection({
     url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pane.dataset.token ?? '')}`,
     storage: sessionStorage,
     screen: {
-      write: (bytes, rendered) => term.write(bytes, rendered),
+      write: (bytes, rendered) => {
+        if (watchers.size === 0) return term.write(bytes, rendered);
+        const chunk = latin1.decode(bytes);
+        const seen = [...watchers].filter((watcher) => chunk.includes(watcher.text));
+        term.write(bytes, () => {
+          rendered();
+          for (const watcher of seen) {
+            watchers.delete(watcher);
+            watcher.resolve();
+          }
+        });
+      },
       reset: () => term.reset(),
       notice: (text) => term.write(`\r\n${noticeStyle}${text}\x1b[0m\r\n`),
       size: () => ({ cols: term.cols, rows: term.rows }),
@@ -110,6 +126,16 @@ function mount(pane: HTMLElement): void {
       for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
       return lines.join('\n').replace(/\n+$/, '');
     },
+    /** The `count` lines up to the cursor (cheap enough to poll while output floods in). */
+    tail(count: number): string {
+      const buffer = term.buffer.active;
+      const cursorLine = buffer.baseY + buffer.cursorY;
+      const lines: string[] = [];
+      for (let i = Math.max(0, cursorLine - count + 1); i <= cursorLine; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+      return lines.join('\n');
+    },
+    /** Resolves once output containing `text` (within one chunk) has been processed by xterm. */
+    waitForText: (text: string) => new Promise<void>((resolve) => watchers.add({ text, resolve })),
     size: () => ({ cols: term.cols, rows: term.rows }),
     get renderer() {
       return renderer;

@@ -72,14 +72,14 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
-export function encodeInput(bytes: Uint8Array): Uint8Array {
+export function encodeInput(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(bytes.length + 1);
   frame[0] = FrameTag.input;
   frame.set(bytes, 1);
   return frame;
 }
 
-export function encodeOutput(seq: number, bytes: Uint8Array): Uint8Array {
+export function encodeOutput(seq: number, bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(bytes.length + OUTPUT_HEADER_BYTES);
   const view = new DataView(frame.buffer);
   frame[0] = FrameTag.output;
