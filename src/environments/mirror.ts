@@ -105,36 +105,33 @@ export function mirrorRefFor(ref: string): string {
   return `127.0.0.1:${mirrorHostPort()}/${host}/${path}`;
 }
 
-/** The manifest digest the mirror holds for `ref`, or undefined. */
-export async function mirrorDigest(ref: string): Promise<string | undefined> {
+/** The image config digest (= Docker's image ID) the mirror holds for `ref`, or undefined. */
+export async function mirrorImageId(ref: string): Promise<string | undefined> {
   const { host, path } = splitRef(ref);
   const colon = path.lastIndexOf(':');
   const [repo, tag] = [path.slice(0, colon), path.slice(colon + 1)];
   try {
     const res = await fetch(`http://127.0.0.1:${mirrorHostPort()}/v2/${host}/${repo}/manifests/${tag}`, {
-      method: 'HEAD',
       headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
       signal: AbortSignal.timeout(5000),
     });
-    return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+    if (!res.ok) return undefined;
+    return ((await res.json()) as { config?: { digest?: string } }).config?.digest;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Pushes a local Docker image into the mirror under its real name. Skipped when the mirror
- * already holds the same image (compared by the digest Docker recorded at the last push).
+ * Pushes a local Docker image into the mirror under its real name; skipped when the mirror
+ * already holds that very image (its manifest's config digest is the local image ID).
  */
 export async function pushToMirror(ref: string, log: (m: string) => void = () => {}): Promise<'pushed' | 'present'> {
   const name = normalizeRef(ref);
   const target = mirrorRefFor(name);
-  const local = await tryRun('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', name]);
+  const local = await tryRun('docker', ['image', 'inspect', '--format', '{{.Id}}', name]);
   if (local.code !== 0) throw new Error(`image ${name} is not in the local Docker engine (build or pull it first)`);
-  const held = await mirrorDigest(name);
-  const repoDigests = JSON.parse(local.stdout) as string[];
-  const targetRepo = target.slice(0, target.lastIndexOf(':'));
-  if (held && repoDigests.includes(`${targetRepo}@${held}`)) return 'present';
+  if ((await mirrorImageId(name)) === local.stdout.trim()) return 'present';
   log(`pushing ${name} to the mirror`);
   await run('docker', ['tag', name, target], `failed to tag ${name} for the mirror`);
   try {
