@@ -35,7 +35,25 @@ function renderResult(target: HTMLElement, result: LabResult, words: Words): voi
 }
 
 const panel = document.querySelector<HTMLElement>('[data-lab-panel]');
+
+/** Lab titles come from the lab catalog (labs/NN-name/lab.yaml) through the server. */
+async function fillTitles(container: HTMLElement): Promise<void> {
+  try {
+    const response = await fetch('/api/labs', { headers: { accept: 'application/json' } });
+    if (!response.ok) return;
+    const labs = (await response.json()) as { number: number; title: string }[];
+    for (const card of container.querySelectorAll<HTMLElement>('[data-lab]')) {
+      const lab = labs.find((entry) => String(entry.number) === card.dataset.lab);
+      const title = card.querySelector<HTMLElement>('[data-lab-title]');
+      if (lab && title) title.textContent = lab.title;
+    }
+  } catch {
+    // Titles are a nicety; the Check button works without them.
+  }
+}
+
 if (panel) {
+  void fillTitles(panel);
   const words = JSON.parse(panel.dataset.words ?? '{}') as Words;
   panel.addEventListener('click', async (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('[data-lab-check]');

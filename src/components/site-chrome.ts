@@ -24,7 +24,8 @@ async function refreshClusterStatus(): Promise<void> {
     if (!response.ok) throw new Error(String(response.status));
     const status = (await response.json()) as ClusterStatus;
     pill.dataset.state = status.state ?? 'unknown';
-    label.textContent = status.name ? `${status.name} · ${status.state ?? ''}` : (status.state ?? label.dataset.unknown ?? '');
+    const state = (status.state ?? '').replace('-', ' ');
+    label.textContent = status.name ? `${status.name} · ${state}` : state || (label.dataset.unknown ?? '');
     pill.title = status.detail ?? '';
   } catch {
     pill.dataset.state = 'unknown';

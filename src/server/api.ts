@@ -1,6 +1,6 @@
 // JSON endpoints under /api, handled by the plain Node server (not bundled into Astro) so they
 // call the grader, environments and store libraries directly.
-//   GET  /api/cluster            learner cluster status            (503 until environments is wired)
+//   GET  /api/cluster            learner cluster status (src/environments' kind provider)
 //   GET  /api/labs               lab numbers and titles
 //   POST /api/labs/<n>/verify    grade lab n → LabResult           (needs the page token)
 //   GET  /api/progress           latest result per lab

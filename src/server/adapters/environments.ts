@@ -1,13 +1,12 @@
 // The one place the web server reaches src/environments for the learner cluster's status
 // (the header's cluster pill, GET /api/cluster).
-//
-// Not wired yet: src/environments has no cluster-status function so far. Wiring is one line:
-// return { status: () => <environments' status function>() } mapped to ClusterStatus below.
+import { kindProvider, type ClusterState } from '../../environments/kind-provider.ts';
 
 export type ClusterStatus = {
   name: string;
-  /** running | stopped | not-created | creating | error */
-  state: string;
+  /** running | not-created | creating | error */
+  state: 'running' | 'not-created' | 'creating' | 'error';
+  /** One line for people, from the provider (what is happening, or what to do). */
   detail?: string;
 };
 
@@ -15,7 +14,28 @@ export type EnvironmentsAdapter = {
   status(): Promise<ClusterStatus>;
 };
 
-/** undefined means "not available yet": GET /api/cluster answers 503. */
+const STATES: Record<ClusterState, ClusterStatus['state']> = {
+  ready: 'running',
+  none: 'not-created',
+  building: 'creating',
+  creating: 'creating',
+  error: 'error',
+};
+
+/** Every open tab polls; a status costs a `docker inspect` and an API call, so share it for a few seconds. */
+const CACHE_MS = 4000;
+
+/** undefined would mean "not available yet" (GET /api/cluster answers 503). */
 export function createEnvironmentsAdapter(): EnvironmentsAdapter | undefined {
-  return undefined;
+  let cached: { at: number; value: Promise<ClusterStatus> } | undefined;
+  return {
+    status() {
+      if (!cached || Date.now() - cached.at > CACHE_MS) {
+        const value = kindProvider.status().then((status) => ({ name: status.name, state: STATES[status.state], detail: status.message }));
+        cached = { at: Date.now(), value };
+        value.catch(() => (cached = undefined));
+      }
+      return cached.value;
+    },
+  };
 }
