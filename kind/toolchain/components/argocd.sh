@@ -6,7 +6,7 @@
 #   manifests/install.yaml     manifests/install.yaml from the same module zip
 #   ui.txt                     why the web UI is not embedded (see kind/argocd/README.md)
 _argocd_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../argocd" && pwd)"
-COMPONENT_VERSION="$(sed -n 's/^require github\.com\/argoproj\/argo-cd\/v3 \(v[^ ]*\)$/\1/p' "$_argocd_dir/go.mod")"
+COMPONENT_VERSION="$(sed -n 's/^\s*\(require \)\?github\.com\/argoproj\/argo-cd\/v3 \(v[^ ]*\).*/\2/p' "$_argocd_dir/go.mod")"
 COMPONENT_MODULE="github.com/argoproj/argo-cd/v3"
 COMPONENT_SHELL_TOOLS="argocd"
 # Argo CD 3.6 declares `go 1.27.0`; the toolchain module comes through the same Go module proxy.
