@@ -61,6 +61,13 @@ describe.each(pairs)('lesson $slug', ({ en, ko }) => {
     expect(illustrativeBlocks(b).map((block) => block.code)).toEqual(illustrativeBlocks(a).map((block) => block.code));
   });
 
+  it('is written in Korean in the Korean file (not an English copy)', () => {
+    const prose = load(ko).body.replace(/```[\s\S]*?```/g, '').replace(/`[^`]*`/g, '');
+    const letters = [...prose].filter((c) => /[A-Za-z\uac00-\ud7a3]/.test(c));
+    const hangul = letters.filter((c) => /[\uac00-\ud7a3]/.test(c));
+    expect(hangul.length / letters.length).toBeGreaterThan(0.4);
+  });
+
   it('has runnable commands at all', () => {
     expect(runnableBlocks(load(en)).length).toBeGreaterThan(0);
   });
