@@ -10,10 +10,12 @@ COMPONENT_VERSION="$(sed -n 's/^\s*\(require \)\?github\.com\/argoproj\/argo-cd\
 COMPONENT_MODULE="github.com/argoproj/argo-cd/v3"
 COMPONENT_SHELL_TOOLS="argocd"
 # Argo CD 3.6 declares `go 1.27.0`; the toolchain module comes through the same Go module proxy.
+# Exported here (not only in component_build) so build.sh's "== build … (go version …)" line
+# names the Go that really builds it; go_env_offline keeps a GOTOOLCHAIN that is already set.
 ARGOCD_GO_TOOLCHAIN="${ARGOCD_GO_TOOLCHAIN:-go1.27.4}"
+export GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN"
 
 component_build() {
-  export GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN"
   mkdir -p "$WORK/argocd"
   cp "$_argocd_dir/go.mod" "$_argocd_dir/go.sum" "$WORK/argocd/"
   cd "$WORK/argocd"
