@@ -8,6 +8,7 @@ import { run, sleep, tryRun } from '../exec.ts';
 import { reporter, type ProgressListener } from '../progress.ts';
 import { componentBinDir, repoRoot } from '../toolchain.ts';
 import { trimInstallManifest } from './argocd-manifest.ts';
+import { mirrorState, pushToMirror } from '../mirror.ts';
 import { ensureGitServer, learnerRepo, type LearnerRepo } from '../../gitserver/service.ts';
 
 export const argocdNamespace = 'argocd';
@@ -54,20 +55,22 @@ export async function buildArgocdImages(onLine: (line: string) => void = () => {
 export type ImageDelivery = 'mirror' | 'node';
 
 /**
- * Makes images pullable in the cluster: through the local registry mirror when the platform
- * provides one (`labs cluster image --add`), else loaded straight into the nodes' containerd
- * with `kind load docker-image` (then the manifest pulls only if missing).
+ * Makes images pullable in the cluster under their real names: pushed to the platform's local
+ * registry mirror (every node's containerd pulls quay.io, public.ecr.aws, … from it) when it
+ * runs, else loaded straight into the nodes' containerd with `kind load docker-image` (then the
+ * manifest must pull only if missing, see argocd-manifest.ts).
  */
 export async function deliverImages(refs: string[], target: ArgocdTarget, onLine: (line: string) => void = () => {}): Promise<ImageDelivery> {
-  const labs = join(repoRoot, 'bin', 'labs');
-  const help = await tryRun(labs, ['cluster', 'image', '--help'], { timeoutMs: 30_000 });
-  if (help.code === 0 && help.stdout.includes('--add')) {
-    for (const ref of refs) await run(labs, ['cluster', 'image', '--add', ref], `pushing ${ref} to the local registry mirror`, { onLine });
+  if ((await mirrorState()).running) {
+    for (const ref of refs) {
+      const outcome = await pushToMirror(ref, onLine);
+      onLine(`${ref}: ${outcome === 'present' ? 'already in' : 'pushed to'} the local registry mirror`);
+    }
     return 'mirror';
   }
   const kind = existsSync(join(toolchainBinDir(), 'kind')) ? join(toolchainBinDir(), 'kind') : 'kind';
   for (const ref of refs) {
-    onLine(`kind load docker-image ${ref} --name ${clusterOf(target)}`);
+    onLine(`no registry mirror running: kind load docker-image ${ref} --name ${clusterOf(target)}`);
     await run(kind, ['load', 'docker-image', ref, '--name', clusterOf(target)], `loading ${ref} into cluster "${clusterOf(target)}"`);
   }
   return 'node';
