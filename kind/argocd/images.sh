@@ -127,7 +127,7 @@ else
     --change 'ENV DEBIAN_FRONTEND=noninteractive' \
     --change 'USER 999' --change 'WORKDIR /home/argocd' \
     --change 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
-    --change "LABEL org.opencontainers.image.description=Argo CD ${ARGOCD_REF##*:} built offline by kubernetes-labs from the Go module proxy on Debian bookworm (web UI not embedded: see kind/argocd/UI.md)"
+    --change "LABEL org.opencontainers.image.description=\"Argo CD ${ARGOCD_REF##*:} built offline by kubernetes-labs from the Go module proxy on Debian bookworm (web UI not embedded: see kind/argocd/UI.md)\""
   rm -rf "$tree"
   say "built $ARGOCD_REF in $(($(date +%s) - start))s"
   echo "$(date -u +%FT%TZ) argocd image $(($(date +%s) - start))s (rootfs cached before: $rootfs_was_cached)" >>"$cache/image-build-seconds"
@@ -148,7 +148,7 @@ else
     --change 'USER 999:999' --change 'WORKDIR /data' --change 'EXPOSE 6379' \
     --change 'ENTRYPOINT ["/usr/bin/redis-server"]' \
     --change "LABEL org.opencontainers.image.version=$version" \
-    --change "LABEL org.opencontainers.image.description=NOT the upstream redis image: Debian bookworm's redis-server $version, built offline by kubernetes-labs and tagged as Argo CD's install manifest names it"
+    --change "LABEL org.opencontainers.image.description=\"NOT the upstream redis image: Debian bookworm's redis-server $version, built offline by kubernetes-labs and tagged as Argo CD's install manifest names it\""
   rm -rf "$tree"
   say "built $REDIS_REF (Debian redis-server $version) in $(($(date +%s) - start))s"
   echo "$(date -u +%FT%TZ) redis image $(($(date +%s) - start))s (rootfs cached before: $rootfs_was_cached)" >>"$cache/image-build-seconds"
