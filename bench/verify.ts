@@ -32,7 +32,7 @@ const percentile = (samples: number[], p: number) => {
 };
 const ms = (n: number) => `${n.toFixed(0).padStart(5)} ms`;
 
-const cluster = connect({ kubeconfig });
+const cluster = await connect({ kubeconfig });
 console.log(`labs verify timing, ${runs} runs per lab, cluster ${cluster.server} (goal p95 ≤ ${GOAL_MS} ms)`);
 console.log('lab                       passed  cli p50   cli p95   in-proc p50  in-proc p95  cli p95/goal  in-proc p95/goal');
 for (const lab of (await listLabs()).filter((l) => wanted.has(l.number))) {

@@ -3,6 +3,7 @@ export { verifyLab, runChecks, loadChecks, type VerifyOptions } from './verify.t
 export type { CheckResult, LabResult } from './result.ts';
 export { GraderError, LabNotFoundError, LabDefinitionError, ClusterError } from './errors.ts';
 export { connect, loadKubeConfig, resolveKubeconfig, KubeReader, type ClusterOptions } from './kube.ts';
+export { loadCredentials, type Credentials } from './credentials.ts';
 export { CheckContext, type KubeObject } from './context.ts';
 export {
   defineChecks, pass, fail, find, resource, absentResource, condition, containerStatus, event, endpoints,

@@ -1,12 +1,13 @@
-// Cluster access for graders: which kubeconfig, which context, and read-only HTTP calls made with
-// @kubernetes/client-node's authentication (certificates, tokens, exec plugins). Objects come back
-// as the API's JSON, the same shape lists and watches deliver, so checks see one representation.
+// Cluster access for graders: which kubeconfig, which context, and read-only HTTP (GET, logs,
+// WATCH) over undici with the credentials from ./credentials.ts. Objects come back as the API's
+// JSON — the same shape lists and watches deliver — so checks see one representation.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
 import { fetch } from 'undici';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterKubeconfig } from '../src/environments/paths.ts';
+import { loadCredentials, type Credentials } from './credentials.ts';
 import { ClusterError } from './errors.ts';
 
 export type ClusterOptions = {
@@ -26,21 +27,21 @@ export function resolveKubeconfig(explicit?: string): string | undefined {
   return existsSync(home) ? home : undefined;
 }
 
-export function loadKubeConfig(options: ClusterOptions = {}): { config: KubeConfig; source: string } {
+const noKubeconfig = () =>
+  new ClusterError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create the learner cluster with `labs cluster create`');
+
+/** A client-node KubeConfig for the same choice of file and context (used by write paths: reset). */
+export async function loadKubeConfig(options: ClusterOptions = {}): Promise<{ config: KubeConfig; source: string }> {
   const source = resolveKubeconfig(options.kubeconfig);
-  if (!source) {
-    throw new ClusterError(
-      'no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create the learner cluster with `labs cluster create`',
-    );
-  }
-  const config = new KubeConfig();
+  if (!source) throw noKubeconfig();
+  const { KubeConfig: Config } = await import('@kubernetes/client-node');
+  const config = new Config();
   const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
   const missing = files.find((file) => !existsSync(file));
   if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
   try {
     if (files.length === 1) config.loadFromFile(files[0]!);
     else {
-      // Several files (KUBECONFIG=a:b): let client-node merge them as kubectl does.
       const saved = process.env.KUBECONFIG;
       process.env.KUBECONFIG = source;
       try {
@@ -59,9 +60,7 @@ export function loadKubeConfig(options: ClusterOptions = {}): { config: KubeConf
     }
     config.setCurrentContext(options.context);
   }
-  if (!config.getCurrentCluster()) {
-    throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
-  }
+  if (!config.getCurrentCluster()) throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
   return { config, source };
 }
 
@@ -72,56 +71,39 @@ export function firstLine(error: unknown): string {
 }
 
 export type KubeList = { items: any[]; resourceVersion: string };
+type Query = Record<string, string | number | boolean | undefined>;
 
 /** Thin read-only client: GET JSON, GET text (logs), WATCH. */
 export class KubeReader {
-  readonly config: KubeConfig;
+  readonly credentials: Credentials;
   readonly server: string;
   readonly contextName: string;
-  private readonly watcher: Watch;
 
-  constructor(config: KubeConfig) {
-    this.config = config;
-    this.server = config.getCurrentCluster()!.server;
-    this.contextName = config.getCurrentContext();
-    this.watcher = new Watch(config);
+  constructor(credentials: Credentials) {
+    this.credentials = credentials;
+    this.server = credentials.server;
+    this.contextName = credentials.contextName;
   }
 
   private where(): string {
     return `cluster ${this.server} (context ${this.contextName})`;
   }
 
-  /**
-   * Headers and TLS dispatcher from client-node, reused for a minute: client-node builds a new
-   * connection pool per request, and reusing one keeps a verify on a single kept-alive connection.
-   * The minute bounds how long a token from an exec plugin is reused.
-   */
-  private auth: { at: number; headers: Record<string, string>; dispatcher: ReturnType<RequestContext['getDispatcher']> } | undefined;
-
-  private async authentication() {
-    if (!this.auth || Date.now() - this.auth.at > 60_000) {
-      const context = new RequestContext(this.server, HttpMethod.GET);
-      await this.config.applySecurityAuthentication(context);
-      this.auth = { at: Date.now(), headers: context.getHeaders(), dispatcher: context.getDispatcher() };
-    }
-    return this.auth;
-  }
-
-  private async request(path: string, query: Record<string, string | number | boolean | undefined>) {
+  private async request(path: string, query: Query, signal: AbortSignal = AbortSignal.timeout(15_000)) {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const { headers, dispatcher } = await this.authentication().catch((error: unknown) => {
+    const { headers, dispatcher } = await this.credentials.authenticate().catch((error: unknown) => {
       throw new ClusterError(`cannot authenticate to ${this.where()}: ${firstLine(error)}`);
     });
     try {
-      return await fetch(url, { headers, dispatcher, signal: AbortSignal.timeout(15_000) });
+      return await fetch(url, { headers: { Accept: 'application/json', ...headers }, dispatcher, signal });
     } catch (error) {
       throw new ClusterError(`cannot reach ${this.where()}: ${firstLine(error)}`);
     }
   }
 
   /** GET a JSON document. 404 → undefined (a missing namespace, an absent CRD). */
-  async getJson(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<any> {
+  async getJson(path: string, query: Query = {}): Promise<any> {
     const response = await this.request(path, query);
     if (response.status === 404) {
       await response.body?.cancel();
@@ -157,23 +139,54 @@ export class KubeReader {
     return response.text();
   }
 
-  /** Watch a collection from a resourceVersion; returns a stop function. `done` fires when the stream ends. */
+  /**
+   * Watch a collection from a resourceVersion (one JSON event per line). Returns a stop function;
+   * `done` fires once when the stream ends, with the error if it failed (410 Gone: statusCode 410).
+   */
   async watch(
     path: string,
     query: { resourceVersion: string; labelSelector?: string },
     onEvent: (type: string, object: any) => void,
     done: (error: unknown) => void,
   ): Promise<() => void> {
-    const controller = await this.watcher.watch(
-      path,
-      { resourceVersion: query.resourceVersion, labelSelector: query.labelSelector, allowWatchBookmarks: true },
-      onEvent,
-      done,
+    const controller = new AbortController();
+    let finished = false;
+    const finish = (error: unknown) => {
+      if (finished) return;
+      finished = true;
+      done(error);
+    };
+    const params = { ...query, watch: true, allowWatchBookmarks: true, timeoutSeconds: 240 };
+    void (async () => {
+      const response = await this.request(path, params, controller.signal);
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw Object.assign(new Error(`watch ${path}: HTTP ${response.status}`), { statusCode: response.status });
+      }
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response.body!) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (!line) continue;
+          const event = JSON.parse(line) as { type: string; object: any };
+          onEvent(event.type, event.object);
+        }
+      }
+    })().then(
+      () => finish(null),
+      (error: unknown) => finish(controller.signal.aborted ? null : error),
     );
     return () => controller.abort();
   }
 }
 
-export function connect(options: ClusterOptions = {}): KubeReader {
-  return new KubeReader(loadKubeConfig(options).config);
+/** Connect to the cluster a kubeconfig/context names (reads the kubeconfig; no request yet). */
+export async function connect(options: ClusterOptions = {}): Promise<KubeReader> {
+  const source = resolveKubeconfig(options.kubeconfig);
+  if (!source) throw noKubeconfig();
+  return new KubeReader(await loadCredentials(source, options.context));
 }

@@ -63,7 +63,7 @@ async function evaluate(lab: Lab, task: LabTask, assertion: Assertion, ctx: Chec
 export async function verifyLab(ref: string, options: VerifyOptions = {}): Promise<LabResult> {
   const lab = await findLab(ref);
   const checks = await loadChecks(lab);
-  const cluster = options.cluster ?? connect(options);
+  const cluster = options.cluster ?? (await connect(options));
   return runChecks(lab, checks, cluster, options);
 }
 

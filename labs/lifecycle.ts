@@ -22,7 +22,7 @@ export const labNamespaces = (lab: Lab): string[] => lab.setup?.namespaces ?? [l
 
 /** A kubeconfig file whose current context is the chosen one, for tools we start. */
 async function kubeconfigFor(options: ClusterOptions): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  const { config, source } = loadKubeConfig(options);
+  const { config, source } = await loadKubeConfig(options);
   if (!options.context) return { path: source, cleanup: async () => undefined };
   const dir = await mkdtemp(join(tmpdir(), 'labs-kubeconfig-'));
   const path = join(dir, 'config');
@@ -67,7 +67,7 @@ const status = (error: unknown): number | undefined =>
 /** Delete what the lab created and wait until it is gone (namespaces finish terminating). */
 export async function resetLab(ref: string, options: LifecycleOptions & { timeoutSeconds?: number } = {}): Promise<Lab> {
   const lab = await findLab(ref);
-  const { config } = loadKubeConfig(options);
+  const { config } = await loadKubeConfig(options);
   const say = options.onOutput ?? (() => undefined);
   const core = config.makeApiClient(CoreV1Api);
   const objects = KubernetesObjectApi.makeApiClient(config);

@@ -236,8 +236,8 @@ describe('the labs CLI and the grader against the cluster', () => {
         return super.list(path, selector);
       }
     }
-    const base = connect({ kubeconfig });
-    const result = await runChecks(lab, await loadChecks(lab), new CountingReader(base.config), { waitSeconds: 60 });
+    const base = await connect({ kubeconfig });
+    const result = await runChecks(lab, await loadChecks(lab), new CountingReader(base.credentials), { waitSeconds: 60 });
     expect(result.passed).toBe(true);
     expect(paths.length).toBe(new Set(paths).size);
     expect(paths.length).toBeLessThanOrEqual(6);
