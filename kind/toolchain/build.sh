@@ -102,8 +102,21 @@ run_recipe() { # <component> <out bin> <work dir>
   ' run-recipe "$here" "$@"
 }
 
+# Set while a recipe runs, for the interrupt handler.
+recipe_pid='' build_tmp='' build_work='' building=''
+on_interrupt() {
+  if [ -n "$recipe_pid" ]; then
+    kill -TERM -- "-$recipe_pid" 2>/dev/null || true
+    wait "$recipe_pid" 2>/dev/null || true
+  fi
+  rm -rf "$build_tmp" "$build_work"
+  echo "build.sh: interrupted${building:+ while building $building}; nothing partial was cached" >&2
+  exit 130
+}
+trap on_interrupt INT TERM
+
 build_one() { # <index> <total> <component>
-  local idx="$1" total="$2" name="$3" version module final lock log tmp work start pid elapsed
+  local idx="$1" total="$2" name="$3" version module final lock log start elapsed
   version="$(component_var "$name" COMPONENT_VERSION)"
   module="$(component_var "$name" COMPONENT_MODULE)"
   final="$(cache_root)/go/$name-$version"
@@ -125,16 +138,20 @@ build_one() { # <index> <total> <component>
   fi
 
   echo "[$idx/$total] building $name $version … (log: $log)" >&2
+  building="$name $version"
   # (build_one runs under `||`, where set -e is off: check each step by hand)
-  tmp="$(mktemp -d "$(cache_root)/go/.tmp-$name-$version.XXXXXX")" &&
-    work="$(mktemp -d "${TMPDIR:-/tmp}/labs-toolchain-$name.XXXXXX")" &&
-    mkdir -p "$tmp/bin" || { echo "build.sh: cannot create build dirs under $(cache_root)/go" >&2; return 1; }
+  build_tmp="$(mktemp -d "$(cache_root)/go/.tmp-$name-$version.XXXXXX")" &&
+    build_work="$(mktemp -d "${TMPDIR:-/tmp}/labs-toolchain-$name.XXXXXX")" &&
+    mkdir -p "$build_tmp/bin" || { echo "build.sh: cannot create build dirs under $(cache_root)/go" >&2; return 1; }
   start="$(date +%s)"
-  run_recipe "$name" "$tmp/bin" "$work" >"$log" 2>&1 &
-  pid=$!
+  # Own process group (set -m), so an interrupt can stop the whole recipe tree.
+  set -m
+  run_recipe "$name" "$build_tmp/bin" "$build_work" >"$log" 2>&1 &
+  recipe_pid=$!
+  set +m
   # Heartbeat so a long build never looks hung.
   local next=60
-  while kill -0 "$pid" 2>/dev/null; do
+  while kill -0 "$recipe_pid" 2>/dev/null; do
     sleep 2
     elapsed=$(($(date +%s) - start))
     if [ "$elapsed" -ge "$next" ]; then
@@ -142,15 +159,17 @@ build_one() { # <index> <total> <component>
       next=$((next + 60))
     fi
   done
-  if ! wait "$pid"; then
-    rm -rf "$tmp" "$work"
+  if ! wait "$recipe_pid"; then
+    recipe_pid=''
+    rm -rf "$build_tmp" "$build_work"
     echo "build.sh: failed to build $name $version (module $module); log: $log" >&2
     exec 9>&-
     return 1
   fi
+  recipe_pid=''
   elapsed=$(($(date +%s) - start))
-  chmod -R a+rX,go-w "$tmp" || true
-  rm -rf "$work"
+  chmod -R a+rX,go-w "$build_tmp" || true
+  rm -rf "$build_work"
   {
     echo "component=$name"
     echo "version=$version"
@@ -159,9 +178,10 @@ build_one() { # <index> <total> <component>
     echo "seconds=$elapsed"
     echo "go=$(go version | awk '{print $3}')"
     echo "recipe_sha256=$(sha256sum "$here/components/$name.sh" | cut -d' ' -f1)"
-  } >"$tmp/.done"
-  rm -rf "$final" && mv "$tmp" "$final" ||
-    { echo "build.sh: cannot move $tmp to $final" >&2; exec 9>&-; return 1; }
+  } >"$build_tmp/.done"
+  rm -rf "$final" && mv "$build_tmp" "$final" ||
+    { echo "build.sh: cannot move $build_tmp to $final" >&2; exec 9>&-; return 1; }
+  build_tmp='' build_work=''
   link_shell_tools "$name" "$final/bin"
   echo "[$idx/$total] built $name $version in $(fmt_duration "$elapsed") ($(du -sh "$final/bin" | cut -f1))" >&2
   exec 9>&-
@@ -203,6 +223,7 @@ while [ $# -gt 0 ]; do
       shift
       [ $# -gt 0 ] || { echo "build.sh: --check needs components (or all)" >&2; exit 2; }
       missing=0
+      for c in "$@"; do [ "$c" = all ] || require_component "$c"; done
       for c in $(expand_components "$@"); do
         [ -f "$(component_dir "$c")/.done" ] || { echo "not built: $c" >&2; missing=1; }
       done
@@ -218,6 +239,7 @@ done
 command -v go >/dev/null || { echo "build.sh: go not found on PATH (Go >= 1.24 is needed)" >&2; exit 2; }
 command -v flock >/dev/null || { echo "build.sh: flock not found (Debian package util-linux)" >&2; exit 2; }
 
+for c in "${components[@]}"; do [ "$c" = all ] || require_component "$c"; done
 mapfile -t selected < <(expand_components "${components[@]}")
 total="${#selected[@]}"
 failed=()

@@ -16,6 +16,7 @@ apt_ensure() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
   local sudo=''
   [ "$(id -u)" -eq 0 ] || sudo='sudo'
   if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
@@ -83,7 +84,8 @@ expect_output() { # <expected substring> <command...>
 expect_static() { # <binary...>
   local b
   for b in "$@"; do
-    if file -L "$b" | grep -q 'dynamically linked'; then
+    # glibc's ldd (always installed) says so for static and static-PIE executables alike.
+    if ! ldd "$b" 2>&1 | grep -qE 'not a dynamic executable|statically linked'; then
       echo "verify failed: $b is dynamically linked: $(ldd "$b" 2>&1 | tr '\n' ' ')" >&2
       return 1
     fi

@@ -1,0 +1,77 @@
+// Prints the offline toolchain's build figures: each component's cold build time (recorded in
+// its .done stamp when it was built), the cached re-run of `build.sh all` (baseline: the cold
+// total), and disk use of the cache, Go's build cache and module cache.
+// Usage: node bench/toolchain-build.ts [--cold]
+//   --cold  rebuild everything into a scratch LABS_CACHE with an empty GOCACHE (modules stay
+//           downloaded) and time that: the figure a fresh machine sees, minus downloads. Slow.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tryRun } from '../src/environments/exec.ts';
+
+type Component = { component: string; version: string; state: string; binDir: string; seconds: number | null };
+
+const buildScript = fileURLToPath(new URL('../kind/toolchain/build.sh', import.meta.url));
+const line = (label: string, value: string, note = '') => console.log(`${label.padEnd(36)} ${value.padStart(10)}  ${note}`);
+const minutes = (s: number) => `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+
+async function list(env: NodeJS.ProcessEnv): Promise<Component[]> {
+  const r = await tryRun('bash', [buildScript, '--list', '--json'], { env });
+  if (r.code !== 0) throw new Error(`build.sh --list --json: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as Component[];
+}
+
+async function duMiB(path: string): Promise<number | undefined> {
+  const r = await tryRun('du', ['-sm', path]);
+  return r.code === 0 ? Number(r.stdout.split('\t')[0]) : undefined;
+}
+
+async function timedBuildAll(env: NodeJS.ProcessEnv): Promise<number> {
+  const started = performance.now();
+  const r = await tryRun('bash', [buildScript, 'all'], { env, onLine: (l) => process.stderr.write(`  ${l}\n`) });
+  if (r.code !== 0) throw new Error(`build.sh all failed: ${r.stderr.trim().split('\n').filter((l) => l.startsWith('build.sh:')).join('; ')}`);
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+  const cold = process.argv.includes('--cold');
+  let env: NodeJS.ProcessEnv = process.env;
+  let scratch: string | undefined;
+  if (cold) {
+    scratch = mkdtempSync(join(tmpdir(), 'labs-toolchain-cold-'));
+    env = { ...process.env, LABS_CACHE: join(scratch, 'cache'), GOCACHE: join(scratch, 'gocache') };
+    console.log(`cold build into ${scratch} (empty GOCACHE; module downloads are cached) …`);
+    const wall = await timedBuildAll(env);
+    line('cold build all (wall)', minutes(wall));
+  }
+  try {
+    const components = await list(env);
+    const missing = components.filter((c) => c.state !== 'built');
+    if (missing.length > 0) {
+      console.log(`not built: ${missing.map((c) => c.component).join(', ')} — run kind/toolchain/build.sh all first`);
+      process.exitCode = 1;
+      return;
+    }
+    let coldTotal = 0;
+    for (const c of components) {
+      coldTotal += c.seconds ?? 0;
+      const size = await duMiB(c.binDir);
+      line(`${c.component} ${c.version}`, c.seconds === null ? '?' : minutes(c.seconds), size === undefined ? '' : `${size} MiB`);
+    }
+    line('cold total (sum of stamps)', minutes(coldTotal));
+    const cached = await timedBuildAll(env);
+    line('cached re-run: build.sh all', `${cached.toFixed(2)} s`, `${(coldTotal / cached).toFixed(0)}x faster than cold`);
+
+    const goEnv = await tryRun('go', ['env', 'GOCACHE', 'GOMODCACHE'], { env });
+    const [gocache, gomodcache] = goEnv.stdout.trim().split('\n');
+    const cacheRoot = join(components[0].binDir, '..', '..');
+    line('disk: toolchain binaries', `${(await duMiB(cacheRoot)) ?? '?'} MiB`, cacheRoot);
+    line('disk: Go build cache (shared)', `${(await duMiB(gocache)) ?? '?'} MiB`, gocache);
+    line('disk: Go module cache (shared)', `${(await duMiB(gomodcache)) ?? '?'} MiB`, gomodcache);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
