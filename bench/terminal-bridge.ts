@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { cacheDir } from '../src/environments/paths.ts';
-import { PROTOCOL_VERSION, decodeOutput, encodeControl, encodeInput } from '../src/terminal/protocol.ts';
+import { ACK_EVERY_BYTES, PROTOCOL_VERSION, decodeOutput, encodeControl, encodeInput } from '../src/terminal/protocol.ts';
 import { launchBrowser, startServer, type RunningServer } from '../tests/browser/harness.ts';
 
 const { values: args } = parseArgs({
@@ -91,12 +91,28 @@ async function ourClient(server: RunningServer): Promise<Bridge> {
     onOutput: () => {},
     close: () => ws.close(),
   };
+  // Acknowledge like the browser client does (every ACK_EVERY_BYTES, or once idle), but on
+  // receipt rather than after rendering: the browser figures below include rendering.
+  let received = 0;
+  let acked = 0;
+  let ackScheduled = false;
+  const ack = () => {
+    ackScheduled = false;
+    if (received > acked && ws.readyState === WebSocket.OPEN) {
+      acked = received;
+      ws.send(encodeControl({ t: 'ack', seq: received }));
+    }
+  };
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
     const decoded = decodeOutput(new Uint8Array(data as Buffer));
     if (!decoded.ok) return;
-    // Acknowledge on receipt (a browser acknowledges after rendering: see the browser figures).
-    ws.send(encodeControl({ t: 'ack', seq: decoded.value.seq + decoded.value.bytes.length }));
+    received = decoded.value.seq + decoded.value.bytes.length;
+    if (received - acked >= ACK_EVERY_BYTES) ack();
+    else if (!ackScheduled) {
+      ackScheduled = true;
+      setImmediate(ack);
+    }
     bridge.onOutput(Buffer.from(decoded.value.bytes));
   });
   await new Promise((resolve, reject) => {

@@ -15,6 +15,11 @@ export const LOW_WATERMARK_BYTES = 5_000;
 /** The browser acknowledges at least this often (bytes rendered since its last ack). */
 export const ACK_EVERY_BYTES = 16_384;
 
+/** Output arriving within this long of the previous frame is batched into one frame (a lone
+ * keystroke echo still goes out at once); a batch is flushed early at OUTPUT_BATCH_BYTES. */
+export const OUTPUT_BATCH_MS = 4;
+export const OUTPUT_BATCH_BYTES = 64 * 1024;
+
 /** Largest frame either side accepts; bigger frames close the socket (ws enforces it as 1009). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Largest control (text) message: they are all tiny. */
@@ -85,6 +90,21 @@ export function encodeOutput(seq: number, bytes: Uint8Array): Uint8Array<ArrayBu
   frame[0] = FrameTag.output;
   view.setFloat64(1, seq);
   frame.set(bytes, OUTPUT_HEADER_BYTES);
+  return frame;
+}
+
+/** One output frame from several consecutive chunks (one allocation, no intermediate copy). */
+export function encodeOutputChunks(seq: number, chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const frame = new Uint8Array(length + OUTPUT_HEADER_BYTES);
+  frame[0] = FrameTag.output;
+  new DataView(frame.buffer).setFloat64(1, seq);
+  let at = OUTPUT_HEADER_BYTES;
+  for (const chunk of chunks) {
+    frame.set(chunk, at);
+    at += chunk.length;
+  }
   return frame;
 }
 

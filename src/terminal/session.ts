@@ -4,7 +4,15 @@ import { spawn, type IPty } from '@lydell/node-pty';
 import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
 import { OutputRing } from './output-ring.ts';
-import { CloseCode, encodeOutput, type ServerControl, type TerminalSize } from './protocol.ts';
+import {
+  CloseCode,
+  OUTPUT_BATCH_BYTES,
+  OUTPUT_BATCH_MS,
+  encodeOutput,
+  encodeOutputChunks,
+  type ServerControl,
+  type TerminalSize,
+} from './protocol.ts';
 
 /** Where a session's output goes: the WebSocket in production, a recorder in tests. */
 export interface TerminalSink {
@@ -44,6 +52,10 @@ export class TerminalSession {
   private lastDetachedAt: number | undefined = Date.now();
   private readonly exitListeners = new Set<() => void>();
   private attachCount = 0;
+  /** Output offset up to which the attached browser has been sent frames. */
+  private sentTo = 0;
+  private lastFrameAt = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
@@ -108,12 +120,15 @@ export class TerminalSession {
     const replay = this.ring.readFrom(fromSeq ?? this.ring.start);
     const resumed = this.attachCount++ > 0;
     sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, resumed, truncated: replay.truncated, shell: this.shell });
+    this.cancelFlush();
+    // Account before sending: a sink may acknowledge synchronously.
+    this.sentTo = this.ring.end;
+    this.apply(this.flow.attach(replay.seq, this.ring.end));
     let offset = replay.seq;
     for (const chunk of replay.chunks) {
       sink.sendOutput(encodeOutput(offset, chunk));
       offset += chunk.length;
     }
-    this.apply(this.flow.attach(replay.seq, this.ring.end));
     if (this.exited) {
       sink.sendControl({ t: 'exit', ...this.exited });
       sink.close(CloseCode.shellExited, 'the shell has exited');
@@ -125,6 +140,7 @@ export class TerminalSession {
   /** The browser went away; the shell keeps running until reaped. */
   detach(sink: TerminalSink): void {
     if (this.sink !== sink) return;
+    this.cancelFlush();
     this.sink = undefined;
     this.lastDetachedAt = Date.now();
     this.apply(this.flow.detach());
@@ -161,14 +177,40 @@ export class TerminalSession {
   }
 
   private onOutput(bytes: Uint8Array): void {
-    const seq = this.ring.append(bytes);
+    this.ring.append(bytes);
     if (!this.sink) return;
-    this.sink.sendOutput(encodeOutput(seq, bytes));
-    this.apply(this.flow.sentUpTo(this.ring.end));
+    const now = performance.now();
+    if (this.flushTimer === undefined && now - this.lastFrameAt >= OUTPUT_BATCH_MS) {
+      this.flush(); // after a quiet spell (a keystroke echo): no delay at all
+    } else if (this.ring.end - this.sentTo >= OUTPUT_BATCH_BYTES) {
+      this.flush();
+    } else {
+      this.flushTimer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
+    }
+  }
+
+  /** Sends everything produced since the last frame as one frame. */
+  private flush(): void {
+    this.cancelFlush();
+    const sink = this.sink;
+    if (!sink || this.sentTo >= this.ring.end) return;
+    const pending = this.ring.readFrom(this.sentTo);
+    const frame = pending.chunks.length === 1 ? encodeOutput(pending.seq, pending.chunks[0]!) : encodeOutputChunks(pending.seq, pending.chunks);
+    // Account before sending: a sink may acknowledge synchronously.
+    this.sentTo = this.ring.end;
+    this.lastFrameAt = performance.now();
+    this.apply(this.flow.sentUpTo(this.sentTo));
+    sink.sendOutput(frame);
+  }
+
+  private cancelFlush(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 
   private onExit(code: number, signal?: number): void {
     if (this.exited) return;
+    this.flush();
     this.exited = signal ? { code, signal } : { code };
     const sink = this.sink;
     this.sink = undefined;
