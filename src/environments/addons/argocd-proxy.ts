@@ -19,11 +19,18 @@ export type ArgocdProxy = {
 
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
-export function createArgocdProxy(options: ArgocdTarget & { mountPath?: string } = {}): ArgocdProxy {
+export type ArgocdProxyOptions = ArgocdTarget & {
+  mountPath?: string;
+  /** Where argocd-server answers (default: the cluster's first node, NodePort 31001). */
+  upstream?: () => Promise<{ host: string; port: number }>;
+};
+
+export function createArgocdProxy(options: ArgocdProxyOptions = {}): ArgocdProxy {
   const mountPath = (options.mountPath ?? '/argocd').replace(/\/$/, '');
-  let address: Promise<string> | undefined;
+  const resolve = options.upstream ?? (async () => ({ host: await nodeAddress(options), port: argocdNodePort }));
+  let address: Promise<{ host: string; port: number }> | undefined;
   // The node address is stable for a cluster's life; look it up again after a failure.
-  const target = () => (address ??= nodeAddress(options).catch((e: unknown) => { address = undefined; throw e; }));
+  const target = () => (address ??= resolve().catch((e: unknown) => { address = undefined; throw e; }));
   const upstreamPath = (url: string | undefined) => {
     const path = (url ?? '/').slice(mountPath.length);
     return path.startsWith('/') ? path : `/${path}`;
@@ -31,18 +38,18 @@ export function createArgocdProxy(options: ArgocdTarget & { mountPath?: string }
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     target()
-      .then((host) => {
+      .then(({ host, port }) => {
         const headers: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hopByHop.has(k)) headers[k] = v;
         headers['x-forwarded-prefix'] = mountPath;
         const upstream = httpsRequest(
-          { host, port: argocdNodePort, method: req.method, path: upstreamPath(req.url), headers, rejectUnauthorized: false },
+          { host, port, method: req.method, path: upstreamPath(req.url), headers, rejectUnauthorized: false },
           (up) => {
             res.writeHead(up.statusCode ?? 502, Object.fromEntries(Object.entries(up.headers).filter(([k]) => !hopByHop.has(k))) as Record<string, string | string[]>);
             up.pipe(res);
           },
         );
-        upstream.on('error', (e) => unavailable(res, `argocd-server at ${host}:${argocdNodePort}: ${e.message}`));
+        upstream.on('error', (e) => unavailable(res, `argocd-server at ${host}:${port}: ${e.message}`));
         req.pipe(upstream);
       })
       .catch((e: Error) => unavailable(res, e.message));
@@ -50,13 +57,13 @@ export function createArgocdProxy(options: ArgocdTarget & { mountPath?: string }
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     target()
-      .then((host) => {
-        const upstream = tlsConnect({ host, port: argocdNodePort, rejectUnauthorized: false, servername: undefined }, () => {
+      .then(({ host, port }) => {
+        const upstream = tlsConnect({ host, port, rejectUnauthorized: false }, () => {
           const lines = [`${req.method} ${upstreamPath(req.url)} HTTP/1.1`];
           for (let i = 0; i < req.rawHeaders.length; i += 2) {
             if (req.rawHeaders[i]!.toLowerCase() !== 'host') lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
           }
-          lines.push(`Host: ${host}:${argocdNodePort}`);
+          lines.push(`Host: ${host}:${port}`);
           upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
           if (head.length) upstream.write(head);
           upstream.pipe(socket).pipe(upstream);

@@ -1,0 +1,87 @@
+// The Argo CD reverse proxy against a local HTTPS server with a self-signed certificate (as
+// argocd-server has): prefix stripping, bodies both ways, headers, and a clear 502 when down.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createArgocdProxy } from './argocd-proxy.ts';
+
+describe('createArgocdProxy', () => {
+  let dir: string;
+  let upstream: HttpsServer;
+  let front: Server;
+  let frontUrl: string;
+  let upstreamPort: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'labs-argocd-proxy-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=argocd-server', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    upstream = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('X-Upstream', 'argocd');
+        res.end(JSON.stringify({ method: req.method, path: req.url, body, prefix: req.headers['x-forwarded-prefix'], cookie: req.headers.cookie }));
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    upstreamPort = (upstream.address() as AddressInfo).port;
+    const proxy = createArgocdProxy({
+      mountPath: '/argocd/',
+      upstream: async () => ({ host: '127.0.0.1', port: upstreamPort }),
+    });
+    front = createHttpServer((req, res) => {
+      if (req.url?.startsWith(proxy.mountPath)) return proxy.handle(req, res);
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => front?.close(r));
+    await new Promise((r) => upstream?.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('forwards below the mount path, without it, to a self-signed upstream', async () => {
+    const res = await fetch(`${frontUrl}/argocd/api/v1/session`, {
+      method: 'POST',
+      body: '{"username":"admin"}',
+      headers: { cookie: 'argocd.token=abc' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-upstream')).toBe('argocd');
+    expect(await res.json()).toEqual({ method: 'POST', path: '/api/v1/session', body: '{"username":"admin"}', prefix: '/argocd', cookie: 'argocd.token=abc' });
+  });
+
+  it('maps the bare mount path to the root', async () => {
+    const res = await fetch(`${frontUrl}/argocd`);
+    expect(((await res.json()) as { path: string }).path).toBe('/');
+  });
+
+  it('answers 502 naming the problem when Argo CD cannot be reached', async () => {
+    const failing = createArgocdProxy({ upstream: async () => { throw new Error('cluster "labs" has no node'); } });
+    const refused = createArgocdProxy({ mountPath: '/refused', upstream: async () => ({ host: '127.0.0.1', port: 1 }) });
+    const server = createHttpServer((req, res) => (req.url?.startsWith('/refused') ? refused : failing).handle(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${base}/argocd/api/version`);
+      expect(res.status).toBe(502);
+      expect(await res.text()).toMatch(/no node.*labs addon argocd/s);
+      const res2 = await fetch(`${base}/refused/api/version`);
+      expect(res2.status).toBe(502);
+      expect(await res2.text()).toMatch(/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
