@@ -150,7 +150,7 @@ describe('GitOps: Argo CD + in-class git server on a real cluster', () => {
     // The running pods carry what git says: nginx 1.24.
     const images = await kubectl('-n', 'gitops', 'get', 'pods', '-l', `app.kubernetes.io/instance=${app}`, '-o', 'jsonpath={.items[*].spec.containers[0].image}');
     expect(images.trim().split(' ')).toEqual(['nginx:1.24', 'nginx:1.24']);
-  });
+  }, 900_000);
 
   it('syncs a plain-manifests app (guestbook) from the class example repository', async () => {
     await applyJson(applicationManifest('guestbook', install.git.examplesUrl, 'guestbook', 'guestbook'));
