@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
 import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
 import { ensureDockerEngine, requireFreeDisk } from './docker/engine.ts';
@@ -55,6 +56,24 @@ export class ClusterExistsError extends Error {}
 export class ClusterNotFoundError extends Error {}
 
 const configFile = join(repoRoot, 'kind', 'cluster.yaml');
+
+/**
+ * kind/cluster.yaml as this engine needs it. Where the node containers lack CAP_SYS_RESOURCE
+ * (the runc wrapper is in use), containerd inside the node must not lower a pod's
+ * oom_score_adj below its own: without the capability runc init fails ("can't get final
+ * child's PID from pipe") for every hostNetwork pod, i.e. the whole control plane.
+ */
+export function writeKindConfig(name: string, capWrapper: boolean): string {
+  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[] };
+  if (capWrapper) {
+    config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []),
+      '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'];
+  }
+  const file = join(dirname(clusterKubeconfig(name)), 'kind-config.yaml');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `# Generated from ${configFile} by src/environments/kind-provider.ts\n${stringify(config)}`);
+  return file;
+}
 const statusFile = (name: string) => join(dirname(clusterKubeconfig(name)), 'status.json');
 
 type StoredStatus = { state: ClusterState; message: string; pid: number; offline?: boolean; updatedAt: string };
@@ -237,14 +256,18 @@ export class KindProvider implements EnvironmentProvider {
       const kubeconfig = clusterKubeconfig(name);
       mkdirSync(dirname(kubeconfig), { recursive: true });
       rmSync(kubeconfig, { force: true });
+      const kindConfig = writeKindConfig(name, engine.capWrapper);
       report.phase('creating', `creating cluster "${name}" (${nodeImage.split('@')[0]})`);
       const started = Date.now();
-      const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', configFile, '--kubeconfig', kubeconfig, '--wait', '0s'], {
+      const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', kindConfig, '--kubeconfig', kubeconfig, '--wait', '0s'], {
         onLine: (line) => report.log(line.replace(/^\s*[✓✗•]\s*/, '').trim()),
       });
+      const kindLog = join(dirname(kubeconfig), 'kind-create.log');
+      writeFileSync(kindLog, created.stderr + created.stdout);
       if (created.code !== 0) {
         await tryRun(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig]);
-        throw new Error(`failed to create cluster "${name}": ${lastErrorLine(created)}`);
+        const kindError = (created.stderr + '\n' + created.stdout).split('\n').find((l) => l.startsWith('ERROR: '))?.slice(7);
+        throw new Error(`failed to create cluster "${name}": ${kindError ?? lastErrorLine(created)} (log: ${kindLog})`);
       }
       report.phase('waiting', 'waiting for the node to be Ready and kube-system pods to run');
       await waitUntilReady(name, kubeconfig, options.readyTimeoutMs ?? 240_000, report);

@@ -228,11 +228,10 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
       load.stderr.on('data', (d: Buffer) => { errors += d.toString(); });
       load.stdout.resume();
       save.stdout.pipe(load.stdin);
-      let saveCode: number | null = null;
-      save.on('close', (code) => { saveCode = code; });
-      load.on('close', (code) => {
-        if (code === 0 && saveCode === 0) resolve();
-        else reject(new Error(`failed to import images into the node image: ${errors.trim().split('\n').at(-1) ?? `exit ${code}`}`));
+      const exited = (child: typeof save) => new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
+      Promise.all([exited(save), exited(load)]).then(([saveCode, loadCode]) => {
+        if (saveCode === 0 && loadCode === 0) resolve();
+        else reject(new Error(`failed to import images into the node image (docker save ${saveCode}, ctr import ${loadCode}): ${errors.trim().split('\n').at(-1) ?? ''}`));
       });
     });
   }
