@@ -117,8 +117,12 @@ describe('lesson page with a live terminal', () => {
       document.documentElement.dataset.theme = 'light';
       window.dispatchEvent(new CustomEvent('labs:theme'));
     });
+    // Undo the earlier resize test's split, and show a runnable block beside the terminal.
+    await page.evaluate(() => document.querySelector<HTMLElement>('[data-split]')!.style.setProperty('--split', '52%'));
+    await page.locator('.code-block[data-mode="run"]').first().evaluate((block) => block.scrollIntoView({ block: 'center' }));
     await typeInTerminal('clear; echo "Hello from the lesson terminal: $((6*7))"; kubectl version --client 2>/dev/null | head -1');
     await waitForLine(/^Hello from the lesson terminal: 42$/);
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'lesson-terminal-light.png') });
     await page.click('[data-theme-toggle]');
     await page.waitForTimeout(300);
