@@ -62,10 +62,26 @@ describe('trimInstallManifest', () => {
   });
 
   it('keeps image names and pull policies unless images were side-loaded', () => {
-    expect(trimInstallManifest(install).yaml).toMatch(/imagePullPolicy: Always/);
+    expect(trimInstallManifest(install).yaml).toMatch(/"imagePullPolicy":"Always"/);
     const sideLoaded = trimInstallManifest(install, { pullIfNotPresent: true }).yaml;
-    expect(sideLoaded).not.toMatch(/imagePullPolicy: Always/);
-    expect(sideLoaded).toMatch(/image: public\.ecr\.aws\/docker\/library\/redis:8\.10\.1-alpine/);
+    expect(sideLoaded).not.toMatch(/"imagePullPolicy":"Always"/);
+    expect(sideLoaded).toMatch(/"image":"public\.ecr\.aws\/docker\/library\/redis:8\.10\.1-alpine"/);
+  });
+
+  it('keeps strings that YAML 1.1 would read as booleans strings (redis --appendonly "no")', () => {
+    const redisArgs = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-redis}
+spec: {template: {spec: {containers: [{name: redis, image: r, args: ["--appendonly", "no", "--save", ""]}]}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: argocd-dex-server}
+`;
+    const docs = parseAllDocuments(trimInstallManifest(redisArgs).yaml, { version: '1.1' });
+    const args = (docs[0]!.toJS() as { spec: { template: { spec: { containers: { args: unknown[] }[] } } } }).spec.template.spec.containers[0]!.args;
+    expect(args).toEqual(['--appendonly', 'no', '--save', '']);
   });
 
   it('refuses a manifest that is not Argo CD install.yaml', () => {

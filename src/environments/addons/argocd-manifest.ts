@@ -5,7 +5,7 @@
 //    each costs a pod. Their CRDs, ConfigMaps and Secrets stay (argocd-server watches them).
 //  - only when images were loaded into the node instead of the registry mirror: imagePullPolicy
 //    Always → IfNotPresent (Always would ask a registry that does not have them).
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 export const droppedComponents = ['argocd-dex-server', 'argocd-notifications-controller', 'argocd-applicationset-controller'] as const;
 
@@ -20,7 +20,7 @@ type K8sObject = {
 };
 
 export type TrimmedManifest = {
-  /** Multi-document YAML ready for `kubectl apply -n argocd`. */
+  /** Multi-document YAML (each document JSON) ready for `kubectl apply -n argocd`. */
   yaml: string;
   /** "Kind/name" of every object removed. */
   dropped: string[];
@@ -76,7 +76,9 @@ export function trimInstallManifest(installYaml: string, options: TrimOptions = 
   }
   if (dropped.length === 0) throw new Error('Argo CD install.yaml: none of dex, notifications, applicationset found — is this the right manifest?');
   return {
-    yaml: kept.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'),
+    // One JSON document per object: plain YAML output would write strings like "no" unquoted,
+    // which kubectl's YAML 1.1 reader turns into booleans (redis's `--appendonly no`).
+    yaml: kept.map((o) => JSON.stringify(o)).join('\n---\n'),
     dropped,
     images: [...images].sort(),
     workloads,
