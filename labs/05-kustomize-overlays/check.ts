@@ -1,6 +1,6 @@
 // Lab 05: two prefixed pods from one base and two overlays, the base reused unchanged, and the
 // base never applied on its own.
-import { absentResource, all, defineChecks, resource } from '../../grader/index.ts';
+import { absentResource, all, atLeast, defineChecks, matches, resource } from '../../grader/index.ts';
 
 const fromBase = {
   metadata: { labels: { app: 'myapp' } },
@@ -14,8 +14,15 @@ export default defineChecks({
     resource({ kind: 'Pod', name: 'dev-myapp-pod', match: fromBase }),
     resource({ kind: 'Pod', name: 'prd-myapp-pod', match: fromBase }),
   ),
+  // Graded once something from the base runs (an empty namespace proves nothing).
   'nothing-unprefixed': all(
-    absentResource({ kind: 'Pod', name: 'myapp-pod' }),
+    resource({
+      kind: 'Pod',
+      labels: { app: 'myapp' },
+      count: atLeast(1),
+      explain: 'pods from the base (label app=myapp) in namespace "overlays", each with an overlay prefix',
+      match: { metadata: { name: matches(/^(dev|prd)-/) } },
+    }),
     absentResource({ kind: 'Pod', name: 'myapp-pod', namespace: 'default' }),
   ),
 });

@@ -47,7 +47,8 @@ const command: Command = {
       onCheck: (check) => {
         if (!show) return;
         const mark = check.passed ? style.green('✓') : style.red('✗');
-        const line = `  ${mark} ${check.title} ${style.dim(`${check.points}`)}`;
+        const max = lab.tasks.find((task) => task.id === check.id)?.points ?? check.points;
+        const line = `  ${mark} ${check.title} ${style.dim(`${check.points}/${max}`)}`;
         // Interactive: replace the pending line in place; otherwise print once resolved.
         io.out(live ? `\x1b[1A\x1b[2K${line}` : line);
         if (!check.passed) {
