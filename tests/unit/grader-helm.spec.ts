@@ -33,6 +33,22 @@ describe('Helm release records', () => {
     expect(release.manifest).toContain('image: "nginx:1.24"');
   });
 
+  it('decodes real Helm 3 records: lab 07 solved (install, upgrade -f values.yaml, bad upgrade, rollback)', () => {
+    // Captured from a kind cluster after `labs solve 7` (helm v3.22): secrets as the API returns them.
+    const captured = JSON.parse(readFileSync(new URL('./testdata/helm-release-history-helm3.json', import.meta.url), 'utf8'));
+    const history = releaseHistory(captured.items, 'mynginx');
+    expect(history.map((r) => [r.revision, r.status, r.description])).toEqual([
+      [1, 'superseded', 'Install complete'],
+      [2, 'superseded', 'Upgrade complete'],
+      [3, 'superseded', 'Upgrade complete'],
+      [4, 'deployed', 'Rollback to 2'],
+    ]);
+    expect(history.map((r) => effectiveValue(r, 'image.tag'))).toEqual(['1.23.1', '1.24', 'latest', '1.24']);
+    expect(history[3]).toMatchObject({ name: 'mynginx', namespace: 'helm-upgrade', chart: { name: 'nginx', appVersion: '1.16.0' } });
+    expect(history[3]!.templates).toContain('templates/deployment.yaml');
+    expect(history[3]!.manifest).toContain('image: "nginx:1.24"');
+  });
+
   it('accepts an uncompressed payload too (Helm writes gzip, older tools did not)', () => {
     const plain = Buffer.from(Buffer.from(JSON.stringify({ name: 'x', version: 1, info: { status: 'failed' } })).toString('base64')).toString('base64');
     expect(toHelmRelease(decodeReleaseData(plain))).toMatchObject({ name: 'x', revision: 1, status: 'failed' });
