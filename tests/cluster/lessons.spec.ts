@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
+import { cacheDir, dataDir, defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
 import { openGitStore } from '../../src/gitserver/store.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
 import { freshHome, lessonApplications, lessonGitRepos, lessonNamespaces, ShellSession, type BlockResult } from '../course/run-blocks.ts';
@@ -30,9 +30,10 @@ const env: NodeJS.ProcessEnv = {
   NO_COLOR: '1',
   // Never wait for a human: git and helm must not prompt.
   GIT_TERMINAL_PROMPT: '0',
+  // The `labs` CLI finds the cluster, the toolchain and the git server through these, not HOME.
   LABS_CLUSTER: defaultClusterName(),
-  ...(process.env.LABS_HOME ? { LABS_HOME: process.env.LABS_HOME } : {}),
-  ...(process.env.LABS_CACHE ? { LABS_CACHE: process.env.LABS_CACHE } : {}),
+  LABS_HOME: dataDir(),
+  LABS_CACHE: cacheDir(),
 };
 
 const lessons = lessonEntries('en').map((entry) => loadLesson(entry));
