@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestCluster, sh } from './helpers/cluster.ts';
 import { kindClusters, kindProvider } from '../../src/environments/kind-provider.ts';
 import { clusterKubeconfig } from '../../src/environments/paths.ts';
@@ -43,6 +43,11 @@ describe('offline kind cluster', () => {
     await k(`kubectl create namespace ${ns}`);
   });
 
+  afterAll(async () => {
+    // The cluster is shared with the other suites: leave it as we found it.
+    if (kubeconfig) await k(`kubectl delete namespace ${ns} --wait=false`);
+  });
+
   it('the seed liveness-http pod is restarted by its failing liveness probe', async () => {
     // The seed's manifest as it is (testdata/liveness-test.yaml), applied as a learner would.
     const manifest = readFileSync(testdata('liveness-test.yaml'), 'utf8');
@@ -67,9 +72,14 @@ describe('offline kind cluster', () => {
   it('the seed readiness-http pod stays Running and never Ready, without restarts', async () => {
     await k(`kubectl -n ${ns} apply -f ${testdata('readiness-test.yaml')}`);
     await waitFor('readiness-http Running', 90_000, async () => ((await pod('readiness-http')).status.phase === 'Running' ? true : undefined));
-    // Past agnhost's 10 healthy seconds plus a few probe periods: not ready, still running.
-    await waitFor('a failed readiness probe event', 60_000, async () =>
-      (await events('readiness-http')).items.find((e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message)));
+    // agnhost answers 200 for its first 10 s, then 500: after three failed probes the pod is
+    // taken out of service, and it stays so (readiness failures never restart a container).
+    const failed = await waitFor('a failed readiness probe event', 60_000, async () =>
+      (await events('readiness-http')).items.find((e) => e.reason === 'Unhealthy'));
+    expect(failed.message).toMatch(/Readiness probe failed: HTTP probe failed with statuscode: 500/);
+    await waitFor('readiness-http to become not Ready', 30_000, async () =>
+      ((await pod('readiness-http')).status.containerStatuses?.[0]?.ready === false ? true : undefined));
+    await new Promise((r) => setTimeout(r, 12_000)); // four more probe periods
     const p = await pod('readiness-http');
     expect(p.status.phase).toBe('Running');
     expect(p.status.containerStatuses?.[0]?.ready).toBe(false);
@@ -80,6 +90,7 @@ describe('offline kind cluster', () => {
 
   it('a Deployment of nginx:1.24 serves its page through a Service to another pod', async () => {
     // imagePullPolicy Always: the node pulls from the local mirror (nothing is preloaded).
+    // (No `wget -T`: Debian's busybox-static 1.35 crashes on it; `timeout` bounds the request.)
     await k(`cat <<'EOF' | kubectl -n ${ns} apply -f -
 apiVersion: apps/v1
 kind: Deployment
@@ -112,7 +123,7 @@ spec:
 EOF`);
     await k(`kubectl -n ${ns} rollout status deployment/web --timeout=180s`);
     const page = await waitFor('the nginx page through the Service', 90_000, async () => {
-      const out = await k(`kubectl -n ${ns} run client-$RANDOM --image=busybox:latest --image-pull-policy=Always --restart=Never --rm -i --quiet -- wget -qO- -T 5 http://web.${ns}.svc.cluster.local/`);
+      const out = await k(`kubectl -n ${ns} run client-$RANDOM --image=busybox:latest --image-pull-policy=Always --restart=Never --rm -i --quiet -- timeout 10 wget -qO- http://web.${ns}.svc.cluster.local/`);
       return out.includes('Welcome to nginx!') ? out : undefined;
     });
     expect(page).toContain('<title>Welcome to nginx!</title>');
