@@ -4,7 +4,7 @@
 // need, checked here (kind's own builder only warns on a missing one), and its registry config
 // points every known registry at the local mirror.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, tryRun } from '../exec.ts';
@@ -228,7 +228,7 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
       load.stderr.on('data', (d: Buffer) => { errors += d.toString(); });
       load.stdout.resume();
       save.stdout.pipe(load.stdin);
-      const exited = (child: typeof save) => new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
+      const exited = (child: ChildProcess) => new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
       Promise.all([exited(save), exited(load)]).then(([saveCode, loadCode]) => {
         if (saveCode === 0 && loadCode === 0) resolve();
         else reject(new Error(`failed to import images into the node image (docker save ${saveCode}, ctr import ${loadCode}): ${errors.trim().split('\n').at(-1) ?? ''}`));
