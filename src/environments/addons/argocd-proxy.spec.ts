@@ -1,27 +1,23 @@
 // The Argo CD reverse proxy against a local HTTPS server with a self-signed certificate (as
 // argocd-server has): prefix stripping, bodies both ways, headers, and a clear 502 when down.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArgocdProxy } from './argocd-proxy.ts';
 
 describe('createArgocdProxy', () => {
-  let dir: string;
   let upstream: HttpsServer;
   let front: Server;
   let frontUrl: string;
   let upstreamPort: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'labs-argocd-proxy-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=argocd-server', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    upstream = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    // A self-signed pair made once for this test only (argocd-server's own certificate is self-signed too).
+    const fixture = join(import.meta.dirname, 'testdata', 'test-only-selfsigned');
+    upstream = createHttpsServer({ key: readFileSync(`${fixture}.key`), cert: readFileSync(`${fixture}.crt`) }, (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString(); });
       req.on('end', () => {
@@ -48,7 +44,6 @@ describe('createArgocdProxy', () => {
   afterAll(async () => {
     await new Promise((r) => front?.close(r));
     await new Promise((r) => upstream?.close(r));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('forwards below the mount path, without it, to a self-signed upstream', async () => {
