@@ -219,8 +219,14 @@ export class KindProvider implements EnvironmentProvider {
     }
   }
 
-  private emitter(name: string, onProgress?: ProgressListener, offline?: boolean): Reporter {
+  /** A reporter that also records the cluster's status (`persist`: in status.json and in memory). */
+  private emitter(name: string, onProgress?: ProgressListener, offline?: boolean, persist = true): Reporter {
     return reporter((event) => {
+      if (!persist) {
+        onProgress?.(event);
+        for (const l of this.listeners) l(event);
+        return;
+      }
       const state: ClusterState = event.phase === 'error' ? 'error' : event.phase === 'ready' ? 'ready'
         : ['creating', 'waiting'].includes(event.phase) ? 'creating' : event.phase === 'deleting' ? 'none' : 'building';
       const status: ClusterStatus = { name, state, message: event.message, offline, updatedAt: new Date().toISOString() };
@@ -234,13 +240,15 @@ export class KindProvider implements EnvironmentProvider {
   async create(options: CreateOptions = {}): Promise<ClusterInfo> {
     const name = options.name ?? defaultClusterName();
     if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`invalid cluster name "${name}": lowercase letters, digits and dashes`);
-    let report = this.emitter(name, options.onProgress);
+    // Until the name is known to be free, progress is not recorded as this cluster's status.
+    let report = this.emitter(name, options.onProgress, undefined, false);
     try {
       report.phase('docker', 'checking the Docker engine');
       const engine = await ensureDockerEngine((m) => report.log(m));
       if ((await kindClusters()).includes(name)) {
         throw new ClusterExistsError(`cluster "${name}" already exists: use it, or \`labs cluster reset --name ${name}\` / \`labs cluster delete --name ${name}\``);
       }
+      report = this.emitter(name, options.onProgress);
       requireFreeDisk(engine.rootDir, 3, `cluster "${name}"`);
       const nodeRef = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
       const mode = await chooseOffline(options.offline, nodeRef);
