@@ -2,7 +2,7 @@
 // everything that goes into it (recipe, base, toolchain stamps, files). An image whose
 // `io.kubernetes-labs.key` label matches is skipped, so a re-run with nothing changed is a no-op.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '../paths.ts';
@@ -18,8 +18,8 @@ type Log = (message: string) => void;
 
 export const hash = (value: unknown): string => createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex');
 const fileHash = (path: string): string => hash(readFileSync(path).toString('base64'));
-/** Changing how images are assembled (this file) rebuilds them. */
-const builderHash = hash(readFileSync(new URL(import.meta.url)).toString('base64'));
+/** Bump when the way images are assembled here changes: every catalog image is rebuilt. */
+const imageRecipeVersion = 2;
 
 /** The value of our key label on a local image, or undefined when the image is absent. */
 export async function imageKeyOf(ref: string): Promise<string | undefined> {
@@ -96,7 +96,7 @@ export class ImageBuilder {
 
   private async rootfsBase(name: string): Promise<string> {
     const tar = await this.ensureRootfsTar(name);
-    const key = hash({ tar, size: readFileSync(tar).length }).slice(0, 16);
+    const key = hash({ tar, size: statSync(tar).size, mtime: statSync(tar).mtimeMs }).slice(0, 16);
     const ref = `kubernetes-labs/rootfs-${name}:${key}`;
     await importTar(tar, ref, key);
     if (name === 'nginx') this.vars.DEBIAN_NGINX_VERSION = upstreamVersion(await debianVersionIn(tar, 'nginx'));
@@ -198,7 +198,7 @@ export class ImageBuilder {
     for (const from of Object.keys(image.copy)) {
       inputs[from] = from.startsWith('kind/') ? fileHash(this.sourceOf(from)) : ((await componentStamp(from.split('/')[0])) ?? 'missing');
     }
-    return hash({ image, baseRef, inputs, builder: builderHash }).slice(0, 24);
+    return hash({ image, baseRef, inputs, recipe: imageRecipeVersion }).slice(0, 24);
   }
 
   /** Builds one catalog image (all its refs), unless an image with the same key exists. */

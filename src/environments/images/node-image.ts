@@ -15,6 +15,9 @@ import { mirrorHostsToml } from '../mirror.ts';
 type Log = (message: string) => void;
 
 const baseComponents = ['containerd', 'runc', 'crictl', 'cni-plugins'];
+/** Bump when the base or node image steps below change (the images are rebuilt). */
+const baseRecipeVersion = 1;
+const nodeRecipeVersion = 1;
 const nodeComponents = ['kubernetes'];
 
 /** Where `go mod download` put sigs.k8s.io/kind (its base image files and node manifests). */
@@ -90,7 +93,7 @@ export class NodeImageBuilder {
     const bin = (component: string) => this.images.binDirs[component];
     const stamps = await Promise.all(baseComponents.map((c) => tryRun('cat', [join(dirname(bin(c)), '.done')]).then((r) => r.stdout)));
     const ref = this.baseRef();
-    const key = hash({ rootfs, kindDir, stamps, builder: readFileSync(new URL(import.meta.url), 'utf8') }).slice(0, 24);
+    const key = hash({ rootfs, kindDir, stamps, recipe: baseRecipeVersion }).slice(0, 24);
     if ((await imageKeyOf(ref)) === key) return ref;
 
     this.log(`building kind base image ${ref}`);
@@ -169,7 +172,7 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
     const kubeBin = this.images.binDirs.kubernetes;
     const kubeStamp = (await tryRun('cat', [join(dirname(kubeBin), '.done')])).stdout;
     const ref = this.nodeRef();
-    const key = hash({ base: await imageKeyOf(base), imageIds, manifests, kubeStamp, hosts: mirrorHostsToml(), builder: readFileSync(new URL(import.meta.url), 'utf8') }).slice(0, 24);
+    const key = hash({ base: await imageKeyOf(base), imageIds, manifests, kubeStamp, hosts: mirrorHostsToml(), recipe: nodeRecipeVersion }).slice(0, 24);
     if ((await imageKeyOf(ref)) === key) return ref;
 
     this.log(`building node image ${ref} (Kubernetes ${this.kubernetesVersion})`);
