@@ -1,5 +1,5 @@
-// How the grader authenticates to the API server. Two sources, one result (headers + a TLS
-// dispatcher for undici):
+// How the grader authenticates to the API server. Two sources, one result (node:https request
+// options: an agent carrying the TLS material, and headers):
 //   - static: a kubeconfig context with only certificates and/or a bearer token (kind's, most
 //     classroom ones) is read directly — no need to load the whole Kubernetes client, which is
 //     what keeps `labs verify` quick to start;
@@ -7,11 +7,11 @@
 //     auth, proxies) goes through @kubernetes/client-node's KubeConfig, loaded only then.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type RequestOptions } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { ClusterError } from './errors.ts';
 
-export type Authentication = { headers: Record<string, string>; dispatcher?: Dispatcher };
+export type Authentication = RequestOptions & { headers: Record<string, string> };
 
 export type Credentials = {
   server: string;
@@ -67,13 +67,13 @@ export function staticCredentials(source: string, text: string, context?: string
     servername: typeof cluster['tls-server-name'] === 'string' ? cluster['tls-server-name'] : undefined,
   };
   const headers: Record<string, string> = typeof user.token === 'string' ? { Authorization: `Bearer ${user.token}` } : {};
-  const dispatcher = new Agent({ connect: tls, keepAliveTimeout: 30_000 });
+  const agent = new Agent({ ...tls, keepAlive: true });
   return {
     server: cluster.server.replace(/\/$/, ''),
     contextName,
     source,
     via: 'static',
-    authenticate: async () => ({ headers, dispatcher }),
+    authenticate: async () => ({ agent, headers }),
   };
 }
 
@@ -81,7 +81,7 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 
 /** Credentials through @kubernetes/client-node (any kubeconfig it supports). */
 export async function clientNodeCredentials(source: string, context?: string): Promise<Credentials> {
-  const { KubeConfig, RequestContext, HttpMethod } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
   try {
@@ -108,8 +108,8 @@ export async function clientNodeCredentials(source: string, context?: string): P
   }
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
-  // client-node builds a new connection pool per request; reuse one for a minute (which also
-  // bounds how long a token from an exec plugin is reused).
+  // Reuse client-node's agent and headers for a minute (which bounds how long a token from an
+  // exec plugin is reused) so a verify keeps one connection.
   let cached: { at: number; auth: Authentication } | undefined;
   return {
     server: cluster.server.replace(/\/$/, ''),
@@ -118,9 +118,10 @@ export async function clientNodeCredentials(source: string, context?: string): P
     via: 'client-node',
     async authenticate() {
       if (!cached || Date.now() - cached.at > 60_000) {
-        const request = new RequestContext(cluster.server, HttpMethod.GET);
-        await config.applySecurityAuthentication(request);
-        cached = { at: Date.now(), auth: { headers: request.getHeaders(), dispatcher: request.getDispatcher() as Dispatcher | undefined } };
+        const options: RequestOptions = {};
+        await config.applyToHTTPSOptions(options);
+        const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        cached = { at: Date.now(), auth: { ...options, headers } };
       }
       return cached.auth;
     },

@@ -1,10 +1,11 @@
 // Cluster access for graders: which kubeconfig, which context, and read-only HTTP (GET, logs,
-// WATCH) over undici with the credentials from ./credentials.ts. Objects come back as the API's
+// WATCH) over node:https with the credentials from ./credentials.ts. Objects come back as the API's
 // JSON — the same shape lists and watches deliver — so checks see one representation.
 import { existsSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fetch } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterKubeconfig } from '../src/environments/paths.ts';
 import { loadCredentials, type Credentials } from './credentials.ts';
@@ -89,37 +90,55 @@ export class KubeReader {
     return `cluster ${this.server} (context ${this.contextName})`;
   }
 
-  private async request(path: string, query: Query, signal: AbortSignal = AbortSignal.timeout(15_000)) {
+  private async request(path: string, query: Query, signal: AbortSignal = AbortSignal.timeout(15_000)): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const { headers, dispatcher } = await this.credentials.authenticate().catch((error: unknown) => {
+    const auth = await this.credentials.authenticate().catch((error: unknown) => {
       throw new ClusterError(`cannot authenticate to ${this.where()}: ${firstLine(error)}`);
     });
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     try {
-      return await fetch(url, { headers: { Accept: 'application/json', ...headers }, dispatcher, signal });
+      return await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = send(url, { ...auth, method: 'GET', headers: { Accept: 'application/json', ...auth.headers }, signal }, resolve);
+        req.on('error', reject);
+        req.end();
+      });
     } catch (error) {
       throw new ClusterError(`cannot reach ${this.where()}: ${firstLine(error)}`);
     }
   }
 
+  private async text(response: IncomingMessage): Promise<string> {
+    let body = '';
+    response.setEncoding('utf8');
+    for await (const chunk of response) body += chunk;
+    return body;
+  }
+
   /** GET a JSON document. 404 → undefined (a missing namespace, an absent CRD). */
   async getJson(path: string, query: Query = {}): Promise<any> {
     const response = await this.request(path, query);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    if (response.status === 401 || response.status === 403) {
-      const body = (await response.json().catch(() => ({}))) as { message?: string };
+    const status = response.statusCode ?? 0;
+    const body = await this.text(response).catch((error: unknown) => {
+      throw new ClusterError(`${this.where()}: reading GET ${path} failed: ${firstLine(error)}`);
+    });
+    if (status === 404) return undefined;
+    if (status === 401 || status === 403) {
+      const message = (() => {
+        try {
+          return (JSON.parse(body) as { message?: string }).message;
+        } catch {
+          return undefined;
+        }
+      })();
       throw new ClusterError(
-        `${this.where()} refused GET ${path} (${response.status}): ${body.message ?? 'forbidden'} — the grader needs get/list/watch there (see grader/README.md)`,
+        `${this.where()} refused GET ${path} (${status}): ${message ?? 'forbidden'} — the grader needs get/list/watch there (see grader/README.md)`,
       );
     }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      throw new ClusterError(`${this.where()} answered ${response.status} to GET ${path}: ${text.slice(0, 200)}`);
+    if (status < 200 || status >= 300) {
+      throw new ClusterError(`${this.where()} answered ${status} to GET ${path}: ${body.slice(0, 200)}`);
     }
-    return response.json();
+    return JSON.parse(body);
   }
 
   async list(path: string, labelSelector?: string): Promise<KubeList | undefined> {
@@ -132,11 +151,8 @@ export class KubeReader {
   async logTail(namespace: string, pod: string, container: string, lines: number, previous: boolean): Promise<string> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
     const response = await this.request(path, { container, tailLines: lines, previous: previous || undefined });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return '';
-    }
-    return response.text();
+    const body = await this.text(response).catch(() => '');
+    return response.statusCode === 200 ? body : '';
   }
 
   /**
@@ -159,14 +175,14 @@ export class KubeReader {
     const params = { ...query, watch: true, allowWatchBookmarks: true, timeoutSeconds: 240 };
     void (async () => {
       const response = await this.request(path, params, controller.signal);
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw Object.assign(new Error(`watch ${path}: HTTP ${response.status}`), { statusCode: response.status });
+      if (response.statusCode !== 200) {
+        response.resume();
+        throw Object.assign(new Error(`watch ${path}: HTTP ${response.statusCode}`), { statusCode: response.statusCode });
       }
-      const decoder = new TextDecoder();
+      response.setEncoding('utf8');
       let buffered = '';
-      for await (const chunk of response.body!) {
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      for await (const chunk of response) {
+        buffered += chunk;
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();

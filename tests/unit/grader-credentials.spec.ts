@@ -34,7 +34,7 @@ describe('grader credentials', () => {
     expect(credentials).toMatchObject({ server: 'https://127.0.0.1:39393', contextName: 'kind-labs', via: 'static' });
     const auth = await credentials.authenticate();
     expect(auth.headers).toEqual({});
-    expect(auth.dispatcher).toBeDefined();
+    expect(auth.agent).toBeDefined();
   });
 
   it('honours --context and bearer tokens', async () => {
