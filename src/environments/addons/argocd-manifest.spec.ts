@@ -55,7 +55,9 @@ describe('trimInstallManifest', () => {
       'Deployment/argocd-applicationset-controller',
     ]);
     expect(r.workloads).toEqual(['Deployment/argocd-redis', 'StatefulSet/argocd-application-controller']);
-    const kept = parseAllDocuments(r.yaml).map((d) => `${d.get('kind')}/${(d.toJS() as { metadata: { name: string } }).metadata.name}`);
+    const list = JSON.parse(r.yaml) as { kind: string; items: { kind: string; metadata: { name: string } }[] };
+    expect(list.kind).toBe('List');
+    const kept = list.items.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(kept).toContain('CustomResourceDefinition/applicationsets.argoproj.io');
     expect(kept).toContain('ConfigMap/argocd-notifications-cm');
     expect(r.images).toEqual(['public.ecr.aws/docker/library/redis:8.10.1-alpine', 'quay.io/argoproj/argocd:v3.6.1']);
@@ -79,8 +81,9 @@ apiVersion: v1
 kind: ServiceAccount
 metadata: {name: argocd-dex-server}
 `;
-    const docs = parseAllDocuments(trimInstallManifest(redisArgs).yaml, { version: '1.1' });
-    const args = (docs[0]!.toJS() as { spec: { template: { spec: { containers: { args: unknown[] }[] } } } }).spec.template.spec.containers[0]!.args;
+    const [doc] = parseAllDocuments(trimInstallManifest(redisArgs).yaml, { version: '1.1' });
+    const list = doc!.toJS() as { items: { spec: { template: { spec: { containers: { args: unknown[] }[] } } } }[] };
+    const args = list.items[0]!.spec.template.spec.containers[0]!.args;
     expect(args).toEqual(['--appendonly', 'no', '--save', '']);
   });
 

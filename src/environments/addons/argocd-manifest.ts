@@ -20,7 +20,7 @@ type K8sObject = {
 };
 
 export type TrimmedManifest = {
-  /** Multi-document YAML (each document JSON) ready for `kubectl apply -n argocd`. */
+  /** The objects as one JSON `v1/List` (valid YAML too), ready for `kubectl apply -n argocd -f -`. */
   yaml: string;
   /** "Kind/name" of every object removed. */
   dropped: string[];
@@ -76,9 +76,10 @@ export function trimInstallManifest(installYaml: string, options: TrimOptions = 
   }
   if (dropped.length === 0) throw new Error('Argo CD install.yaml: none of dex, notifications, applicationset found — is this the right manifest?');
   return {
-    // One JSON document per object: plain YAML output would write strings like "no" unquoted,
-    // which kubectl's YAML 1.1 reader turns into booleans (redis's `--appendonly no`).
-    yaml: kept.map((o) => JSON.stringify(o)).join('\n---\n'),
+    // One JSON `List`: re-serialised YAML would write strings like "no" unquoted, which
+    // kubectl's YAML 1.1 reader turns into booleans (redis's `--appendonly no`), and JSON
+    // documents separated by `---` confuse kubectl < 1.34's stream sniffing.
+    yaml: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: kept }),
     dropped,
     images: [...images].sort(),
     workloads,
