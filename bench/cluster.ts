@@ -91,7 +91,10 @@ async function main(): Promise<void> {
       line('idle clusters held, all nodes Ready', `${ready ? made.length : 'not all'}`, `bounded at ${maxClusters}; ${total.toFixed(0)} MiB in all, ${(total / made.length).toFixed(0)} MiB each`);
     }
   } finally {
-    for (const n of made) await kindProvider.delete(n).catch((e: Error) => console.log(`  cleanup of ${n} failed: ${e.message}`));
+    // Every bench cluster, including one whose create failed half-way.
+    for (const n of (await kindClusters()).filter((c) => c.startsWith(prefix))) {
+      await kindProvider.delete(n).catch((e: Error) => console.log(`  cleanup of ${n} failed: ${e.message}`));
+    }
   }
 }
 

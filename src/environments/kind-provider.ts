@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
-import { ensureDockerEngine, requireFreeDisk } from './docker/engine.ts';
+import { ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { ImageBuilder, imageKeyOf } from './images/build.ts';
 import { NodeImageBuilder } from './images/node-image.ts';
@@ -250,6 +250,7 @@ export class KindProvider implements EnvironmentProvider {
       }
       report = this.emitter(name, options.onProgress);
       requireFreeDisk(engine.rootDir, 3, `cluster "${name}"`);
+      raiseInotifyLimits((m) => report.log(m));
       const nodeRef = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
       const mode = await chooseOffline(options.offline, nodeRef);
       report = this.emitter(name, options.onProgress, mode.offline);

@@ -177,3 +177,31 @@ export function requireFreeDisk(path: string, needGiB: number, what: string): vo
   const free = freeBytes(path) / 2 ** 30;
   if (free < needGiB) throw new DiskTooSmallError(`disk too small for ${what}: ${free.toFixed(1)} GiB free on ${path}, need ${needGiB} GiB`);
 }
+
+/**
+ * kind's known issue: every node runs kubelet, kube-proxy and friends with inotify watchers, and
+ * the kernel's default of 128 inotify instances per user runs out after three or four clusters
+ * ("too many open files" in kube-proxy). Raise the limits as kind's documentation advises.
+ * Returns what it changed (empty when nothing had to change or it cannot, e.g. not root).
+ */
+export function raiseInotifyLimits(log: Log = () => {}): string[] {
+  const wanted: Record<string, number> = { max_user_instances: 512, max_user_watches: 524288 };
+  const changed: string[] = [];
+  for (const [key, value] of Object.entries(wanted)) {
+    const file = `/proc/sys/fs/inotify/${key}`;
+    try {
+      const current = Number(readFileSync(file, 'utf8').trim());
+      if (current >= value) continue;
+      if (!isRoot()) {
+        log(`fs.inotify.${key} is ${current}: more than three clusters need ${value} (sysctl -w fs.inotify.${key}=${value})`);
+        continue;
+      }
+      writeFileSync(file, `${value}\n`);
+      changed.push(`fs.inotify.${key}=${value}`);
+    } catch {
+      // Not Linux, or /proc/sys is read-only here: kind then works with the defaults it gets.
+    }
+  }
+  if (changed.length) log(`raised ${changed.join(', ')} (kind's advice for several clusters)`);
+  return changed;
+}
