@@ -58,6 +58,8 @@ export class ImageBuilder {
   private readonly log: Log;
   private readonly bases: BaseImages = {};
   binDirs: Record<string, string> = {};
+  /** Debian trees bootstrapped by this builder (0 when all were cached). */
+  debootstraps = 0;
 
   constructor(log: Log = () => {}) {
     this.log = log;
@@ -90,6 +92,7 @@ export class ImageBuilder {
       await aptEnsure(['debootstrap'], this.log);
       this.log(`debootstrap bookworm rootfs "${name}" (${packages.length} packages)`);
       await run('bash', [rootfsScript, tar, ...packages], `debootstrap of rootfs "${name}" failed`);
+      this.debootstraps++;
     }
     return tar;
   }
