@@ -195,6 +195,8 @@ export class KindProvider implements EnvironmentProvider {
   private readonly listeners = new Set<ProgressListener>();
   /** In-process status (the web server's own create in flight), fresher than status.json. */
   private readonly live = new Map<string, ClusterStatus>();
+  /** Creates in flight in this process: a second create of the same name joins the first. */
+  private readonly inFlight = new Map<string, Promise<ClusterInfo>>();
 
   /** Every progress event of this provider's operations; returns the unsubscribe function. */
   subscribe(listener: ProgressListener): () => void {
@@ -239,6 +241,18 @@ export class KindProvider implements EnvironmentProvider {
 
   async create(options: CreateOptions = {}): Promise<ClusterInfo> {
     const name = options.name ?? defaultClusterName();
+    const existing = this.inFlight.get(name);
+    if (existing) return existing;
+    const pending = this.createOnce(name, options);
+    this.inFlight.set(name, pending);
+    try {
+      return await pending;
+    } finally {
+      this.inFlight.delete(name);
+    }
+  }
+
+  private async createOnce(name: string, options: CreateOptions): Promise<ClusterInfo> {
     if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`invalid cluster name "${name}": lowercase letters, digits and dashes`);
     // Until the name is known to be free, progress is not recorded as this cluster's status.
     let report = this.emitter(name, options.onProgress, undefined, false);
@@ -337,6 +351,30 @@ export class KindProvider implements EnvironmentProvider {
     this.live.delete(name);
     // The kind network goes once no cluster uses it; the mirror (shared, cached) stays.
     await releaseKindNetwork();
+  }
+
+  /**
+   * Adopts the cluster when it is ready, waits for a create already in flight (another process
+   * or this one), recreates it when a previous create failed or was interrupted, creates it when
+   * missing. What the platform calls at start in solo mode.
+   */
+  async ensure(options: CreateOptions = {}): Promise<{ name: string; kubeconfig: string; created: boolean }> {
+    const name = options.name ?? defaultClusterName();
+    // Status is only meaningful with the engine up (after a reboot its node is stopped: recreated).
+    await ensureDockerEngine();
+    for (;;) {
+      const status = await this.status(name);
+      if (status.state === 'ready' && status.kubeconfig) return { name, kubeconfig: status.kubeconfig, created: false };
+      if (status.state === 'building' || status.state === 'creating') {
+        const inFlight = this.inFlight.get(name);
+        if (inFlight) return { name, kubeconfig: (await inFlight).kubeconfig, created: true };
+        await sleep(2000);
+        continue;
+      }
+      if (status.state === 'error') await this.delete(name, options.onProgress);
+      const info = await this.create({ ...options, name });
+      return { name, kubeconfig: info.kubeconfig, created: true };
+    }
   }
 
   async reset(options: CreateOptions = {}): Promise<ClusterInfo> {

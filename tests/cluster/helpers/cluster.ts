@@ -52,10 +52,6 @@ export async function sh(script: string, kubeconfig: string, cwd?: string): Prom
  */
 export async function ensureTestCluster(name: string = defaultClusterName(), log: (e: ProgressEvent) => void = () => {}): Promise<string> {
   if (process.env.LABS_KUBECONFIG) return testKubeconfig();
-  const status = await kindProvider.status(name);
-  if (status.state === 'ready' && status.kubeconfig) return status.kubeconfig;
-  if (status.state !== 'none') await kindProvider.delete(name);
   const offline = process.env.LABS_OFFLINE === '0' ? false : true;
-  const info = await kindProvider.create({ name, offline, onProgress: log });
-  return info.kubeconfig;
+  return (await kindProvider.ensure({ name, offline, onProgress: log })).kubeconfig;
 }
