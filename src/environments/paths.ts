@@ -2,6 +2,7 @@
 // server and the tests agree.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Built toolchain (Go binaries, images), keyed by versions; outside the checkout so fresh clones reuse it. */
 export const cacheDir = (): string =>
@@ -19,3 +20,6 @@ export const clusterKubeconfig = (name: string = defaultClusterName()): string =
 
 /** Toolchain binaries the learner's shell gets on PATH (kubectl, helm, kind, argocd). */
 export const toolchainBinDir = (): string => join(cacheDir(), 'bin');
+
+/** This checkout's bin/ (the `labs` CLI), so lessons can run `labs …` in the learner's shell. */
+export const labsCliBinDir = (): string => fileURLToPath(new URL('../../bin', import.meta.url));

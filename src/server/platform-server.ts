@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { clusterKubeconfig, dataDir, toolchainBinDir } from '../environments/paths.ts';
+import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../environments/paths.ts';
 import { SessionManager } from '../terminal/session-manager.ts';
 import { shellCommand } from '../terminal/shell.ts';
 import { ProgressStore } from '../store/progress-store.ts';
@@ -57,7 +57,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const tokens = createPageTokens();
   const sessions = new SessionManager({
     idleTimeoutMs: options.idleTimeoutMs,
-    shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), toolBinDir: toolchainBinDir(), cwd: options.shellCwd }),
+    shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
   });
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
   const api = createApi({ grader: createGraderAdapter(), environments: createEnvironmentsAdapter(), store, tokens, log });

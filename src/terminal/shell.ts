@@ -9,8 +9,8 @@ import type { ShellCommand } from './session.ts';
 export type ShellSetup = {
   /** Kubeconfig of the learner's cluster; set as KUBECONFIG only if the file exists. */
   kubeconfig: string;
-  /** Directory prepended to PATH (kubectl, helm, kind, argocd). */
-  toolBinDir: string;
+  /** Directories prepended to PATH, in order (the `labs` CLI; kubectl, helm, kind, argocd). */
+  binDirs: string[];
   cwd?: string;
   baseEnv?: NodeJS.ProcessEnv;
 };
@@ -38,7 +38,7 @@ export function shellCommand(setup: ShellSetup): ShellCommand {
   env.TERM = 'xterm-256color';
   env.COLORTERM = 'truecolor';
   env.LABS_TERMINAL = '1';
-  env.PATH = [setup.toolBinDir, base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
+  env.PATH = [...setup.binDirs, base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
   // The learner cluster when it exists; otherwise whatever kubeconfig the learner already uses.
   if (existsSync(setup.kubeconfig)) env.KUBECONFIG = setup.kubeconfig;
   const file = chooseShell(base);
