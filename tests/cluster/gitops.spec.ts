@@ -147,9 +147,12 @@ describe('GitOps: Argo CD + in-class git server on a real cluster', () => {
     const result = await verifyLab('08', { kubeconfig, waitSeconds: 120 });
     expect(failedChecks(result)).toEqual([]);
     expect(result.passed).toBe(true);
-    // The running pods carry what git says: nginx 1.24.
-    const images = await kubectl('-n', 'gitops', 'get', 'pods', '-l', `app.kubernetes.io/instance=${app}`, '-o', 'jsonpath={.items[*].spec.containers[0].image}');
-    expect(images.trim().split(' ')).toEqual(['nginx:1.24', 'nginx:1.24']);
+    // The running pods carry what git says: nginx 1.24 (pods of the old ReplicaSet may still be terminating).
+    const pods = JSON.parse(await kubectl('-n', 'gitops', 'get', 'pods', '-l', `app.kubernetes.io/instance=${app}`, '-o', 'json')) as {
+      items: { metadata: { deletionTimestamp?: string }; spec: { containers: { image: string }[] } }[];
+    };
+    const live = pods.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.spec.containers[0]!.image);
+    expect(live).toEqual(['nginx:1.24', 'nginx:1.24']);
   }, 900_000);
 
   it('syncs a plain-manifests app (guestbook) from the class example repository', async () => {
