@@ -100,10 +100,11 @@ describe('GitOps: Argo CD + in-class git server on a real cluster', () => {
     if (!existsSync(kubeconfig)) {
       throw new Error(`no cluster: ${kubeconfig} does not exist (create one with \`labs cluster create\`, or set LABS_KUBECONFIG)`);
     }
+    // On a machine without the cache this includes the cold Go build of Argo CD (~20 min on 2 cores).
     install = await installArgocd({ cluster, kubeconfig });
     console.log(`Argo CD ${install.version}: ${install.imageDelivery}, install ${Math.round(install.timings.installMs / 1000)}s, total ${Math.round(install.timings.totalMs / 1000)}s`);
     await resetLab();
-  });
+  }, 50 * 60_000);
 
   afterAll(async () => {
     if (!install) return;
