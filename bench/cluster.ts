@@ -29,7 +29,7 @@ async function memoryMiB(container: string): Promise<number> {
 
 async function createViaCli(name: string): Promise<number> {
   const started = Date.now();
-  const r = await tryRun('node', [join(repo, 'src/cli/main.ts'), 'cluster', 'create', '--name', name, '--offline', '--json'], { cwd: repo });
+  const r = await tryRun(process.execPath, [join(repo, 'src/cli/main.ts'), 'cluster', 'create', '--name', name, '--offline', '--json'], { cwd: repo });
   if (r.code !== 0) throw new Error(`labs cluster create --name ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
   return (Date.now() - started) / 1000;
 }
