@@ -44,6 +44,8 @@ export type ClusterInfo = { name: string; kubeconfig: string; offline: boolean; 
 /** What every environment provider offers (kind today; namespace/vcluster providers later). */
 export interface EnvironmentProvider {
   create(options?: CreateOptions): Promise<ClusterInfo>;
+  /** Adopt a ready cluster, or wait for / repair / create it. */
+  ensure(options?: CreateOptions): Promise<{ name: string; kubeconfig: string; created: boolean }>;
   status(name?: string): Promise<ClusterStatus>;
   /** Path of the cluster's kubeconfig (throws when the cluster does not exist). */
   kubeconfig(name?: string): Promise<string>;
