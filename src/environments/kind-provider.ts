@@ -9,7 +9,7 @@ import { parse, stringify } from 'yaml';
 import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
 import { ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
-import { ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
+import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { ImageBuilder, imageKeyOf } from './images/build.ts';
 import { NodeImageBuilder } from './images/node-image.ts';
 import { connectMirrorToKindNetwork, ensureMirrorRunning, pushToMirror, releaseKindNetwork } from './mirror.ts';
@@ -105,6 +105,11 @@ const pidAlive = (pid: number): boolean => {
 
 /** The kind CLI: built by the toolchain (kind/toolchain/build.sh kind). */
 export async function kindBinary(onLine?: (l: string) => void): Promise<string> {
+  // A laptop may already have the same kind on PATH and no Go: use it rather than building.
+  if (!(await componentStamp('kind'))) {
+    const onPath = await tryRun('kind', ['version']);
+    if (onPath.code === 0 && onPath.stdout.startsWith(`kind ${toolchainVersions().KIND_VERSION} `)) return 'kind';
+  }
   const dirs = await ensureComponents(['kind'], onLine);
   return join(dirs.kind, 'kind');
 }
