@@ -40,6 +40,8 @@ const en = {
   notFoundTitle: 'Page not found',
   notFoundBody: 'There is no lesson or page at this address. It may have been renamed.',
   startCourse: 'Start the course',
+  enlargeImage: 'Enlarge',
+  closeImage: 'Close',
 };
 
 type Strings = typeof en;
@@ -83,6 +85,8 @@ const ko: Strings = {
   notFoundTitle: '페이지를 찾을 수 없습니다',
   notFoundBody: '이 주소에는 강의나 페이지가 없습니다. 이름이 바뀌었을 수 있습니다.',
   startCourse: '과정 시작하기',
+  enlargeImage: '크게 보기',
+  closeImage: '닫기',
 };
 
 const strings: Record<Language, Strings> = { en, ko };
