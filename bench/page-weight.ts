@@ -4,7 +4,8 @@
 //   node bench/page-weight.ts [--runs 3]
 //
 // Weight: every JS and CSS response the lesson page loads (including the lazily loaded WebGL
-// renderer), raw and gzip-compressed, plus fonts and the HTML. Time to interactive: from
+// renderer), raw, gzip-compressed here for comparison, and as actually received (the server
+// negotiates Brotli or gzip), plus fonts, the HTML and everything else (images). Time to interactive: from
 // navigation start until the terminal is connected to its shell and accepts keystrokes.
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,7 @@ if (args.help) {
 }
 const RUNS = Math.max(1, Number(args.runs));
 
-type Resource = { url: string; type: string; raw: number; gzip: number; transferred: number };
+type Resource = { url: string; type: string; raw: number; gzip: number; transferred: number; encoding: string };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 
@@ -39,13 +40,15 @@ try {
           (async () => {
             const body = await response.body().catch(() => undefined);
             if (!body) return undefined;
-            const length = Number(response.headers()['content-length'] ?? NaN);
+            // Body bytes as received (compressed if the server compressed), chunked or not.
+            const sizes = await response.request().sizes().catch(() => undefined);
             return {
               url: new URL(response.url()).pathname,
               type: response.request().resourceType(),
               raw: body.length,
               gzip: gzipSync(body, { level: 9 }).length,
-              transferred: Number.isFinite(length) ? length : body.length,
+              transferred: sizes?.responseBodySize ?? body.length,
+              encoding: response.headers()['content-encoding'] ?? 'identity',
             };
           })(),
         );
@@ -75,15 +78,17 @@ try {
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const sum = (list: Resource[], key: 'raw' | 'gzip' | 'transferred') => list.reduce((total, r) => total + r[key], 0);
   console.log(`Lesson page weight (${lessonPath}, cold cache)`);
-  console.log(`${'kind'.padEnd(12)}${'files'.padStart(6)}${'raw'.padStart(12)}${'gzip'.padStart(12)}${'on the wire'.padStart(14)}`);
+  console.log(`${'kind'.padEnd(12)}${'files'.padStart(6)}${'raw'.padStart(12)}${'gzip'.padStart(12)}${'on the wire'.padStart(14)}  encoding`);
+  const encodings = (list: Resource[]) => [...new Set(list.map((r) => r.encoding))].join(', ');
   for (const [label, type] of [['JavaScript', 'script'], ['CSS', 'stylesheet'], ['fonts', 'font'], ['HTML', 'document']] as const) {
     const list = byType(type);
-    console.log(`${label.padEnd(12)}${String(list.length).padStart(6)}${kb(sum(list, 'raw')).padStart(12)}${kb(sum(list, 'gzip')).padStart(12)}${kb(sum(list, 'transferred')).padStart(14)}`);
+    console.log(`${label.padEnd(12)}${String(list.length).padStart(6)}${kb(sum(list, 'raw')).padStart(12)}${kb(sum(list, 'gzip')).padStart(12)}${kb(sum(list, 'transferred')).padStart(14)}  ${encodings(list)}`);
   }
   const jsCss = [...byType('script'), ...byType('stylesheet')];
   console.log(`${'JS + CSS'.padEnd(12)}${String(jsCss.length).padStart(6)}${kb(sum(jsCss, 'raw')).padStart(12)}${kb(sum(jsCss, 'gzip')).padStart(12)}${kb(sum(jsCss, 'transferred')).padStart(14)}`);
+  console.log(`${'all'.padEnd(12)}${String(resources.length).padStart(6)}${kb(sum(resources, 'raw')).padStart(12)}${kb(sum(resources, 'gzip')).padStart(12)}${kb(sum(resources, 'transferred')).padStart(14)}`);
   console.log('\nLargest JS/CSS files (gzip):');
-  for (const r of [...jsCss].sort((a, b) => b.gzip - a.gzip).slice(0, 6)) console.log(`  ${kb(r.gzip).padStart(9)}  ${r.url}`);
+  for (const r of [...jsCss].sort((a, b) => b.gzip - a.gzip).slice(0, 6)) console.log(`  ${kb(r.gzip).padStart(9)}  (${r.encoding} ${kb(r.transferred)} on the wire)  ${r.url}`);
   console.log(`\nTimings, median of ${RUNS} cold loads (loopback, chromium headless)`);
   console.log(`  first contentful paint   ${median(timings.fcp!).toFixed(0)} ms`);
   console.log(`  DOMContentLoaded         ${median(timings.domContentLoaded!).toFixed(0)} ms`);

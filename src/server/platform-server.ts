@@ -12,6 +12,7 @@ import { ProgressStore } from '../store/progress-store.ts';
 import { createGraderAdapter } from './adapters/grader.ts';
 import { createEnvironmentsAdapter } from './adapters/environments.ts';
 import { createApi } from './api.ts';
+import { compressResponse } from './compression.ts';
 import { createPageTokens } from './page-token.ts';
 import { hostAllowed, isLoopbackAddress } from './request-guard.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -73,6 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
       if (await api(req, res)) return;
       if (serveStatic(req, res)) return;
+      compressResponse(req, res);
       await handler(req, res, undefined, { terminalToken: tokens.issue() });
     } catch (error) {
       log(`server: ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
@@ -94,6 +96,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       resolve();
     });
   });
+  // Brotli for the built assets, in the background so the first page need not wait for it.
+  void serveStatic.warm().catch((error: unknown) => log(`server: compressing assets: ${(error as Error).message}`));
   const address = server.address() as AddressInfo;
   const shownHost = loopbackOnly ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}/`;
