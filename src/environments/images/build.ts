@@ -224,7 +224,8 @@ export class ImageBuilder {
           const dest = join(dir, 'files', to);
           mkdirSync(dirname(dest), { recursive: true });
           copyFileSync(this.sourceOf(from), dest);
-          chmodSync(dest, from.startsWith('kind/') && !from.endsWith('.sh') ? 0o644 : 0o755);
+          // Toolchain binaries are programs; files from kind/ keep their executable bit.
+          chmodSync(dest, !from.startsWith('kind/') || statSync(this.sourceOf(from)).mode & 0o111 ? 0o755 : 0o644);
         }
         lines.push('COPY files/ /');
       }
