@@ -50,7 +50,8 @@ export interface EnvironmentProvider {
   /** Path of the cluster's kubeconfig (throws when the cluster does not exist). */
   kubeconfig(name?: string): Promise<string>;
   reset(options?: CreateOptions): Promise<ClusterInfo>;
-  delete(name?: string, onProgress?: ProgressListener): Promise<void>;
+  /** Removes the cluster and its kubeconfig; false when there was no such cluster. */
+  delete(name?: string, onProgress?: ProgressListener): Promise<boolean>;
   list(): Promise<ClusterStatus[]>;
 }
 
@@ -346,11 +347,12 @@ export class KindProvider implements EnvironmentProvider {
     return path;
   }
 
-  async delete(name: string = defaultClusterName(), onProgress?: ProgressListener): Promise<void> {
+  async delete(name: string = defaultClusterName(), onProgress?: ProgressListener): Promise<boolean> {
     const report = this.emitter(name, onProgress);
     report.phase('deleting', `deleting cluster "${name}"`);
     const kubeconfig = clusterKubeconfig(name);
-    if ((await kindClusters()).includes(name)) {
+    const existed = (await kindClusters()).includes(name);
+    if (existed) {
       const kind = await kindBinary();
       await run(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], `failed to delete cluster "${name}"`);
     }
@@ -358,6 +360,7 @@ export class KindProvider implements EnvironmentProvider {
     this.live.delete(name);
     // The kind network goes once no cluster uses it; the mirror (shared, cached) stays.
     await releaseKindNetwork();
+    return existed;
   }
 
   /**

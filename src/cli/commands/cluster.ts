@@ -99,9 +99,9 @@ const command: Command = {
         return 0;
       }
       case 'delete': {
-        await kindProvider.delete(name, onProgress);
-        if (json) io.out(JSON.stringify({ name, deleted: true }));
-        else io.out(`Cluster "${name}" deleted.`);
+        const existed = await kindProvider.delete(name, onProgress);
+        if (json) io.out(JSON.stringify({ name, deleted: existed }));
+        else io.out(existed ? `Cluster "${name}" deleted.` : `No cluster "${name}" (nothing to delete).`);
         return 0;
       }
       case 'status': {
