@@ -372,16 +372,23 @@ export class KindProvider implements EnvironmentProvider {
     const name = options.name ?? defaultClusterName();
     // Status is only meaningful with the engine up (after a reboot its node is stopped: recreated).
     await ensureDockerEngine();
+    const waitingSince = Date.now();
     for (;;) {
       const status = await this.status(name);
       if (status.state === 'ready' && status.kubeconfig) return { name, kubeconfig: status.kubeconfig, created: false };
       if (status.state === 'building' || status.state === 'creating') {
         const inFlight = this.inFlight.get(name);
         if (inFlight) return { name, kubeconfig: (await inFlight).kubeconfig, created: true };
-        await sleep(2000);
-        continue;
+        // Another process building or creating it: wait. A node that never gets Ready with
+        // nobody creating it (e.g. after a reboot) is recreated.
+        const stored = readStatus(name);
+        const otherProcessWorking = stored && ['building', 'creating'].includes(stored.state) && pidAlive(stored.pid);
+        if (otherProcessWorking || Date.now() - waitingSince < (options.readyTimeoutMs ?? 240_000)) {
+          await sleep(2000);
+          continue;
+        }
       }
-      if (status.state === 'error') await this.delete(name, options.onProgress);
+      if (status.state !== 'none') await this.delete(name, options.onProgress);
       const info = await this.create({ ...options, name });
       return { name, kubeconfig: info.kubeconfig, created: true };
     }
