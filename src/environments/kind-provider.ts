@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
-import { ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
+import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { ImageBuilder, imageKeyOf } from './images/build.ts';
 import { NodeImageBuilder } from './images/node-image.ts';
@@ -140,6 +140,9 @@ export async function chooseOffline(requested: boolean | undefined, nodeImageRef
   }
 }
 
+/** Toolchain components linked into the learner shell's PATH (toolchainBinDir()). */
+export const learnerShellComponents = ['kind', 'helm', 'kustomize'];
+
 /** kind v0.30.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
 export const upstreamNodeImage = (): string =>
   'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
@@ -153,7 +156,9 @@ export async function prepareOffline(report: Reporter): Promise<{ nodeImage: str
   requireFreeDisk(cacheDir(), 4, 'the image cache');
   const started = Date.now();
   report.phase('toolchain', 'building the offline toolchain (kind/toolchain/build.sh) where not cached');
-  await images.ensureToolchain(images.componentsNeeded(), (line) => report.log(line));
+  // The images' binaries, plus the learner shell's tools (kubectl comes with kubernetes).
+  await images.ensureToolchain([...images.componentsNeeded(), ...learnerShellComponents], (line) => report.log(line));
+  await aptEnsure(['git'], (m) => report.log(m));
   report.phase('images', 'building images from kind/images.yaml where not cached');
   const result = await images.buildAll();
   report.log(`images: ${result.built.length} built, ${result.cached.length} cached`);

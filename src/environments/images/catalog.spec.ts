@@ -60,3 +60,17 @@ describe('kind/images.yaml', () => {
     expect(NodeImageBuilder.imagesIn(manifest).sort()).toEqual(['docker.io/x/helper:2', 'docker.io/x/y:1']);
   });
 });
+
+describe('kind config', () => {
+  it('adds restrict_oom_score_adj only where the runc wrapper is in use', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { writeKindConfig } = await import('../kind-provider.ts');
+    process.env.LABS_HOME ??= (await import('node:fs')).mkdtempSync('/tmp/labs-home-');
+    const plain = parse(readFileSync(writeKindConfig('unit-plain', false), 'utf8')) as { containerdConfigPatches: string[] };
+    const wrapped = parse(readFileSync(writeKindConfig('unit-wrapped', true), 'utf8')) as { containerdConfigPatches: string[] };
+    expect(plain.containerdConfigPatches.join('\n')).toContain('config_path = "/etc/containerd/certs.d"');
+    expect(plain.containerdConfigPatches.join('\n')).not.toContain('restrict_oom_score_adj');
+    expect(wrapped.containerdConfigPatches.join('\n')).toContain('restrict_oom_score_adj = true');
+  });
+});
