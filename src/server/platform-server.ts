@@ -32,6 +32,8 @@ export type PlatformOptions = {
   /** Progress database; ':memory:' in tests. Default: <data dir>/progress.sqlite. */
   progressDb?: string;
   extraHosts?: string[];
+  /** The learner cluster is being adopted or created in the background (solo mode). */
+  clusterExpected?: boolean;
   log?: (line: string) => void;
 };
 
@@ -58,7 +60,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const tokens = createPageTokens();
   const sessions = new SessionManager({
     idleTimeoutMs: options.idleTimeoutMs,
-    shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
+    shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), clusterExpected: options.clusterExpected, binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
   });
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
   const api = createApi({ grader: createGraderAdapter(), environments: createEnvironmentsAdapter(), store, tokens, log });

@@ -3,6 +3,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
 import { isLoopbackAddress } from './request-guard.ts';
@@ -16,9 +17,11 @@ Options:
   --host [addr]    listen beyond this machine (default address 0.0.0.0) — anyone who can reach
                    it gets a shell as you; use only on a trusted network
   --idle <min>     end shells nobody has looked at for this many minutes (default: $LABS_IDLE_MINUTES or 60)
+  --no-cluster     do not adopt or create the learner's kind cluster (default: create it in the
+                   background, building the offline toolchain first when it must)
   --help           show this help
 
-Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_ALLOWED_HOSTS (extra Host names in solo mode),
+Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (extra Host names in solo mode),
 LABS_TERMINAL_CWD (shell working directory).`;
 
 function fail(message: string): never {
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         idle: { type: 'string' },
+        'no-cluster': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
   if (!isLoopbackAddress(host)) {
     console.warn(`WARNING: listening on ${host}: anyone who can reach this address gets a shell as ${process.env.USER ?? 'you'} on this machine.`);
   }
+  const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
     platform = await startPlatform({
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
       port,
       idleTimeoutMs: idleMinutes * 60_000,
       shellCwd: process.env.LABS_TERMINAL_CWD,
+      clusterExpected: withCluster,
       extraHosts: process.env.LABS_ALLOWED_HOSTS?.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
     });
   } catch (error) {
@@ -87,6 +93,8 @@ async function main(): Promise<void> {
     fail(`could not start the server: ${(error as Error).message}`);
   }
   console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackAddress(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
+
+  if (withCluster) void ensureLearnerCluster();
 
   let stopping = false;
   const stop = () => {
@@ -97,6 +105,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Solo mode: adopt the learner's cluster or create it; the page shows the same progress. */
+async function ensureLearnerCluster(): Promise<void> {
+  try {
+    const { name, created } = await kindProvider.ensure({ onProgress: (event) => console.log(`cluster: ${event.message}`) });
+    if (!created) console.log(`cluster: using the existing cluster "${name}"`);
+  } catch (error) {
+    console.error(`cluster: ${(error as Error).message.split('\n')[0]} (the lessons still work; \`labs cluster create\` retries)`);
+  }
 }
 
 await main();

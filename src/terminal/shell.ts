@@ -7,8 +7,10 @@ import { delimiter } from 'node:path';
 import type { ShellCommand } from './session.ts';
 
 export type ShellSetup = {
-  /** Kubeconfig of the learner's cluster; set as KUBECONFIG only if the file exists. */
+  /** Kubeconfig of the learner's cluster; set as KUBECONFIG if the file exists or the platform is creating it. */
   kubeconfig: string;
+  /** The platform is creating that cluster: shells opened now should use it once it is ready. */
+  clusterExpected?: boolean;
   /** Directories prepended to PATH, in order (the `labs` CLI; kubectl, helm, kind, argocd). */
   binDirs: string[];
   cwd?: string;
@@ -39,8 +41,9 @@ export function shellCommand(setup: ShellSetup): ShellCommand {
   env.COLORTERM = 'truecolor';
   env.LABS_TERMINAL = '1';
   env.PATH = [...setup.binDirs, base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
-  // The learner cluster when it exists; otherwise whatever kubeconfig the learner already uses.
-  if (existsSync(setup.kubeconfig)) env.KUBECONFIG = setup.kubeconfig;
+  // The learner cluster when it exists (or is on its way); otherwise whatever kubeconfig the
+  // learner already uses.
+  if (setup.clusterExpected || existsSync(setup.kubeconfig)) env.KUBECONFIG = setup.kubeconfig;
   const file = chooseShell(base);
   return { file, args: [], env, cwd: setup.cwd ?? (existsSync(homedir()) ? homedir() : '/') };
 }

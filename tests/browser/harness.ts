@@ -17,7 +17,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   mkdirSync(cwd);
   const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
+    env: { ...process.env, LABS_NO_CLUSTER: '1', LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
