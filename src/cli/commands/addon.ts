@@ -8,18 +8,20 @@ import {
 } from '../../environments/addons/argocd.ts';
 import { ensureGitServer, learnerRepo } from '../../gitserver/service.ts';
 
-const usage = `Usage: labs addon argocd [--name <cluster>] [--learner <name>] [--json]
+const usage = `Usage: labs addon argocd [--name <cluster>] [--learner <name>] [--reapply] [--json]
        labs addon argocd --status [--name <cluster>] [--json]
        labs addon argocd --clone-url [--name <cluster>] [--learner <name>]
 
 Installs Argo CD into a learner's kind cluster: builds Argo CD from the Go module proxy and
 its images (the first time only; later runs reuse the cache), applies Argo CD's own install
 manifest (dex, notifications and applicationset trimmed), waits for it to be ready, starts the
-in-class git server and gives Argo CD the learner's git credentials. Safe to run again.
+in-class git server and gives Argo CD the learner's git credentials. Safe to run again: when
+the same version is installed and ready, only the git connection is checked (a few seconds).
 
 Options:
   --name <cluster>    the kind cluster (default: ${defaultClusterName()})
   --learner <name>    whose git repository Argo CD reads (default: the cluster name)
+  --reapply           apply the install manifest again even if Argo CD is installed and ready
   --status            report whether Argo CD is ready, install nothing
   --clone-url         print the learner's repository URL with credentials (for scripts), install nothing
   --json              print one JSON object instead of text
@@ -64,6 +66,7 @@ const command: Command = {
           name: { type: 'string' },
           learner: { type: 'string' },
           status: { type: 'boolean', default: false },
+          reapply: { type: 'boolean', default: false },
           'clone-url': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
@@ -98,6 +101,7 @@ const command: Command = {
     const installation = await installArgocd({
       cluster,
       learner,
+      reapply: values.reapply,
       onProgress: values.json ? undefined : (e) => io.err(`[${(e.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${e.phase === 'ready' ? '✓' : '…'} ${e.message}`),
     });
     if (values.json) io.out(JSON.stringify(installation));

@@ -151,6 +151,8 @@ export type ArgocdInstallOptions = ArgocdTarget & {
   onProgress?: ProgressListener;
   /** Deadline for the pods to become ready. */
   readyTimeoutMs?: number;
+  /** Apply the manifest even when the same version is installed and ready. */
+  reapply?: boolean;
 };
 
 export type ArgocdInstallation = {
@@ -158,6 +160,7 @@ export type ArgocdInstallation = {
   version: string;
   images: string[];
   imageDelivery: ImageDelivery;
+  /** Objects trimmed from install.yaml in this run (empty when the install was already in place). */
   dropped: string[];
   serverUrl: string;
   adminPasswordCommand: string;
@@ -182,23 +185,31 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
   const deliverStart = Date.now();
   const imageDelivery = await deliverImages(images.refs, options, (l) => report.log(l));
   const deliverMs = Date.now() - deliverStart;
+  const dropped: string[] = [];
 
-  report.phase('creating', 'applying Argo CD install manifest (dex, notifications, applicationset trimmed)');
   const installStart = Date.now();
-  const manifest = trimInstallManifest(readFileSync(await installManifestPath(), 'utf8'), { pullIfNotPresent: imageDelivery === 'node' });
-  const missing = manifest.images.filter((i) => !images.refs.includes(i));
-  if (missing.length) throw new Error(`Argo CD install.yaml uses images that were not built: ${missing.join(', ')}`);
-  await kubectl(options, ['create', 'namespace', argocdNamespace, '--dry-run=client', '-o', 'yaml'], 'namespace').then((ns) =>
-    kubectl(options, ['apply', '-f', '-'], `creating namespace ${argocdNamespace}`, ns));
-  // Server-side apply: the CRDs exceed client-side apply's last-applied annotation limit.
-  await kubectl(options, ['apply', '--server-side', '--force-conflicts', '-n', argocdNamespace, '-f', '-'], `applying Argo CD to cluster "${cluster}"`, manifest.yaml);
-  // The seed's NodePort: argocd-server's https port on every node at 31001.
-  await kubectl(options, ['-n', argocdNamespace, 'patch', 'svc', 'argocd-server', '--type', 'merge', '-p',
-    JSON.stringify({ spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 8080, protocol: 'TCP', nodePort: argocdNodePort }] } })],
-    'exposing argocd-server on NodePort');
+  const argocdRef = images.refs.find((r) => r.includes('/argocd:'));
+  if (!options.reapply && argocdRef && (await installedServerImage(options)) === argocdRef && (await argocdReady(options))) {
+    // Already installed from these images and ready: leave it as it is (a second run is quick).
+    report.phase('waiting', `Argo CD ${argocdRef.split(':').at(-1)} is already installed and ready (--reapply applies the manifest again)`);
+  } else {
+    report.phase('creating', 'applying Argo CD install manifest (dex, notifications, applicationset trimmed)');
+    const manifest = trimInstallManifest(readFileSync(await installManifestPath(), 'utf8'), { pullIfNotPresent: imageDelivery === 'node' });
+    const missing = manifest.images.filter((i) => !images.refs.includes(i));
+    if (missing.length) throw new Error(`Argo CD install.yaml uses images that were not built: ${missing.join(', ')}`);
+    await kubectl(options, ['create', 'namespace', argocdNamespace, '--dry-run=client', '-o', 'yaml'], 'namespace').then((ns) =>
+      kubectl(options, ['apply', '-f', '-'], `creating namespace ${argocdNamespace}`, ns));
+    // Server-side apply: the CRDs exceed client-side apply's last-applied annotation limit.
+    await kubectl(options, ['apply', '--server-side', '--force-conflicts', '-n', argocdNamespace, '-f', '-'], `applying Argo CD to cluster "${cluster}"`, manifest.yaml);
+    // The seed's NodePort: argocd-server's https port on every node at 31001.
+    await kubectl(options, ['-n', argocdNamespace, 'patch', 'svc', 'argocd-server', '--type', 'merge', '-p',
+      JSON.stringify({ spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 8080, protocol: 'TCP', nodePort: argocdNodePort }] } })],
+      'exposing argocd-server on NodePort');
+    dropped.push(...manifest.dropped);
 
-  report.phase('waiting', 'waiting for Argo CD pods');
-  await waitForArgocd(options, options.readyTimeoutMs ?? 10 * 60_000, (l) => report.log(l));
+    report.phase('waiting', 'waiting for Argo CD pods');
+    await waitForArgocd(options, options.readyTimeoutMs ?? 10 * 60_000, (l) => report.log(l));
+  }
 
   report.phase('waiting', 'connecting Argo CD to the in-class git server');
   const server = await ensureGitServer({ log: (l) => report.log(l) });
@@ -218,7 +229,7 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
     version,
     images: images.refs,
     imageDelivery,
-    dropped: manifest.dropped,
+    dropped,
     serverUrl: await argocdServerUrl(options),
     adminPasswordCommand,
     adminPassword,
@@ -226,6 +237,12 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
     git,
     timings: { buildMs: images.durationMs, deliverMs, installMs, totalMs: report.elapsedMs() },
   };
+}
+
+/** The image argocd-server runs, or undefined when it is not installed. */
+async function installedServerImage(t: ArgocdTarget): Promise<string | undefined> {
+  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'deploy', 'argocd-server', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], { timeoutMs: 30_000 });
+  return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
 
 /** Is Argo CD installed and ready in the cluster? (for `setup.requires: [argocd]`) */
