@@ -57,7 +57,7 @@ function printStatus(io: Io, s: ClusterStatus): void {
 
 const command: Command = {
   name: 'cluster',
-  summary: 'Create, delete, reset or list your kind cluster; build offline images',
+  summary: 'create, delete, reset or list your kind cluster; build offline images',
   usage,
   async run(argv, io) {
     let parsed;
