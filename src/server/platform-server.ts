@@ -9,6 +9,7 @@ import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../e
 import { SessionManager } from '../terminal/session-manager.ts';
 import { shellCommand } from '../terminal/shell.ts';
 import { ProgressStore } from '../store/progress-store.ts';
+import { createArgocdAdapter } from './adapters/argocd.ts';
 import { createGraderAdapter } from './adapters/grader.ts';
 import { createEnvironmentsAdapter } from './adapters/environments.ts';
 import { createApi } from './api.ts';
@@ -66,6 +67,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const api = createApi({ grader: createGraderAdapter(), environments: createEnvironmentsAdapter(), store, tokens, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
   const sockets = createTerminalSockets({ sessions, tokens, guard, log });
+  const argocd = createArgocdAdapter();
 
   const server = createServer(async (req, res) => {
     try {
@@ -75,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         return;
       }
       if (await api(req, res)) return;
+      if (argocd.handle(req, res)) return;
       if (serveStatic(req, res)) return;
       compressResponse(req, res);
       await handler(req, res, undefined, { terminalToken: tokens.issue() });
@@ -85,7 +88,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
   });
   server.on('upgrade', (req, socket, head) => {
-    if (!sockets.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (sockets.handleUpgrade(req, socket, head)) return;
+    if (hostAllowed(req, guard) && argocd.upgrade(req, socket, head)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
