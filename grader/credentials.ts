@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Agent, type RequestOptions } from 'node:https';
 import { parse as parseYaml } from 'yaml';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from './errors.ts';
 
 export type Authentication = RequestOptions & { headers: Record<string, string> };
@@ -79,10 +80,10 @@ export function staticCredentials(source: string, text: string, context?: string
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
-/** Credentials through @kubernetes/client-node (any kubeconfig it supports). */
-export async function clientNodeCredentials(source: string, context?: string): Promise<Credentials> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const config = new KubeConfig();
+/** A client-node KubeConfig of `source` (one file, or several merged as kubectl does) on `context`. */
+export async function clientNodeConfig(source: string, context?: string): Promise<KubeConfig> {
+  const { KubeConfig: Config } = await import('@kubernetes/client-node');
+  const config = new Config();
   const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
   try {
     if (files.length === 1) config.loadFromFile(files[0]!);
@@ -106,8 +107,14 @@ export async function clientNodeCredentials(source: string, context?: string): P
     }
     config.setCurrentContext(context);
   }
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
+  if (!config.getCurrentCluster()) throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
+  return config;
+}
+
+/** Credentials through @kubernetes/client-node (any kubeconfig it supports). */
+export async function clientNodeCredentials(source: string, context?: string): Promise<Credentials> {
+  const config = await clientNodeConfig(source, context);
+  const cluster = config.getCurrentCluster()!;
   // Reuse client-node's agent and headers for a minute (which bounds how long a token from an
   // exec plugin is reused) so a verify keeps one connection.
   let cached: { at: number; auth: Authentication } | undefined;

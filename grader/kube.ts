@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterKubeconfig } from '../src/environments/paths.ts';
-import { loadCredentials, type Credentials } from './credentials.ts';
+import { clientNodeConfig, loadCredentials, type Credentials } from './credentials.ts';
 import { ClusterError } from './errors.ts';
 
 export type ClusterOptions = {
@@ -35,33 +35,9 @@ const noKubeconfig = () =>
 export async function loadKubeConfig(options: ClusterOptions = {}): Promise<{ config: KubeConfig; source: string }> {
   const source = resolveKubeconfig(options.kubeconfig);
   if (!source) throw noKubeconfig();
-  const { KubeConfig: Config } = await import('@kubernetes/client-node');
-  const config = new Config();
-  const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
-  const missing = files.find((file) => !existsSync(file));
+  const missing = source.split(process.platform === 'win32' ? ';' : ':').find((file) => file && !existsSync(file));
   if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
-  try {
-    if (files.length === 1) config.loadFromFile(files[0]!);
-    else {
-      const saved = process.env.KUBECONFIG;
-      process.env.KUBECONFIG = source;
-      try {
-        config.loadFromDefault();
-      } finally {
-        process.env.KUBECONFIG = saved;
-      }
-    }
-  } catch (error) {
-    throw new ClusterError(`kubeconfig ${source} could not be read: ${firstLine(error)}`);
-  }
-  if (options.context) {
-    if (!config.getContexts().some((c) => c.name === options.context)) {
-      const known = config.getContexts().map((c) => c.name).join(', ') || 'none';
-      throw new ClusterError(`context "${options.context}" not found in ${source} (contexts: ${known})`);
-    }
-    config.setCurrentContext(options.context);
-  }
-  if (!config.getCurrentCluster()) throw new ClusterError(`kubeconfig ${source} has no current context (pass --context)`);
+  const config = await clientNodeConfig(source, options.context);
   return { config, source };
 }
 
