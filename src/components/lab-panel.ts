@@ -1,7 +1,7 @@
 // Check buttons: POST /api/labs/<n>/verify (the same grader as `labs verify <n>`) and show
 // each check with what was expected and what the cluster showed.
-type CheckResult = { id: string; title: string; passed: boolean; points: number; expected?: string; observed?: string; hint?: string; diagnostics?: string[] };
-type LabResult = { lab: string; passed: boolean; score: number; maxScore: number; checks: CheckResult[]; durationMs: number };
+import type { LabResult } from '../../grader/result.ts';
+
 type Words = Record<'checking' | 'unavailable' | 'failed' | 'passed' | 'notYet' | 'expected' | 'observed' | 'hint', string>;
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] => {
@@ -24,7 +24,7 @@ function renderResult(target: HTMLElement, result: LabResult, words: Words): voi
       const details = el('dl', 'check-details');
       for (const [label, value] of [[words.expected, check.expected], [words.observed, check.observed], [words.hint, check.hint]] as const) {
         if (!value) continue;
-        details.append(el('dt', undefined, label), el('dd', undefined, value));
+        details.append(el('dt', undefined, label), el('dd', label === words.hint ? 'is-hint' : undefined, value));
       }
       if (details.childElementCount > 0) item.append(details);
       if (check.diagnostics?.length) item.append(el('pre', 'check-diagnostics', check.diagnostics.join('\n')));
