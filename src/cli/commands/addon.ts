@@ -1,6 +1,6 @@
 // `labs addon argocd`: Argo CD (built offline) in the learner's cluster, connected to the
 // in-class git server. A thin caller of src/environments/addons and src/gitserver.
-import { parseArgs } from 'node:util';
+import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { defaultClusterName } from '../../environments/paths.ts';
 import {
@@ -57,25 +57,15 @@ const command: Command = {
   summary: 'Install an add-on into a learner cluster (argocd)',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          name: { type: 'string' },
-          learner: { type: 'string' },
-          status: { type: 'boolean', default: false },
-          reapply: { type: 'boolean', default: false },
-          'clone-url': { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parse(argv, {
+      name: { type: 'string' },
+      learner: { type: 'string' },
+      status: { type: 'boolean', default: false },
+      reapply: { type: 'boolean', default: false },
+      'clone-url': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    }, { min: 0, max: Infinity, names: 'add-on' });
     if (values.help) { io.out(usage); return 0; }
     if (positionals.length !== 1 || positionals[0] !== 'argocd') {
       throw new UsageError(positionals.length === 0 ? 'name an add-on: labs addon argocd' : `unknown add-on "${positionals.join(' ')}" (known: argocd)`);

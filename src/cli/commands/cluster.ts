@@ -1,5 +1,5 @@
 // `labs cluster create|delete|list|reset|status|image`: thin over src/environments/kind-provider.ts.
-import { parseArgs } from 'node:util';
+import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { defaultClusterName } from '../../environments/paths.ts';
 import { kindProvider, prepareOffline, type ClusterStatus } from '../../environments/kind-provider.ts';
@@ -60,25 +60,15 @@ const command: Command = {
   summary: 'create, delete, reset or list your kind cluster; build offline images',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          name: { type: 'string' },
-          offline: { type: 'boolean' },
-          online: { type: 'boolean' },
-          add: { type: 'string', multiple: true },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const [verb, ...extra] = parsed.positionals;
+    const parsed = parse(argv, {
+      name: { type: 'string' },
+      offline: { type: 'boolean' },
+      online: { type: 'boolean' },
+      add: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    }, { min: 0, max: 1, names: 'subcommand' });
+    const [verb] = parsed.positionals;
     if (!verb) throw new UsageError('missing subcommand (create, delete, reset, status, list, image)');
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const { name = defaultClusterName(), json = false } = parsed.values;
     if (parsed.values.offline && parsed.values.online) throw new UsageError('--offline and --online exclude each other');
     const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
