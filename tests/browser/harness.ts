@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { cacheDir } from '../../src/environments/paths.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-results');
@@ -17,7 +18,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   mkdirSync(cwd);
   const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, LABS_NO_CLUSTER: '1', LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
+    // HOME is throwaway too: the shell must not depend on this machine's ~/.bashrc (a stale pyenv
+    // rehash lock there once hung every interactive bash); the toolchain cache stays the real one.
+    env: { ...process.env, HOME: home, LABS_CACHE: cacheDir(), LABS_NO_CLUSTER: '1', LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
