@@ -16,6 +16,7 @@ import {
 import { TooManySessionsError, type SessionManager } from '../terminal/session-manager.ts';
 import type { TerminalSession, TerminalSink } from '../terminal/session.ts';
 import type { PageTokens } from './page-token.ts';
+import { binaryFrame } from './websocket-frame.ts';
 import { hostAllowed, sameOrigin, type GuardOptions } from './request-guard.ts';
 
 export const TERMINAL_PATH = '/ws/terminal';
@@ -65,11 +66,12 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
       log('terminal: refused upgrade without a valid page token');
       return true;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, socket));
     return true;
   }
 
-  function serve(ws: WebSocket): void {
+  /** `socket` is the upgraded connection under `ws`: output frames are written to it whole. */
+  function serve(ws: WebSocket, socket: Duplex): void {
     const disposables = new DisposableStore();
     let session: TerminalSession | undefined;
     let alive = true;
@@ -79,7 +81,7 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
     };
     const sink: TerminalSink = {
       sendOutput(frame) {
-        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+        if (ws.readyState === ws.OPEN) socket.write(binaryFrame(frame));
       },
       sendControl(message: ServerControl) {
         if (ws.readyState === ws.OPEN) ws.send(encodeControl(message));
@@ -108,7 +110,7 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
 
     const onMessage = (data: RawData, isBinary: boolean) => {
       try {
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         if (isBinary) {
           if (!session) return close(CloseCode.protocolError, 'input before hello');
           const input = decodeInput(bytes);

@@ -1,5 +1,7 @@
 // A bounded buffer of the shell's recent output, addressed by stream offset, so a reloaded tab
 // or a dropped socket can ask "everything since byte N" and get the same scrollback back.
+// Appends and evictions are O(1) (a head index, not Array#shift), and a read near the end
+// touches only the chunks it returns: during a flood the ring holds ~1,000 chunks.
 
 export type Replay = {
   /** Offset of the first replayed byte (later than asked when the buffer had moved on). */
@@ -11,7 +13,9 @@ export type Replay = {
 
 export class OutputRing {
   readonly capacity: number;
+  /** Held chunks are chunks[head..]; the dead prefix is dropped once it outgrows the live part. */
   private chunks: Uint8Array[] = [];
+  private head = 0;
   private firstOffset = 0;
   private size = 0;
 
@@ -30,45 +34,52 @@ export class OutputRing {
     return this.firstOffset + this.size;
   }
 
-  /** Appends output and returns the offset of its first byte. */
-  append(bytes: Uint8Array): number {
-    const at = this.end;
-    if (bytes.length === 0) return at;
-    // Copy: node-pty may reuse its buffers.
-    this.chunks.push(new Uint8Array(bytes)); // a copy (Buffer.slice would be a view)
-    this.size += bytes.length;
+  /**
+   * Appends a copy of `bytes` (node-pty may reuse its buffers) and returns that copy, which the
+   * ring never modifies: the caller may send it as is.
+   */
+  append(bytes: Uint8Array): Uint8Array {
+    const copy = new Uint8Array(bytes);
+    if (copy.length === 0) return copy;
+    this.chunks.push(copy);
+    this.size += copy.length;
     this.evict();
-    return at;
+    return copy;
   }
 
   readFrom(seq: number): Replay {
     const end = this.end;
-    if (seq > end) seq = end;
+    const from = Math.min(Math.max(seq, this.firstOffset), end);
     const truncated = seq < this.firstOffset;
-    let offset = this.firstOffset;
-    const from = Math.max(seq, this.firstOffset);
+    // Walk back from the newest chunk to the one holding `from`.
     const chunks: Uint8Array[] = [];
-    for (const chunk of this.chunks) {
-      const chunkEnd = offset + chunk.length;
-      if (chunkEnd > from) chunks.push(from > offset ? chunk.subarray(from - offset) : chunk);
-      offset = chunkEnd;
+    let offset = end;
+    for (let i = this.chunks.length - 1; i >= this.head && offset > from; i--) {
+      const chunk = this.chunks[i]!;
+      offset -= chunk.length;
+      chunks.push(from > offset ? chunk.subarray(from - offset) : chunk);
     }
+    chunks.reverse();
     return { seq: from, chunks, truncated };
   }
 
   private evict(): void {
-    while (this.size > this.capacity && this.chunks.length > 0) {
-      const oldest = this.chunks[0]!;
+    while (this.size > this.capacity && this.head < this.chunks.length) {
+      const oldest = this.chunks[this.head]!;
       const excess = this.size - this.capacity;
       if (oldest.length <= excess) {
-        this.chunks.shift();
+        this.head++;
         this.size -= oldest.length;
         this.firstOffset += oldest.length;
       } else {
-        this.chunks[0] = oldest.subarray(excess);
+        this.chunks[this.head] = oldest.subarray(excess);
         this.size -= excess;
         this.firstOffset += excess;
       }
+    }
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
   }
 }

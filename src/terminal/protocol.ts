@@ -15,9 +15,7 @@ export const LOW_WATERMARK_BYTES = 5_000;
 /** The browser acknowledges at least this often (bytes rendered since its last ack). */
 export const ACK_EVERY_BYTES = 16_384;
 
-/** Output arriving within this long of the previous frame is batched into one frame (a lone
- * keystroke echo still goes out at once); a batch is flushed early at OUTPUT_BATCH_BYTES. */
-export const OUTPUT_BATCH_MS = 4;
+/** Output read in one event-loop turn goes out as one frame; a frame is cut at this size. */
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
 
 /** Largest frame either side accepts; bigger frames close the socket (ws enforces it as 1009). */

@@ -7,7 +7,6 @@ import { OutputRing } from './output-ring.ts';
 import {
   CloseCode,
   OUTPUT_BATCH_BYTES,
-  OUTPUT_BATCH_MS,
   encodeOutput,
   encodeOutputChunks,
   type ServerControl,
@@ -54,8 +53,11 @@ export class TerminalSession {
   private attachCount = 0;
   /** Output offset up to which the attached browser has been sent frames. */
   private sentTo = 0;
-  private lastFrameAt = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Output read since the last frame (the ring's own copies, never modified). */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** Set while an event-loop turn has already sent output; fires at the turn's end. */
+  private endOfTurn: ReturnType<typeof setImmediate> | undefined;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
@@ -120,7 +122,7 @@ export class TerminalSession {
     const replay = this.ring.readFrom(fromSeq ?? this.ring.start);
     const resumed = this.attachCount++ > 0;
     sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, resumed, truncated: replay.truncated, shell: this.shell });
-    this.cancelFlush();
+    this.dropPending();
     // Account before sending: a sink may acknowledge synchronously.
     this.sentTo = this.ring.end;
     this.apply(this.flow.attach(replay.seq, this.ring.end));
@@ -140,7 +142,7 @@ export class TerminalSession {
   /** The browser went away; the shell keeps running until reaped. */
   detach(sink: TerminalSink): void {
     if (this.sink !== sink) return;
-    this.cancelFlush();
+    this.dropPending();
     this.sink = undefined;
     this.lastDetachedAt = Date.now();
     this.apply(this.flow.detach());
@@ -176,36 +178,49 @@ export class TerminalSession {
     }
   }
 
+  /**
+   * The first output of an event-loop turn goes out at once, so a keystroke's echo never waits
+   * (not even during a flood); whatever node-pty reads later in the same turn is coalesced and
+   * sent at the end of the turn (or when it reaches OUTPUT_BATCH_BYTES), so a flood still travels
+   * in few, large frames.
+   */
   private onOutput(bytes: Uint8Array): void {
-    this.ring.append(bytes);
-    if (!this.sink) return;
-    const now = performance.now();
-    if (this.flushTimer === undefined && now - this.lastFrameAt >= OUTPUT_BATCH_MS) {
-      this.flush(); // after a quiet spell (a keystroke echo): no delay at all
-    } else if (this.ring.end - this.sentTo >= OUTPUT_BATCH_BYTES) {
+    const chunk = this.ring.append(bytes);
+    if (!this.sink || chunk.length === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.endOfTurn === undefined) {
       this.flush();
-    } else {
-      this.flushTimer ??= setTimeout(() => this.flush(), OUTPUT_BATCH_MS);
+      this.endOfTurn = setImmediate(() => {
+        this.endOfTurn = undefined;
+        this.flush();
+      });
+    } else if (this.pendingBytes >= OUTPUT_BATCH_BYTES) {
+      this.flush();
     }
   }
 
   /** Sends everything produced since the last frame as one frame. */
   private flush(): void {
-    this.cancelFlush();
     const sink = this.sink;
-    if (!sink || this.sentTo >= this.ring.end) return;
-    const pending = this.ring.readFrom(this.sentTo);
-    const frame = pending.chunks.length === 1 ? encodeOutput(pending.seq, pending.chunks[0]!) : encodeOutputChunks(pending.seq, pending.chunks);
+    const chunks = this.pending;
+    if (!sink || chunks.length === 0) return;
+    const seq = this.sentTo;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const frame = chunks.length === 1 ? encodeOutput(seq, chunks[0]!) : encodeOutputChunks(seq, chunks);
     // Account before sending: a sink may acknowledge synchronously.
     this.sentTo = this.ring.end;
-    this.lastFrameAt = performance.now();
     this.apply(this.flow.sentUpTo(this.sentTo));
     sink.sendOutput(frame);
   }
 
-  private cancelFlush(): void {
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+  /** A browser left or a new one takes over from the ring: unsent output is theirs to replay. */
+  private dropPending(): void {
+    if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
+    this.endOfTurn = undefined;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private onExit(code: number, signal?: number): void {

@@ -10,7 +10,7 @@ import { cacheDir } from '../../src/environments/paths.ts';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-results');
 
-export type RunningServer = { url: string; origin: string; port: number; process: ChildProcess; output: () => string; stop(): Promise<void> };
+export type RunningServer = { url: string; origin: string; port: number; process: ChildProcess; /** The throwaway HOME its shells get. */ home: string; output: () => string; stop(): Promise<void> };
 
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const home = mkdtempSync(join(tmpdir(), 'labs-browser-'));
@@ -47,6 +47,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     origin: parsed.origin,
     port: Number(parsed.port),
     process: child,
+    home,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {

@@ -2,7 +2,7 @@
 // session keeps running, and re-attaching from an offset replays exactly what was missed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutputRing } from '../../src/terminal/output-ring.ts';
-import { decodeOutput, encodeControl, type ServerControl } from '../../src/terminal/protocol.ts';
+import { OUTPUT_BATCH_BYTES, decodeOutput, encodeControl, type ServerControl } from '../../src/terminal/protocol.ts';
 import { SessionManager } from '../../src/terminal/session-manager.ts';
 import type { TerminalSession, TerminalSink } from '../../src/terminal/session.ts';
 
@@ -11,8 +11,9 @@ const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 describe('output ring', () => {
   it('numbers output by stream offset and replays from any offset it still holds', () => {
     const ring = new OutputRing(1024);
-    expect(ring.append(Buffer.from('hello '))).toBe(0);
-    expect(ring.append(Buffer.from('world'))).toBe(6);
+    ring.append(Buffer.from('hello '));
+    expect(ring.end).toBe(6);
+    expect(text([ring.append(Buffer.from('world'))])).toBe('world');
     expect(ring.end).toBe(11);
     expect(text(ring.readFrom(0).chunks)).toBe('hello world');
     expect(text(ring.readFrom(3).chunks)).toBe('lo world');
@@ -32,6 +33,21 @@ describe('output ring', () => {
     expect(text(replay.chunks)).toBe('456789abcd');
     ring.append(Buffer.alloc(25, 120));
     expect(ring.end - ring.start).toBe(10);
+  });
+
+  it('keeps its offsets right across thousands of small chunks (a flood) and evictions', () => {
+    const ring = new OutputRing(4096);
+    let all = '';
+    for (let i = 0; i < 5000; i++) {
+      const piece = `${i},`;
+      all += piece;
+      ring.append(Buffer.from(piece));
+    }
+    expect(ring.end).toBe(all.length);
+    expect(ring.end - ring.start).toBe(4096);
+    expect(text(ring.readFrom(ring.start).chunks)).toBe(all.slice(-4096));
+    expect(text(ring.readFrom(all.length - 7).chunks)).toBe(all.slice(-7));
+    expect(ring.readFrom(0)).toMatchObject({ seq: ring.start, truncated: true });
   });
 
   it('copies appended bytes (node-pty may reuse its buffers)', () => {
@@ -172,6 +188,25 @@ describe('terminal session (real bash in a pty)', () => {
     // the high watermark): acknowledge them as xterm would, then the pty must be running.
     session.ack(sink.end);
     expect(session.isPaused).toBe(false);
+  });
+
+  it('sends a flood as contiguous frames of at most OUTPUT_BATCH_BYTES, every byte exactly once', async () => {
+    const sessions = manager();
+    const session = sessions.create({ cols: 80, rows: 24 });
+    const sink = new RecordingSink();
+    session.attach(sink);
+    // Octal 130 is X: the echoed command line itself holds no X.
+    type(session, 'head -c 2000000 /dev/zero | tr "\\0" "\\130"; echo; echo "flood-$((1+1))-done"');
+    const acker = setInterval(() => session.ack(sink.end), 5);
+    try {
+      await until(() => sink.text.includes('flood-2-done'), 'the flood to finish', 30_000);
+    } finally {
+      clearInterval(acker);
+    }
+    for (let i = 1; i < sink.output.length; i++) expect(sink.output[i]!.seq).toBe(sink.output[i - 1]!.seq + sink.output[i - 1]!.bytes.length);
+    expect(Math.max(...sink.output.map((o) => o.bytes.length))).toBeLessThanOrEqual(OUTPUT_BATCH_BYTES + 65_536);
+    expect(sink.text.split('X').length - 1).toBe(2_000_000);
+    expect(sink.end).toBe(session.outputEnd);
   });
 
   it('resizes the pty (stty size follows)', async () => {
