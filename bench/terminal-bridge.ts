@@ -95,9 +95,10 @@ try {
     row('', 'ours', `gotty ${GOTTY_VERSION}`, 'ours/gotty');
     row('keystroke echo', summary(a.echo), summary(b.echo), `${(percentile(a.echo, 50) / percentile(b.echo, 50)).toFixed(2)}× p50`);
     row(`${MEGABYTES} MB of yes, last byte in the page`, `${a.floodSeconds.toFixed(1)} s`, `${b.floodSeconds.toFixed(1)} s`, `${(MEGABYTES / a.floodSeconds).toFixed(2)} vs ${(MEGABYTES / b.floodSeconds).toFixed(2)} MB/s`);
+    row(`${MEGABYTES} MB of yes, page idle again`, `${a.idleSeconds.toFixed(1)} s`, `${b.idleSeconds.toFixed(1)} s`, `${(MEGABYTES / a.idleSeconds).toFixed(2)} vs ${(MEGABYTES / b.idleSeconds).toFixed(2)} MB/s (higher is better)`);
     row('keystroke echo during the flood', summary(a.echoDuringFlood), summary(b.echoDuringFlood), `${(percentile(a.echoDuringFlood, 50) / percentile(b.echoDuringFlood, 50)).toFixed(2)}× p50`);
     row('keys with no echo within 20 s', String(a.keysLost), String(b.keysLost));
-    console.log('(ours paces output by what xterm has rendered, so its last byte arrives as it is drawn; gotty has no flow control, so its page may still be drawing a backlog)');
+    console.log('(ours paces output by what xterm has processed; gotty has no flow control, so its last byte can arrive long before its page has drawn it: "idle again" is when each page had caught up)');
   }
 } finally {
   gotty?.stop();

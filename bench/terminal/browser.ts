@@ -35,13 +35,29 @@ const INIT_SCRIPT = `(() => {
   };
   const keydowns = new Map();
   addEventListener('keydown', (event) => keydowns.set(event.key, performance.now()), true);
+  // Resolves once 20 tasks in a row started within 2 ms of being queued: the page has worked
+  // through whatever output it had (a MessageChannel task, since nested timers are clamped).
+  const idleAgain = () => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    let calm = 0, queuedAt = 0;
+    channel.port1.onmessage = () => {
+      const at = performance.now();
+      calm = at - queuedAt < 2 ? calm + 1 : 0;
+      if (calm >= 20) { channel.port1.close(); resolve(at); return; }
+      queuedAt = performance.now();
+      channel.port2.postMessage(0);
+    };
+    queuedAt = performance.now();
+    channel.port2.postMessage(0);
+  });
   window.__bench = {
     arrival: (text) => new Promise((resolve) => watchers.add({ kind: 'arrival', text, resolve })),
+    idleAgain,
     keydown: (key) => keydowns.get(key),
   };
 })();`;
 
-type BenchWindow = { __bench: { arrival(text: string): Promise<number>; keydown(key: string): number | undefined } };
+type BenchWindow = { __bench: { arrival(text: string): Promise<number>; idleAgain(): Promise<number>; keydown(key: string): number | undefined } };
 
 /** Letters in neither the commands typed nor `yes` output: their echo is unambiguous. */
 const SAFE_KEYS = 'BCGHIJKMPQSTUVWXZ';
@@ -51,6 +67,8 @@ export type BrowserResult = {
   name: string;
   echo: number[];
   floodSeconds: number;
+  /** Until the page had worked through all the output (what it still had to parse and draw). */
+  idleSeconds: number;
   echoDuringFlood: number[];
   keysLost: number;
 };
@@ -109,7 +127,9 @@ export async function browserFlood(target: BrowserTarget, megabytes: number, vie
       else if (!finished) echoDuringFlood.push(ms);
       await sleep(250);
     }
-    return { name: target.name, echo, floodSeconds: ((await arrivedAt) - start) / 1000, echoDuringFlood, keysLost };
+    const arrived = await arrivedAt;
+    const idle = await page.evaluate(() => (window as unknown as BenchWindow).__bench.idleAgain());
+    return { name: target.name, echo, floodSeconds: (arrived - start) / 1000, idleSeconds: (idle - start) / 1000, echoDuringFlood, keysLost };
   } finally {
     await browser.close();
   }

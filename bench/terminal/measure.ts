@@ -80,8 +80,9 @@ export async function flood(bridge: Bridge, megabytes: number): Promise<FloodRes
         pendingEchoes.splice(pendingEchoes.indexOf(pending), 1);
       }
     }
-    tail = (tail + text).slice(-64);
-    if (tail.includes('__FLOOD_DONE_42__')) done?.();
+    // The marker may straddle two chunks, or be followed in its chunk by a prompt and keys typed ahead.
+    if ((tail + text).includes('__FLOOD_DONE_42__')) done?.();
+    tail = text.length >= 64 ? text.slice(-64) : (tail + text).slice(-64);
   };
   const cpuBefore = cpuSeconds(bridge.pid);
   const start = now();

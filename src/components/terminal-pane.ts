@@ -1,10 +1,11 @@
-// Mounts xterm (fit, web links, WebGL with the DOM renderer as fallback) on the lesson page and
+// Mounts xterm (fit, web links, WebGL on a GPU, else the DOM renderer: see renderer-choice.ts) on the lesson page and
 // connects it to the server's shell. Run buttons reach it through a `labs:run` event.
 import '@xterm/xterm/css/xterm.css';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { TerminalConnection, type ConnectionState } from '../terminal/client-connection.ts';
+import { chooseRenderer } from './renderer-choice.ts';
 
 const lightTheme: ITheme = {
   background: '#fbfcfd', foreground: '#1f2328', cursor: '#326ce5', cursorAccent: '#fbfcfd',
@@ -40,9 +41,9 @@ function mount(pane: HTMLElement): void {
   term.loadAddon(new WebLinksAddon());
   term.open(host);
   let renderer = 'dom';
-  // ?renderer=dom skips WebGL (machines with broken GPU drivers; renderer comparisons).
-  const wantsWebgl = new URLSearchParams(location.search).get('renderer') !== 'dom';
-  void (wantsWebgl ? import('@xterm/addon-webgl') : Promise.reject(new Error('DOM renderer requested')))
+  const choice = chooseRenderer(location.search);
+  pane.dataset.rendererReason = choice.reason;
+  void (choice.renderer === 'webgl' ? import('@xterm/addon-webgl') : Promise.reject(new Error(choice.reason)))
     .then(({ WebglAddon }) => {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {

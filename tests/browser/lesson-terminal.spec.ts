@@ -130,11 +130,30 @@ describe('lesson page with a live terminal', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'lesson-terminal-dark.png') });
   });
 
+  it('draws with the DOM renderer where WebGL is only emulated (this headless chromium), WebGL when asked', async () => {
+    // Headless chromium without a GPU runs WebGL on SwiftShader: slower than xterm's DOM renderer.
+    const reason = await page.locator('[data-terminal]').getAttribute('data-renderer-reason');
+    expect(reason).toMatch(/software/);
+    const renderer = () => page.evaluate(() => (window as unknown as { labsTerminal: TerminalHandle }).labsTerminal.renderer);
+    await expect(renderer()).resolves.toBe('dom');
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(`${lessonUrl}?renderer=webgl`);
+      await waitForTerminal(other);
+      await other.waitForFunction(() => (window as unknown as { labsTerminal: TerminalHandle }).labsTerminal.renderer === 'webgl', null, { timeout: 10_000 });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers an unknown lesson with a real 404 page', async () => {
     const response = await page.goto(new URL('/en/lessons/99-no-such-lesson/', server.url).href);
     expect(response?.status()).toBe(404);
+    // Astro keeps the page's default status text unless told: not "404 OK".
+    expect(response?.statusText()).toBe('Not Found');
     await expect(page.locator('h1').textContent()).resolves.toContain('Page not found');
     const other = await page.goto(new URL('/xx/', server.url).href);
     expect(other?.status()).toBe(404);
+    expect(other?.statusText()).toBe('Not Found');
   });
 });
