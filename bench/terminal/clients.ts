@@ -1,7 +1,7 @@
 // Protocol-level clients: a Node WebSocket client speaking each server's own wire protocol, as
 // its browser page would (ours: binary frames + acks; gotty: base64 text messages).
 import WebSocket from 'ws';
-import { ACK_EVERY_BYTES, PROTOCOL_VERSION, decodeOutput, encodeControl, encodeInput } from '../../src/terminal/protocol.ts';
+import { PROTOCOL_VERSION, decodeOutput, encodeControl, encodeInput, shouldAcknowledge } from '../../src/terminal/protocol.ts';
 
 export type Bridge = {
   name: string;
@@ -34,14 +34,13 @@ export async function ourClient(baseUrl: string, pid: number): Promise<Bridge> {
     headers: { Origin: `http://127.0.0.1:${port}` },
   });
   const bridge: Bridge = { name: 'ours', pid, send: (text) => ws.send(encodeInput(Buffer.from(text))), onOutput: () => {}, close: () => ws.close() };
-  // Acknowledge like the browser client does (every ACK_EVERY_BYTES, or once idle), but on
-  // receipt rather than after rendering: the browser figures include rendering.
+  // Acknowledge by the browser's rule (shouldAcknowledge), rendering being instant here: the
+  // output of one event-loop turn counts as "still rendering" until the turn ends.
   let received = 0;
   let acked = 0;
-  let ackScheduled = false;
-  const ack = () => {
-    ackScheduled = false;
-    if (received > acked && ws.readyState === WebSocket.OPEN) {
+  let turnEnd: NodeJS.Immediate | undefined;
+  const ackIf = (stillRendering: boolean) => {
+    if (shouldAcknowledge(received - acked, stillRendering) && ws.readyState === WebSocket.OPEN) {
       acked = received;
       ws.send(encodeControl({ t: 'ack', seq: received }));
     }
@@ -51,11 +50,11 @@ export async function ourClient(baseUrl: string, pid: number): Promise<Bridge> {
     const decoded = decodeOutput(new Uint8Array(data as Buffer));
     if (!decoded.ok) return;
     received = decoded.value.seq + decoded.value.bytes.length;
-    if (received - acked >= ACK_EVERY_BYTES) ack();
-    else if (!ackScheduled) {
-      ackScheduled = true;
-      setImmediate(ack);
-    }
+    ackIf(true);
+    turnEnd ??= setImmediate(() => {
+      turnEnd = undefined;
+      ackIf(false);
+    });
     bridge.onOutput(Buffer.from(decoded.value.bytes));
   });
   await opened(ws);

@@ -2,13 +2,13 @@
 // session and offset to resume from), writes output to a screen, acknowledges what the screen
 // rendered, and reconnects after a dropped socket without losing or repeating bytes.
 import {
-  ACK_EVERY_BYTES,
   FINAL_CLOSE_CODES,
   PROTOCOL_VERSION,
   decodeOutput,
   decodeServerControl,
   encodeControl,
   encodeInput,
+  shouldAcknowledge,
   type ClientControl,
   type TerminalSize,
 } from './protocol.ts';
@@ -192,9 +192,7 @@ export class TerminalConnection {
   }
 
   private maybeAck(): void {
-    const unacked = this.rendered - this.lastAck;
-    if (unacked <= 0) return;
-    if (unacked < ACK_EVERY_BYTES && this.pendingWrites > 0) return;
+    if (!shouldAcknowledge(this.rendered - this.lastAck, this.pendingWrites > 0)) return;
     if (this.socket?.readyState !== 1) return;
     this.lastAck = this.rendered;
     this.socket.send(encodeControl({ t: 'ack', seq: this.rendered }));

@@ -2,7 +2,7 @@
 // acknowledges what xterm has rendered; too much in flight pauses the pty, and it resumes once
 // the browser has caught up. Without this, `yes` floods the socket and the tab stops
 // responding to keystrokes.
-import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from './protocol.ts';
+import { ACK_WHEN_IDLE_BYTES, HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from './protocol.ts';
 
 export type FlowAction = 'pause' | 'resume' | undefined;
 
@@ -17,6 +17,8 @@ export class OutputFlow {
 
   constructor(high: number = HIGH_WATERMARK_BYTES, low: number = LOW_WATERMARK_BYTES) {
     if (!(low < high)) throw new Error(`flow control: low watermark ${low} must be below high watermark ${high}`);
+    // Below ACK_WHEN_IDLE_BYTES a caught-up browser stays silent: a lower resume point could wait forever.
+    if (low < ACK_WHEN_IDLE_BYTES) throw new Error(`flow control: low watermark ${low} must be at least ${ACK_WHEN_IDLE_BYTES} (ACK_WHEN_IDLE_BYTES)`);
     this.high = high;
     this.low = low;
   }

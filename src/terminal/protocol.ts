@@ -14,6 +14,17 @@ export const HIGH_WATERMARK_BYTES = 100_000;
 export const LOW_WATERMARK_BYTES = 5_000;
 /** The browser acknowledges at least this often (bytes rendered since its last ack). */
 export const ACK_EVERY_BYTES = 16_384;
+/**
+ * Once it has rendered everything it received, the browser acknowledges only if it holds at
+ * least this much unacknowledged: a paused server may be waiting for it. Smaller amounts (a
+ * keystroke's echo) need no ack, so typing costs the server no extra wake-up per key. A server
+ * must therefore resume at or above this (OutputFlow enforces it).
+ */
+export const ACK_WHEN_IDLE_BYTES = 2_000;
+
+/** The browser's acknowledgement rule, shared by every client. */
+export const shouldAcknowledge = (unacknowledged: number, stillRendering: boolean): boolean =>
+  unacknowledged >= ACK_EVERY_BYTES || (!stillRendering && unacknowledged >= ACK_WHEN_IDLE_BYTES);
 
 /** Output read in one event-loop turn goes out as one frame; a frame is cut at this size. */
 export const OUTPUT_BATCH_BYTES = 64 * 1024;
