@@ -93,6 +93,7 @@ try {
     const [a, b] = results as [BrowserResult, BrowserResult];
     console.log(`\nBrowser level (chromium headless, each page as shipped; p50 / p95 from the page's keydown to the echo's arrival on its main thread)`);
     row('', 'ours', `gotty ${GOTTY_VERSION}`, 'ours/gotty');
+    row('xterm renderer', a.renderer, b.renderer, '(ours: DOM where WebGL is software-emulated, as here)');
     row('keystroke echo', summary(a.echo), summary(b.echo), `${(percentile(a.echo, 50) / percentile(b.echo, 50)).toFixed(2)}× p50`);
     row(`${MEGABYTES} MB of yes, last byte in the page`, `${a.floodSeconds.toFixed(1)} s`, `${b.floodSeconds.toFixed(1)} s`, `${(MEGABYTES / a.floodSeconds).toFixed(2)} vs ${(MEGABYTES / b.floodSeconds).toFixed(2)} MB/s`);
     row(`${MEGABYTES} MB of yes, page idle again`, `${a.idleSeconds.toFixed(1)} s`, `${b.idleSeconds.toFixed(1)} s`, `${(MEGABYTES / a.idleSeconds).toFixed(2)} vs ${(MEGABYTES / b.idleSeconds).toFixed(2)} MB/s (higher is better)`);

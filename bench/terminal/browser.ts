@@ -65,6 +65,7 @@ const SAFE_KEYS = 'BCGHIJKMPQSTUVWXZ';
 export type BrowserTarget = { name: string; url: string; terminalSelector: string };
 export type BrowserResult = {
   name: string;
+  renderer: string;
   echo: number[];
   floodSeconds: number;
   /** Until the page had worked through all the output (what it still had to parse and draw). */
@@ -100,6 +101,8 @@ export async function browserFlood(target: BrowserTarget, megabytes: number, vie
     await page.keyboard.type("export PS1='$ '; clear; echo READY_$((1+1))\n");
     await ready;
     await sleep(300);
+    // Ours reports its renderer; gotty's xterm 4 draws on a 2D canvas unless told otherwise.
+    const renderer = await page.evaluate(() => (window as unknown as { labsTerminal?: { renderer: string } }).labsTerminal?.renderer ?? 'canvas');
 
     const echo: number[] = [];
     for (let i = 0; i < 40; i++) {
@@ -129,7 +132,7 @@ export async function browserFlood(target: BrowserTarget, megabytes: number, vie
     }
     const arrived = await arrivedAt;
     const idle = await page.evaluate(() => (window as unknown as BenchWindow).__bench.idleAgain());
-    return { name: target.name, echo, floodSeconds: (arrived - start) / 1000, idleSeconds: (idle - start) / 1000, echoDuringFlood, keysLost };
+    return { name: target.name, renderer, echo, floodSeconds: (arrived - start) / 1000, idleSeconds: (idle - start) / 1000, echoDuringFlood, keysLost };
   } finally {
     await browser.close();
   }
