@@ -1,5 +1,6 @@
-// Mounts xterm (fit, web links, WebGL on a GPU, else the DOM renderer: see renderer-choice.ts) on the lesson page and
-// connects it to the server's shell. Run buttons reach it through a `labs:run` event.
+// Mounts xterm (fit, web links, WebGL on a GPU or else the DOM renderer: see renderer-choice.ts)
+// on the lesson page and connects it to the server's shell. Run buttons reach it through a
+// `labs:run` event.
 import '@xterm/xterm/css/xterm.css';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';

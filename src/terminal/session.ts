@@ -126,10 +126,17 @@ export class TerminalSession {
     // Account before sending: a sink may acknowledge synchronously.
     this.sentTo = this.ring.end;
     this.apply(this.flow.attach(replay.seq, this.ring.end));
+    // The replay in frames of up to OUTPUT_BATCH_BYTES (a flood leaves ~1,000 small chunks).
     let offset = replay.seq;
-    for (const chunk of replay.chunks) {
-      sink.sendOutput(encodeOutput(offset, chunk));
-      offset += chunk.length;
+    for (let i = 0; i < replay.chunks.length; ) {
+      const batch: Uint8Array[] = [];
+      let bytes = 0;
+      while (i < replay.chunks.length && (batch.length === 0 || bytes + replay.chunks[i]!.length <= OUTPUT_BATCH_BYTES)) {
+        bytes += replay.chunks[i]!.length;
+        batch.push(replay.chunks[i++]!);
+      }
+      sink.sendOutput(encodeOutputChunks(offset, batch));
+      offset += bytes;
     }
     if (this.exited) {
       sink.sendControl({ t: 'exit', ...this.exited });

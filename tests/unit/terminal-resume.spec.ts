@@ -207,6 +207,12 @@ describe('terminal session (real bash in a pty)', () => {
     expect(Math.max(...sink.output.map((o) => o.bytes.length))).toBeLessThanOrEqual(OUTPUT_BATCH_BYTES + 65_536);
     expect(sink.text.split('X').length - 1).toBe(2_000_000);
     expect(sink.end).toBe(session.outputEnd);
+    // A reload replays the same bytes from the ring, batched into few frames.
+    const reloaded = new RecordingSink();
+    session.attach(reloaded, 0);
+    expect(reloaded.text).toBe(sink.text);
+    expect(reloaded.output.length).toBeLessThanOrEqual(Math.ceil(sink.end / OUTPUT_BATCH_BYTES) * 2);
+    expect(Math.max(...reloaded.output.map((o) => o.bytes.length))).toBeLessThanOrEqual(OUTPUT_BATCH_BYTES + 65_536);
   });
 
   it('resizes the pty (stty size follows)', async () => {
