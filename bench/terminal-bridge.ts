@@ -10,8 +10,8 @@
 // 2. Browser level: the same flood in chromium, our lesson page and gotty's own page, measured
 //    the same way (see terminal/browser.ts).
 import { parseArgs } from 'node:util';
-import { startServer, type RunningServer } from '../tests/browser/harness.ts';
-import { browserFlood, summary, type BrowserResult } from './terminal/browser.ts';
+import { launchBrowser, startServer, type RunningServer } from '../tests/browser/harness.ts';
+import { floodInPage, idleEcho, openTerminalPage, summary, type PageFlood } from './terminal/browser.ts';
 import { gottyClient, ourClient, type Bridge } from './terminal/clients.ts';
 import { GOTTY_VERSION, startGotty, type RunningGotty } from './terminal/gotty.ts';
 import { flood, keystrokeEcho, median, percentile, settle, type FloodResult } from './terminal/measure.ts';
@@ -35,7 +35,7 @@ const ROUNDS = Number(args.rounds);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-const row = (label: string, ours: string, gotty: string, note = '') => console.log(`${label.padEnd(36)}${ours.padStart(16)}${gotty.padStart(16)}   ${note}`);
+const row = (label: string, ours: string, gotty: string, note = '') => console.log(`${label.padEnd(38)}${ours.padStart(18)}${gotty.padStart(18)}   ${note}`);
 
 let server: RunningServer | undefined;
 let gotty: RunningGotty | undefined;
@@ -85,21 +85,38 @@ try {
   row('keys echoed during floods', `${d[0].length}/${keys(ours)}`, `${d[1].length}/${keys(theirs)}`);
 
   if (!args['no-browser']) {
-    const results: BrowserResult[] = [];
-    log('browser: our lesson page…');
-    results.push(await browserFlood({ name: 'ours', url: new URL('/en/lessons/01-pod-lifecycle', server.url).href, terminalSelector: '[data-terminal-host]' }, MEGABYTES));
-    log("browser: gotty's page…");
-    results.push(await browserFlood({ name: 'gotty', url: gotty.url, terminalSelector: '#terminal' }, MEGABYTES));
-    const [a, b] = results as [BrowserResult, BrowserResult];
-    console.log(`\nBrowser level (chromium headless, each page as shipped; p50 / p95 from the page's keydown to the echo's arrival on its main thread)`);
-    row('', 'ours', `gotty ${GOTTY_VERSION}`, 'ours/gotty');
-    row('xterm renderer', a.renderer, b.renderer, '(ours: DOM where WebGL is software-emulated, as here)');
-    row('keystroke echo', summary(a.echo), summary(b.echo), `${(percentile(a.echo, 50) / percentile(b.echo, 50)).toFixed(2)}× p50`);
-    row(`${MEGABYTES} MB of yes, last byte in the page`, `${a.floodSeconds.toFixed(1)} s`, `${b.floodSeconds.toFixed(1)} s`, `${(MEGABYTES / a.floodSeconds).toFixed(2)} vs ${(MEGABYTES / b.floodSeconds).toFixed(2)} MB/s`);
-    row(`${MEGABYTES} MB of yes, page idle again`, `${a.idleSeconds.toFixed(1)} s`, `${b.idleSeconds.toFixed(1)} s`, `${(MEGABYTES / a.idleSeconds).toFixed(2)} vs ${(MEGABYTES / b.idleSeconds).toFixed(2)} MB/s (higher is better)`);
-    row('keystroke echo during the flood', summary(a.echoDuringFlood), summary(b.echoDuringFlood), `${(percentile(a.echoDuringFlood, 50) / percentile(b.echoDuringFlood, 50)).toFixed(2)}× p50`);
-    row('keys with no echo within 20 s', String(a.keysLost), String(b.keysLost));
-    console.log('(ours paces output by what xterm has processed; gotty has no flow control, so its last byte can arrive long before its page has drawn it: "idle again" is when each page had caught up)');
+    const browser = await launchBrowser();
+    try {
+      const pages = [
+        await openTerminalPage(browser.context, { name: 'ours', url: new URL('/en/lessons/01-pod-lifecycle', server.url).href, terminalSelector: '[data-terminal-host]' }),
+        await openTerminalPage(browser.context, { name: 'gotty', url: gotty.url, terminalSelector: '#terminal' }),
+      ] as const;
+      log('browser: keystrokes in both pages, alternating…');
+      const echoes = [[], []] as [number[], number[]];
+      for (let i = 0; i < 60; i++) {
+        for (const p of i % 2 ? [1, 0] : [0, 1]) {
+          const ms = await idleEcho(pages[p]!, i);
+          if (ms !== undefined) echoes[p]!.push(ms);
+        }
+      }
+      const floodsInPage: PageFlood[] = [];
+      for (const page of pages) {
+        log(`browser: ${page.name}: yes | head -c ${MEGABYTES}M in the page…`);
+        floodsInPage.push(await floodInPage(page, MEGABYTES));
+      }
+      const [a, b] = floodsInPage as [PageFlood, PageFlood];
+      console.log(`\nBrowser level (chromium headless, both pages open, each as shipped; p50 / p95 from a key typed in the page to its echo's arrival on the page's main thread)`);
+      row('', 'ours', `gotty ${GOTTY_VERSION}`, 'ours/gotty');
+      row('xterm renderer', pages[0].renderer, pages[1].renderer, '(ours: DOM where WebGL is software-emulated, as here)');
+      row('keystroke echo (60 keys, alternating)', summary(echoes[0]), summary(echoes[1]), `${(percentile(echoes[0], 50) / percentile(echoes[1], 50)).toFixed(2)}× p50`);
+      row(`${MEGABYTES} MB of yes, last byte in the page`, `${a.seconds.toFixed(1)} s`, `${b.seconds.toFixed(1)} s`, `${(MEGABYTES / a.seconds).toFixed(2)} vs ${(MEGABYTES / b.seconds).toFixed(2)} MB/s`);
+      row(`${MEGABYTES} MB of yes, page idle again`, `${a.idleSeconds.toFixed(1)} s`, `${b.idleSeconds.toFixed(1)} s`, `${(MEGABYTES / a.idleSeconds).toFixed(2)} vs ${(MEGABYTES / b.idleSeconds).toFixed(2)} MB/s (higher is better)`);
+      row('keystroke echo during the flood', summary(a.echoDuringFlood), summary(b.echoDuringFlood), `${(percentile(a.echoDuringFlood, 50) / percentile(b.echoDuringFlood, 50)).toFixed(2)}× p50`);
+      row('keys with no echo within 20 s', String(a.keysLost), String(b.keysLost));
+      console.log('(ours paces output by what xterm has processed; gotty has no flow control, so its last byte can arrive long before its page has drawn it: "idle again" is when each page had caught up)');
+    } finally {
+      await browser.close();
+    }
   }
 } finally {
   gotty?.stop();
