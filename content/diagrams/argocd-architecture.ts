@@ -1,6 +1,6 @@
 // Argo CD's components in namespace argocd and what talks to what. Used by lesson 07.
 import { STYLE, box, pill } from './boxes.ts';
-import { LANGUAGES, suffix, svgDocument, type Diagrams } from './svg.ts';
+import { perLanguage, svgDocument, type Diagrams } from './svg.ts';
 
 type Labels = Record<
   | 'title' | 'desc' | 'users' | 'users2' | 'api' | 'api2' | 'repo' | 'repo2' | 'ctrl' | 'ctrl2' | 'redis' | 'redis2' | 'git'
@@ -60,9 +60,7 @@ const LABELS: Record<'en' | 'ko', Labels> = {
 };
 
 export function argocdArchitecture(): Diagrams {
-  const files: Diagrams = {};
-  for (const language of LANGUAGES) {
-    const s = LABELS[language];
+  return perLanguage('argocd-architecture', LABELS, (s) => {
     let b = '';
     // The namespace frame.
     b += '  <rect x="250" y="20" width="488" height="400" rx="14" fill="none" stroke="#8b95a5" stroke-width="1.5" stroke-dasharray="5 5"/>\n';
@@ -82,7 +80,6 @@ export function argocdArchitecture(): Diagrams {
     b += '  <path class="edge" d="M480,375 L753,375" marker-end="url(#arrow)"/>\n' + pill(620, 392, s.e3, { cls: 'small' });
     b += '  <path class="edge" d="M730,225 L753,225" marker-end="url(#arrow)" marker-start="url(#arrow)"/>\n' + pill(730, 275, s.e4, { cls: 'small' });
     b += '  <path class="edge" d="M440,124 C470,175 720,150 840,188" marker-end="url(#arrow)"/>\n' + pill(800, 140, s.e5, { cls: 'small' });
-    files[`argocd-architecture${suffix(language)}.svg`] = svgDocument(960, 440, s.title, s.desc, STYLE, b);
-  }
-  return files;
+    return svgDocument(960, 440, s.title, s.desc, STYLE, b);
+  });
 }

@@ -1,7 +1,7 @@
 // The GitOps loop: commit → git → agent pulls, renders, compares, applies; drift reported or
 // reverted; the four principles underneath. Used by lesson 06.
 import { STYLE, box, pill, width } from './boxes.ts';
-import { LANGUAGES, num, suffix, svgDocument, type Diagrams } from './svg.ts';
+import { num, perLanguage, svgDocument, type Diagrams } from './svg.ts';
 
 type Labels = Record<
   | 'title' | 'desc' | 'dev' | 'dev2' | 'git' | 'git2' | 'agent' | 'repo' | 'ctrl' | 'cluster' | 'cluster2' | 'push' | 'pull'
@@ -59,9 +59,7 @@ const LABELS: Record<'en' | 'ko', Labels> = {
 };
 
 export function gitopsLoop(): Diagrams {
-  const files: Diagrams = {};
-  for (const language of LANGUAGES) {
-    const s = LABELS[language];
+  return perLanguage('gitops-loop', LABELS, (s) => {
     let b = '';
     b += box(20, 40, 220, 70, '#e9d5ff', '#7c3aed', s.dev, s.dev2);
     b += box(350, 40, 280, 70, '#fde68a', '#d97706', s.git, s.git2);
@@ -85,7 +83,6 @@ export function gitopsLoop(): Diagrams {
       b += `  <rect x="${num(cx - 113)}" y="432" width="226" height="30" rx="15" fill="#e0e7ff" stroke="#4f46e5" stroke-width="1.5"/>\n`;
       b += `  <text x="${num(cx)}" y="452" text-anchor="middle" class="lbl bold">${text}</text>\n`;
     }
-    files[`gitops-loop${suffix(language)}.svg`] = svgDocument(960, 475, s.title, s.desc, STYLE, b);
-  }
-  return files;
+    return svgDocument(960, 475, s.title, s.desc, STYLE, b);
+  });
 }

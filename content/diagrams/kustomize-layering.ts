@@ -1,7 +1,7 @@
 // Kustomize: one base, a dev and a prd overlay, and what building each overlay prints.
 // Used by lesson 04.
 import { STYLE, card, pill, width } from './boxes.ts';
-import { LANGUAGES, suffix, svgDocument, type Diagrams } from './svg.ts';
+import { perLanguage, svgDocument, type Diagrams } from './svg.ts';
 
 type Labels = Record<
   | 'title' | 'desc' | 'base' | 'shared' | 'dev' | 'prd' | 'only' | 'build' | 'out_dev' | 'out_prd' | 'refs' | 'replicas1'
@@ -53,9 +53,7 @@ const LABELS: Record<'en' | 'ko', Labels> = {
 };
 
 export function kustomizeLayering(): Diagrams {
-  const files: Diagrams = {};
-  for (const language of LANGUAGES) {
-    const s = LABELS[language];
+  return perLanguage('kustomize-layering', LABELS, (s) => {
     let b = '';
     b += card(20, 120, 250, s.base, [['deployment.yaml', true], ['service.yaml', true], ['kustomization.yaml', true], ['', false], [s.shared, false]], '#bfdbfe', '#2563eb');
     b += card(350, 30, 260, s.dev, [['kustomization.yaml', true], ['  namePrefix: dev-', true], ['  replicas: 1', true], [s.only, false]], '#fde68a', '#d97706');
@@ -72,7 +70,6 @@ export function kustomizeLayering(): Diagrams {
     b += pill(643, 180, s.build, { w: width(s.build, true), cls: 'mono' });
     b += '  <path class="edge" d="M643,167 L643,96" stroke-dasharray="4 4"/>\n  <path class="edge" d="M643,193 L643,266" stroke-dasharray="4 4"/>\n';
     b += pill(480, 400, s.foot, { w: width(s.foot) * 1.1, bold: true });
-    files[`kustomize-layering${suffix(language)}.svg`] = svgDocument(960, 420, s.title, s.desc, STYLE, b);
-  }
-  return files;
+    return svgDocument(960, 420, s.title, s.desc, STYLE, b);
+  });
 }

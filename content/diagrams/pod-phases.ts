@@ -1,6 +1,6 @@
 // Pod phases (Pending → Running → Succeeded/Failed, Unknown) and, below, the container states
 // inside a Pod. Used by lesson 01.
-import { LANGUAGES, fixed1, num, real, suffix, svgDocument, textWidth, type Diagrams } from './svg.ts';
+import { fixed1, num, perLanguage, real, svgDocument, textWidth, type Diagrams } from './svg.ts';
 
 const STYLE = `  <defs>
     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
@@ -105,9 +105,7 @@ const LABELS: Record<'en' | 'ko', Labels> = {
 };
 
 export function podPhases(): Diagrams {
-  const files: Diagrams = {};
-  for (const language of LANGUAGES) {
-    const t = LABELS[language];
+  return perLanguage('pod-phases', LABELS, (t) => {
     let b = '';
     b += box(20, 80, 230, 100, '#fde68a', '#d97706', 'Pending', t.pending);
     b += box(365, 80, 230, 100, '#bfdbfe', '#2563eb', 'Running', t.running);
@@ -128,7 +126,6 @@ export function podPhases(): Diagrams {
     b += '  <path class="edge" d="M290,445 L353,445" marker-end="url(#arrow)"/>\n  <path class="edge" d="M605,445 L668,445" marker-end="url(#arrow)"/>\n';
     b += '  <path class="edge" d="M795,486 C795,508 760,512 720,512 L240,512 C195,512 165,508 165,488" marker-end="url(#arrow)"/>\n';
     b += pill(480, 512, t.restart);
-    files[`pod-phases${suffix(language)}.svg`] = svgDocument(960, 545, t.title, t.desc, STYLE, b);
-  }
-  return files;
+    return svgDocument(960, 545, t.title, t.desc, STYLE, b);
+  });
 }

@@ -1,6 +1,6 @@
 // Two probe timelines on one time axis (0–60 s): a slow-starting container killed by its
 // liveness probe, and the same container protected by a startup probe. Used by lesson 02.
-import { LANGUAGES, fixed1, num, real, suffix, svgDocument, textWidth, type Diagrams } from './svg.ts';
+import { fixed1, num, perLanguage, real, svgDocument, textWidth, type Diagrams } from './svg.ts';
 
 const X0 = 135;
 const SCALE = 11.9;
@@ -176,11 +176,7 @@ function withStartup(s: Labels): string {
   return svgDocument(960, 366, s.t2, s.d2, STYLE, b);
 }
 
-export function probeTimelines(): Diagrams {
-  const files: Diagrams = {};
-  for (const language of LANGUAGES) {
-    files[`probe-timeline-without-startup${suffix(language)}.svg`] = withoutStartup(LABELS[language]);
-    files[`probe-timeline-with-startup${suffix(language)}.svg`] = withStartup(LABELS[language]);
-  }
-  return files;
-}
+export const probeTimelines = (): Diagrams => ({
+  ...perLanguage('probe-timeline-without-startup', LABELS, withoutStartup),
+  ...perLanguage('probe-timeline-with-startup', LABELS, withStartup),
+});

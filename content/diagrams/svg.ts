@@ -46,3 +46,10 @@ export const svgDocument = (width: number, height: number, title: string, descri
 
 /** Files a generator produces: name → SVG text. */
 export type Diagrams = Record<string, string>;
+
+/** One SVG per language, `name.svg` and `name.ko.svg`, each drawn from that language's labels. */
+export function perLanguage<Labels>(name: string, labels: Record<Language, Labels>, draw: (labels: Labels) => string): Diagrams {
+  const files: Diagrams = {};
+  for (const language of LANGUAGES) files[`${name}${suffix(language)}.svg`] = draw(labels[language]);
+  return files;
+}
