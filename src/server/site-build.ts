@@ -2,37 +2,24 @@
 // from a fresh clone. Staleness is a hash of the inputs (not mtimes, which a clone resets).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { filesUnder } from './files-under.ts';
 
 export type BuildPaths = { root: string; distDir: string };
 
 /** What goes into the built site. src/server and src/cli run unbuilt and are not inputs. */
 const INPUT_DIRS = ['src', 'content', 'public'];
 const INPUT_FILES = ['astro.config.mjs', 'package-lock.json', 'tsconfig.json'];
-const SKIP_DIRS = new Set(['node_modules', '.git', 'server', 'cli', 'store']);
+/** Parts of src/ that run unbuilt (and tests) are not inputs. */
+const UNBUILT_SRC = ['server', 'cli', 'store'].map((dir) => join('src', dir) + sep);
 const STAMP = '.build-inputs';
 
-function listFiles(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name) || !dir.endsWith('src')) listFiles(path, out);
-    } else if (entry.isFile() && !entry.name.endsWith('.spec.ts')) {
-      out.push(path);
-    }
-  }
-}
-
 export function inputsHash(root: string): string {
-  const files: string[] = [];
-  for (const dir of INPUT_DIRS) listFiles(join(root, dir), files);
+  const files = INPUT_DIRS.flatMap((dir) => filesUnder(join(root, dir))).filter((file) => {
+    const path = relative(root, file);
+    return !path.endsWith('.spec.ts') && !UNBUILT_SRC.some((dir) => path.startsWith(dir));
+  });
   for (const file of INPUT_FILES) if (existsSync(join(root, file))) files.push(join(root, file));
   files.sort();
   const hash = createHash('sha256');

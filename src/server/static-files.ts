@@ -3,11 +3,12 @@
 // second for the terminal bundle at its best quality) in the background, starting with
 // warm() at server start; until a file's Brotli is ready, gzip is served. Anything else falls
 // through to Astro.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzipSync } from 'node:zlib';
+import { filesUnder } from './files-under.ts';
 import { MIN_COMPRESS_BYTES, negotiateEncoding, type ContentEncoding } from './compression.ts';
 
 const brotli = promisify(brotliCompress);
@@ -105,21 +106,7 @@ export function createStaticHandler(clientDir: string): StaticHandler {
   } as StaticHandler;
 
   serveStatic.warm = async () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      let entries;
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.isFile() && COMPRESSIBLE.has(extname(entry.name).toLowerCase())) files.push(path);
-      }
-    };
-    walk(root);
+    const files = filesUnder(root).filter((file) => COMPRESSIBLE.has(extname(file).toLowerCase()));
     // Largest first: the terminal bundle is what a learner's first page waits for.
     const sized = files.map((file) => ({ file, stat: statSync(file, { throwIfNoEntry: false }) })).filter((f) => f.stat?.isFile());
     sized.sort((a, b) => b.stat!.size - a.stat!.size);
