@@ -6,7 +6,7 @@
 //   - client-node: anything else (exec plugins, auth providers, several KUBECONFIG files, basic
 //     auth, proxies) goes through @kubernetes/client-node's KubeConfig, loaded only then.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { Agent, type RequestOptions } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -34,10 +34,6 @@ type KubeconfigFile = {
 
 const staticClusterFields = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
 const staticUserFields = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token']);
-
-export function contextNames(file: KubeconfigFile): string[] {
-  return (file.contexts ?? []).map((c) => c.name);
-}
 
 /** Credentials read straight from a single kubeconfig file, or undefined when it needs client-node. */
 export function staticCredentials(source: string, text: string, context?: string): Credentials | undefined {
@@ -78,13 +74,21 @@ export function staticCredentials(source: string, text: string, context?: string
   };
 }
 
+/** The files of a kubeconfig source (a KUBECONFIG-style list); throws naming the first missing one. */
+export function kubeconfigFiles(source: string): string[] {
+  const files = source.split(delimiter).filter(Boolean);
+  const missing = files.find((file) => !existsSync(file));
+  if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
+  return files;
+}
+
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /** A client-node KubeConfig of `source` (one file, or several merged as kubectl does) on `context`. */
 export async function clientNodeConfig(source: string, context?: string): Promise<KubeConfig> {
   const { KubeConfig: Config } = await import('@kubernetes/client-node');
   const config = new Config();
-  const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
+  const files = kubeconfigFiles(source);
   try {
     if (files.length === 1) config.loadFromFile(files[0]!);
     else {
@@ -137,9 +141,7 @@ export async function clientNodeCredentials(source: string, context?: string): P
 
 /** Static when the kubeconfig allows it, else client-node. Errors name the file and context. */
 export async function loadCredentials(source: string, context?: string): Promise<Credentials> {
-  const files = source.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
-  const missing = files.find((file) => !existsSync(file));
-  if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
+  const files = kubeconfigFiles(source);
   if (files.length === 1) {
     const text = readFileSync(files[0]!, 'utf8');
     try {

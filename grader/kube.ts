@@ -35,8 +35,6 @@ const noKubeconfig = () =>
 export async function loadKubeConfig(options: ClusterOptions = {}): Promise<{ config: KubeConfig; source: string }> {
   const source = resolveKubeconfig(options.kubeconfig);
   if (!source) throw noKubeconfig();
-  const missing = source.split(process.platform === 'win32' ? ';' : ':').find((file) => file && !existsSync(file));
-  if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
   const config = await clientNodeConfig(source, options.context);
   return { config, source };
 }
