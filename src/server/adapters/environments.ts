@@ -25,8 +25,7 @@ const STATES: Record<ClusterState, ClusterStatus['state']> = {
 /** Every open tab polls; a status costs a `docker inspect` and an API call, so share it for a few seconds. */
 const CACHE_MS = 4000;
 
-/** undefined would mean "not available yet" (GET /api/cluster answers 503). */
-export function createEnvironmentsAdapter(): EnvironmentsAdapter | undefined {
+export function createEnvironmentsAdapter(): EnvironmentsAdapter {
   let cached: { at: number; value: Promise<ClusterStatus> } | undefined;
   return {
     status() {
