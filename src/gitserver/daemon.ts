@@ -3,6 +3,7 @@
 // reads the state file this writes. Usage: node src/gitserver/daemon.ts [--port N] [--root DIR]
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { kindNetworkGateway } from './address.ts';
 import { startGitServer } from './server.ts';
@@ -21,7 +22,7 @@ const server = await startGitServer({
   port,
   onRequest: (r) => console.log(`${new Date().toISOString()} ${r.user ?? '-'} ${r.method} ${r.path} ${r.status}`),
 });
-const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway };
+const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway, script: fileURLToPath(import.meta.url) };
 writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 console.log(`git server listening on ${server.urls.join(', ')}`);
 

@@ -17,6 +17,8 @@ export type GitServerState = {
   port: number;
   root: string;
   gateway: string;
+  /** The daemon.ts it runs: a server whose checkout has since been deleted cannot create repositories. */
+  script: string;
 };
 
 export const defaultGitPort = (): number => Number(process.env.LABS_GIT_PORT ?? 8418);
@@ -56,10 +58,13 @@ export async function ensureGitServer(options: { root?: string; port?: number; l
   const root = options.root ?? defaultGitRoot();
   const gateway = await kindNetworkGateway();
   const current = readGitServerState(root);
-  if (current && current.gateway === gateway && alive(current.pid) && (await healthy(current))) return current;
+  const stale = !current ? undefined
+    : current.gateway !== gateway ? `kind network gateway is now ${gateway}` // the kind network was recreated
+    : !current.script || !existsSync(current.script) ? `its code (${current.script ?? 'unknown'}) is gone` // a deleted checkout
+    : undefined;
+  if (current && !stale && alive(current.pid) && (await healthy(current))) return current;
   if (current && alive(current.pid)) {
-    // Listening on a stale gateway (the kind network was recreated): restart it.
-    options.log?.(`restarting git server (pid ${current.pid}): kind network gateway is now ${gateway}`);
+    options.log?.(`restarting git server (pid ${current.pid}): ${stale ?? 'it does not answer'}`);
     process.kill(current.pid, 'SIGTERM');
     for (let i = 0; i < 50 && alive(current.pid); i++) await sleep(100);
   }

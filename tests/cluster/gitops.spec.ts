@@ -3,13 +3,14 @@
 //  - lab 08 fails before its solve.sh, passes after it (solve.sh changes git only);
 //  - lab 08 fails when the change is made with kubectl instead of git (Argo CD reports
 //    OutOfSync, the synced revision never moves);
-//  - an Application on a plain-manifests directory (guestbook) of the class example repo syncs.
+//  - an Application on a plain-manifests directory (guestbook) of the class example repo syncs;
+//  - a git server left running from a deleted checkout is replaced.
 //
 // Cluster: LABS_KUBECONFIG, else the learner cluster's kubeconfig (LABS_CLUSTER, default labs).
 // Argo CD is installed (or found cached) by the addon library first; that can take a while on
 // a cold cache (the Go build), hence the long hook timeout in vitest.config.ts.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLab, type LabResult } from '../../grader/index.ts';
 import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
 import { installArgocd, kubectlPath, type ArgocdInstallation } from '../../src/environments/addons/argocd.ts';
+import { ensureGitServer, readGitServerState } from '../../src/gitserver/service.ts';
 import { openGitStore } from '../../src/gitserver/store.ts';
 
 const exec = promisify(execFile);
@@ -162,5 +164,15 @@ describe('GitOps: Argo CD + in-class git server on a real cluster', () => {
     expect(status?.revision).toMatch(/^[0-9a-f]{40}$/);
     expect((await kubectl('-n', 'guestbook', 'get', 'deploy', 'guestbook-ui', '-o', 'jsonpath={.status.readyReplicas}')).trim()).toBe('1');
     expect((await kubectl('-n', 'guestbook', 'get', 'svc', 'guestbook-ui', '-o', 'jsonpath={.spec.ports[0].port}')).trim()).toBe('80');
+  });
+
+  it('replaces a running git server whose checkout was deleted (it could no longer create repositories)', async () => {
+    const before = readGitServerState()!;
+    // As if the server had been started from a CI clone that has since been removed.
+    writeFileSync(join(before.root, 'server.json'), JSON.stringify({ ...before, script: '/nonexistent/checkout/src/gitserver/daemon.ts' }));
+    const after = await ensureGitServer();
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.script).toBe(join(repoRoot, 'src', 'gitserver', 'daemon.ts'));
+    await expect(fetch(`${after.baseUrl}/healthz`).then((r) => r.status)).resolves.toBe(200);
   });
 });
