@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import { cacheDir, clusterKubeconfig, defaultClusterName } from './paths.ts';
+import { cacheDir, clusterDir, clusterKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
 import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
@@ -72,12 +72,12 @@ export function writeKindConfig(name: string, capWrapper: boolean): string {
     config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []),
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'];
   }
-  const file = join(dirname(clusterKubeconfig(name)), 'kind-config.yaml');
+  const file = join(clusterDir(name), 'kind-config.yaml');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `# Generated from ${configFile} by src/environments/kind-provider.ts\n${stringify(config)}`);
   return file;
 }
-const statusFile = (name: string) => join(dirname(clusterKubeconfig(name)), 'status.json');
+const statusFile = (name: string) => join(clusterDir(name), 'status.json');
 
 type StoredStatus = { state: ClusterState; message: string; pid: number; offline?: boolean; updatedAt: string };
 
@@ -253,7 +253,7 @@ export class KindProvider implements EnvironmentProvider {
   }
 
   async create(options: CreateOptions = {}): Promise<ClusterInfo> {
-    const name = options.name ?? defaultClusterName();
+    const name = clusterName(options.name ?? defaultClusterName());
     const existing = this.inFlight.get(name);
     if (existing) return existing;
     const pending = this.createOnce(name, options);
@@ -266,7 +266,6 @@ export class KindProvider implements EnvironmentProvider {
   }
 
   private async createOnce(name: string, options: CreateOptions): Promise<ClusterInfo> {
-    if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`invalid cluster name "${name}": lowercase letters, digits and dashes`);
     // Until the name is known to be free, progress is not recorded as this cluster's status.
     let report = this.emitter(name, options.onProgress, undefined, false);
     try {
@@ -318,6 +317,7 @@ export class KindProvider implements EnvironmentProvider {
   }
 
   async status(name: string = defaultClusterName()): Promise<ClusterStatus> {
+    clusterName(name);
     const now = new Date().toISOString();
     const stored = readStatus(name);
     const inFlight = stored && ['building', 'creating'].includes(stored.state) && pidAlive(stored.pid);
@@ -347,12 +347,14 @@ export class KindProvider implements EnvironmentProvider {
   }
 
   async kubeconfig(name: string = defaultClusterName()): Promise<string> {
+    clusterName(name);
     const path = clusterKubeconfig(name);
     if (!existsSync(path) || !(await kindClusters()).includes(name)) throw new ClusterNotFoundError(`no cluster "${name}" (kubeconfig ${path})`);
     return path;
   }
 
   async delete(name: string = defaultClusterName(), onProgress?: ProgressListener): Promise<boolean> {
+    clusterName(name);
     const report = this.emitter(name, onProgress);
     report.phase('deleting', `deleting cluster "${name}"`);
     const kubeconfig = clusterKubeconfig(name);
@@ -361,7 +363,7 @@ export class KindProvider implements EnvironmentProvider {
       const kind = await kindBinary();
       await run(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], `failed to delete cluster "${name}"`);
     }
-    rmSync(dirname(kubeconfig), { recursive: true, force: true });
+    rmSync(ownClusterFolder(clusterDir(name)), { recursive: true, force: true });
     this.live.delete(name);
     // The kind network goes once no cluster uses it; the mirror (shared, cached) stays.
     await releaseKindNetwork();
@@ -374,7 +376,7 @@ export class KindProvider implements EnvironmentProvider {
    * missing. What the platform calls at start in solo mode.
    */
   async ensure(options: CreateOptions = {}): Promise<{ name: string; kubeconfig: string; created: boolean }> {
-    const name = options.name ?? defaultClusterName();
+    const name = clusterName(options.name ?? defaultClusterName());
     // Status is only meaningful with the engine up (after a reboot its node is stopped: recreated).
     await ensureDockerEngine();
     const waitingSince = Date.now();
@@ -400,8 +402,9 @@ export class KindProvider implements EnvironmentProvider {
   }
 
   async reset(options: CreateOptions = {}): Promise<ClusterInfo> {
-    await this.delete(options.name, options.onProgress);
-    return this.create(options);
+    const name = clusterName(options.name ?? defaultClusterName());
+    await this.delete(name, options.onProgress);
+    return this.create({ ...options, name });
   }
 
   async list(): Promise<ClusterStatus[]> {

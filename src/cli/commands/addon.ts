@@ -2,7 +2,7 @@
 // in-class git server. A thin caller of src/environments/addons and src/gitserver.
 import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { defaultClusterName } from '../../environments/paths.ts';
+import { clusterName, defaultClusterName } from '../../environments/paths.ts';
 import {
   adminPasswordCommand, argocdReady, argocdServerUrl, initialAdminPassword, installArgocd, type ArgocdInstallation,
 } from '../../environments/addons/argocd.ts';
@@ -19,7 +19,7 @@ in-class git server and gives Argo CD the learner's git credentials. Safe to run
 the same version is installed and ready, only the git connection is checked (a few seconds).
 
 Options:
-  --name <cluster>    the kind cluster (default: ${defaultClusterName()})
+  --name <cluster>    the kind cluster (default: $LABS_CLUSTER, else labs)
   --learner <name>    whose git repository Argo CD reads (default: the cluster name)
   --reapply           apply the install manifest again even if Argo CD is installed and ready
   --status            report whether Argo CD is ready, install nothing
@@ -70,7 +70,7 @@ const command: Command = {
     if (positionals.length !== 1 || positionals[0] !== 'argocd') {
       throw new UsageError(positionals.length === 0 ? 'name an add-on: labs addon argocd' : `unknown add-on "${positionals.join(' ')}" (known: argocd)`);
     }
-    const cluster = values.name ?? defaultClusterName();
+    const cluster = clusterName(values.name ?? defaultClusterName());
     const learner = values.learner ?? cluster;
     const target = { cluster };
 

@@ -1,7 +1,7 @@
 // `labs cluster create|delete|list|reset|status|image`: thin over src/environments/kind-provider.ts.
 import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { defaultClusterName } from '../../environments/paths.ts';
+import { clusterName, clusterNameRule, defaultClusterName } from '../../environments/paths.ts';
 import { kindProvider, prepareOffline, type ClusterStatus } from '../../environments/kind-provider.ts';
 import { ensureDockerEngine } from '../../environments/docker/engine.ts';
 import { ensureMirrorRunning, mirrorState, pushToMirror } from '../../environments/mirror.ts';
@@ -30,7 +30,8 @@ Your own Kubernetes cluster (kind) for the labs.
            every cluster can pull it under its real name.
 
 Options:
-  --name <name>   cluster name (default: ${defaultClusterName()}; kubectl context kind-<name>)
+  --name <name>   cluster name (default: $LABS_CLUSTER, else labs; kubectl context kind-<name>):
+                  ${clusterNameRule}
   --offline       use the offline node image and local mirror even if upstream is reachable
   --online        use kind's upstream node image (needs internet)
   --add <image>   with image: the local image to push into the mirror (repeatable)
@@ -69,7 +70,8 @@ const command: Command = {
     }, { min: 0, max: 1, names: 'subcommand' });
     const [verb] = parsed.positionals;
     if (!verb) throw new UsageError('missing subcommand (create, delete, reset, status, list, image)');
-    const { name = defaultClusterName(), json = false } = parsed.values;
+    const name = clusterName(parsed.values.name ?? defaultClusterName());
+    const { json = false } = parsed.values;
     if (parsed.values.offline && parsed.values.online) throw new UsageError('--offline and --online exclude each other');
     const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
     const onProgress = progressPrinter(io, json);

@@ -3,7 +3,7 @@
 // argocd-manifest.ts), wait for it, and connect it to the in-class git server.
 import { existsSync, readFileSync, symlinkSync, mkdirSync, lstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../paths.ts';
+import { clusterKubeconfig, clusterName, defaultClusterName, toolchainBinDir } from '../paths.ts';
 import { run, sleep, tryRun } from '../exec.ts';
 import { reporter, type ProgressListener } from '../progress.ts';
 import { componentBinDir, repoRoot } from '../toolchain.ts';
@@ -23,7 +23,7 @@ const imagesScript = join(repoRoot, 'kind', 'argocd', 'images.sh');
 
 export type ArgocdTarget = { cluster?: string; kubeconfig?: string };
 
-const clusterOf = (t: ArgocdTarget) => t.cluster ?? defaultClusterName();
+const clusterOf = (t: ArgocdTarget) => clusterName(t.cluster ?? defaultClusterName());
 const kubeconfigOf = (t: ArgocdTarget) => t.kubeconfig ?? clusterKubeconfig(clusterOf(t));
 
 /** kubectl from the offline toolchain when built, else the one on PATH. */
