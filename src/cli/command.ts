@@ -21,3 +21,11 @@ export type Command = {
 };
 
 export class UsageError extends Error {}
+
+/**
+ * What `--json` prints on stdout when a command fails (exit 2), the same shape every time:
+ * `usage` when the command line or environment asked for something impossible (a flag, a lab, a
+ * cluster name), `infrastructure` for everything else (kubeconfig, cluster, lab files, Docker).
+ * `message` is the line stderr shows, without the `labs <verb>: ` prefix.
+ */
+export type ErrorObject = { error: { kind: 'usage' | 'infrastructure'; message: string } };

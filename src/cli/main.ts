@@ -3,8 +3,9 @@
 // build says so instead of failing.
 import module from 'node:module';
 import { join } from 'node:path';
-import { UsageError, type Command, type Io } from './command.ts';
-import { cacheDir } from '../environments/paths.ts';
+import { UsageError, type Command, type ErrorObject, type Io } from './command.ts';
+import { cacheDir, InvalidClusterNameError } from '../environments/paths.ts';
+import { LabNotFoundError } from '../../grader/errors.ts';
 
 // Cache compiled bytecode of dependencies (the Kubernetes client is large): later runs start faster.
 try {
@@ -48,6 +49,25 @@ async function help(): Promise<void> {
   io.out('Exit status: 0 ok/passed, 1 checks failed, 2 usage or infrastructure error.');
 }
 
+/**
+ * Every failure (exit 2) ends here: one line on stderr and, when `--json` was asked for, one
+ * ErrorObject on stdout, so a script reading stdout always gets exactly one object. Grader, catalog
+ * and cluster errors carry one actionable line; anything else is a bug, still reported in one line
+ * (LABS_DEBUG=1 shows the stack).
+ */
+function fail(prefix: string, error: unknown, argv: string[]): 2 {
+  const usage = error instanceof UsageError || error instanceof LabNotFoundError || error instanceof InvalidClusterNameError;
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  io.err(`${prefix}: ${message}${error instanceof UsageError ? ` (see ${prefix} --help)` : ''}`);
+  if (process.env.LABS_DEBUG && error instanceof Error) io.err(error.stack ?? '');
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (options.includes('--json')) {
+    const object: ErrorObject = { error: { kind: usage ? 'usage' : 'infrastructure', message } };
+    io.out(JSON.stringify(object));
+  }
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
@@ -55,13 +75,11 @@ async function main(argv: string[]): Promise<number> {
     return verb ? 0 : 2;
   }
   if (!(verbs as readonly string[]).includes(verb)) {
-    io.err(`labs: unknown command "${verb}" (commands: ${verbs.join(', ')}; see labs --help)`);
-    return 2;
+    return fail('labs', new UsageError(`unknown command "${verb}" (commands: ${verbs.join(', ')})`), rest);
   }
   const command = await load(verb);
   if (!command) {
-    io.err(`labs ${verb}: not available in this build (src/cli/commands/${verb}.ts is missing)`);
-    return 2;
+    return fail(`labs ${verb}`, new Error(`not available in this build (src/cli/commands/${verb}.ts is missing)`), rest);
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
@@ -70,16 +88,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`labs ${verb}: ${error.message} (see labs ${verb} --help)`);
-      return 2;
-    }
-    // Grader, catalog and cluster errors carry one actionable line; anything else is a bug,
-    // still reported in one line (LABS_DEBUG=1 shows the stack).
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`labs ${verb}: ${message.split('\n')[0]}`);
-    if (process.env.LABS_DEBUG && error instanceof Error) io.err(error.stack ?? '');
-    return 2;
+    return fail(`labs ${verb}`, error, rest);
   }
 }
 

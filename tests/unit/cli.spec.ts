@@ -79,14 +79,45 @@ describe('labs CLI', { timeout: 60_000 }, () => {
     expect(oneLine(labs(['verify', '1', '--kubeconfig', join(home, 'nope')]).stderr)).toMatch(/kubeconfig .*nope does not exist/);
   });
 
-  it('exits 2 with one line when the cluster is unreachable, and prints nothing on stdout with --json', () => {
+  it('exits 2 with one line when the cluster is unreachable, and one error object on stdout with --json', () => {
     const result = labs(['verify', '1', '--json', '--kubeconfig', unreachable]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(oneLine(result.stderr)).toMatch(/cannot reach cluster https:\/\/127\.0\.0\.1:59999 \(context gone\)/);
+    const line = oneLine(result.stderr);
+    expect(line).toMatch(/cannot reach cluster https:\/\/127\.0\.0\.1:59999 \(context gone\)/);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'infrastructure', message: line.replace(/^labs verify: /, '') } });
     expect(oneLine(labs(['verify', '1', '--kubeconfig', unreachable, '--context', 'other']).stderr)).toMatch(
       /context "other" not found/,
     );
+  });
+
+  it('--json on exit 2: exactly one error object on stdout, the same shape for usage and infrastructure errors', () => {
+    const cases: [string[], 'usage' | 'infrastructure', RegExp][] = [
+      [['verify', '--json'], 'usage', /^missing <lab>/],
+      [['verify', '42', '--json'], 'usage', /^no lab "42"/],
+      [['verify', '1', '--json', '--wait', 'soon'], 'usage', /^--wait expects a number/],
+      [['verify', '1', '--json', '--colour'], 'usage', /^Unknown option '--colour'/],
+      [['verify', '1', '--json'], 'infrastructure', /^no kubeconfig found/],
+      [['verify', '1', '--json', '--kubeconfig', join(home, 'nope')], 'infrastructure', /^kubeconfig .*nope does not exist/],
+      [['verify', '1', '--json', '--kubeconfig', unreachable, '--context', 'other'], 'infrastructure', /^context "other" not found/],
+      [['cluster', 'status', '--json', '--name', 'bad name!'], 'usage', /^invalid cluster name "bad name!"/],
+      [['verify', '1', '--json'], 'usage', /^invalid cluster name "\.\." \(from LABS_CLUSTER\)/],
+    ];
+    for (const [index, [args, kind, message]] of cases.entries()) {
+      const result = labs(args, index === cases.length - 1 ? { LABS_CLUSTER: '..' } : {});
+      expect(result.code, args.join(' ')).toBe(2);
+      oneLine(result.stderr);
+      expect(result.stdout.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      const object = JSON.parse(result.stdout);
+      expect(Object.keys(object), args.join(' ')).toEqual(['error']);
+      expect(Object.keys(object.error).sort(), args.join(' ')).toEqual(['kind', 'message']);
+      expect(object.error.kind, args.join(' ')).toBe(kind);
+      expect(object.error.message, args.join(' ')).toMatch(message);
+      expect(result.stderr, args.join(' ')).toContain(object.error.message);
+    }
+    // Without --json, stdout stays empty on errors.
+    expect(labs(['verify', '1']).stdout).toBe('');
+    // The shape is documented where people look.
+    expect(labs(['verify', '--help']).stdout).toContain('{"error": {"kind": "usage" | "infrastructure", "message": "<the stderr line>"}}');
   });
 
   it('exits 2 with one line naming the file and field of a malformed lab.yaml', () => {

@@ -9,7 +9,9 @@ and what was found for every check that fails. Reads only; changes nothing.
 <lab> is the lab's number (1, 01) or folder name (01-liveness).
 
 Options:
-  --json               print exactly one LabResult as JSON (nothing else on stdout)
+  --json               print exactly one JSON object on stdout: the LabResult (exit 0 or 1),
+                       or, when the lab could not be graded (exit 2),
+                       {"error": {"kind": "usage" | "infrastructure", "message": "<the stderr line>"}}
   --wait <seconds>     let time-dependent checks (restarts, readiness, sync) wait up to this
                        long for the cluster to get there (default 0: report the current state)
 ${clusterUsage}
