@@ -5,7 +5,7 @@
 //     what keeps `labs verify` quick to start;
 //   - client-node: anything else (exec plugins, auth providers, several KUBECONFIG files, basic
 //     auth, proxies) goes through @kubernetes/client-node's KubeConfig, loaded only then.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { Agent, type RequestOptions } from 'node:https';
 import { parse as parseYaml } from 'yaml';
@@ -74,15 +74,28 @@ export function staticCredentials(source: string, text: string, context?: string
   };
 }
 
-/** The files of a kubeconfig source (a KUBECONFIG-style list); throws naming the first missing one. */
-export function kubeconfigFiles(source: string): string[] {
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+/**
+ * The files of a kubeconfig source (a KUBECONFIG-style list). Throws one line when the list names
+ * no file (`KUBECONFIG=":"`, `""`), or names one that is missing or a directory. `label` says where
+ * the source came from in that line (default: kubeconfig "<source>").
+ */
+export function kubeconfigFiles(source: string, label = `kubeconfig ${JSON.stringify(source)}`): string[] {
   const files = source.split(delimiter).filter(Boolean);
-  const missing = files.find((file) => !existsSync(file));
-  if (missing) throw new ClusterError(`kubeconfig ${missing} does not exist`);
+  if (files.length === 0) throw new ClusterError(`${label} names no kubeconfig file`);
+  for (const file of files) {
+    let stats;
+    try {
+      stats = statSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ClusterError(code === 'ENOENT' || code === 'ENOTDIR' ? `kubeconfig ${file} does not exist` : `kubeconfig ${file} cannot be read: ${firstLine(error)}`);
+    }
+    if (stats.isDirectory()) throw new ClusterError(`kubeconfig ${file} is a directory, not a kubeconfig file`);
+  }
   return files;
 }
-
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /** A client-node KubeConfig of `source` (one file, or several merged as kubectl does) on `context`. */
 export async function clientNodeConfig(source: string, context?: string): Promise<KubeConfig> {
@@ -143,7 +156,12 @@ export async function clientNodeCredentials(source: string, context?: string): P
 export async function loadCredentials(source: string, context?: string): Promise<Credentials> {
   const files = kubeconfigFiles(source);
   if (files.length === 1) {
-    const text = readFileSync(files[0]!, 'utf8');
+    let text;
+    try {
+      text = readFileSync(files[0]!, 'utf8');
+    } catch (error) {
+      throw new ClusterError(`kubeconfig ${files[0]} could not be read: ${firstLine(error)}`);
+    }
     try {
       const fast = staticCredentials(files[0]!, text, context);
       if (fast) return fast;

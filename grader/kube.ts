@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterKubeconfig } from '../src/environments/paths.ts';
-import { clientNodeConfig, loadCredentials, type Credentials } from './credentials.ts';
+import { clientNodeConfig, kubeconfigFiles, loadCredentials, type Credentials } from './credentials.ts';
 import { ClusterError } from './errors.ts';
 
 export type ClusterOptions = {
@@ -18,10 +18,21 @@ export type ClusterOptions = {
   context?: string;
 };
 
-/** Which kubeconfig a command uses, in the documented order. undefined when none exists. */
+/**
+ * Which kubeconfig a command uses, in the documented order; undefined when none exists. An explicit
+ * one or KUBECONFIG is taken as given (even empty) and must name existing files: a bad one is an
+ * error, never a silent fall-back to another cluster.
+ */
 export function resolveKubeconfig(explicit?: string): string | undefined {
-  if (explicit) return explicit;
-  if (process.env.KUBECONFIG) return process.env.KUBECONFIG;
+  if (explicit !== undefined) {
+    kubeconfigFiles(explicit);
+    return explicit;
+  }
+  const fromEnvironment = process.env.KUBECONFIG;
+  if (fromEnvironment) {
+    kubeconfigFiles(fromEnvironment, `KUBECONFIG=${JSON.stringify(fromEnvironment)}`);
+    return fromEnvironment;
+  }
   const learner = clusterKubeconfig();
   if (existsSync(learner)) return learner;
   const home = join(homedir(), '.kube', 'config');

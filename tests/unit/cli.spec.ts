@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -118,6 +118,28 @@ describe('labs CLI', { timeout: 60_000 }, () => {
     expect(labs(['verify', '1']).stdout).toBe('');
     // The shape is documented where people look.
     expect(labs(['verify', '--help']).stdout).toContain('{"error": {"kind": "usage" | "infrastructure", "message": "<the stderr line>"}}');
+  });
+
+  it('exits 2 with one clear line for bad flag values and kubeconfigs, the same for every command', () => {
+    const cases: [string[], Record<string, string>, string][] = [
+      [['verify', '1', '--wait', '-5'], {}, 'labs verify: --wait expects a number of seconds (0 or more), got "-5" (see labs verify --help)'],
+      [['verify', '1', '--wait', ''], {}, 'labs verify: --wait needs a value, got "" (see labs verify --help)'],
+      [['verify', '1', '--wait', ' '], {}, 'labs verify: --wait expects a number of seconds (0 or more), got " " (see labs verify --help)'],
+      [['verify', '1', '--wait', '--json'], {}, 'labs verify: --wait needs a value (got the option --json) (see labs verify --help)'],
+      [['verify', '1', '--wait'], {}, 'labs verify: --wait needs a value (see labs verify --help)'],
+      // An empty --kubeconfig is an error, not a fall-back to KUBECONFIG (here a cluster that is not ours).
+      [['verify', '1', '--kubeconfig', ''], { KUBECONFIG: unreachable }, 'labs verify: --kubeconfig needs a value, got "" (see labs verify --help)'],
+      [['verify', '1', '--context', ''], {}, 'labs verify: --context needs a value, got "" (see labs verify --help)'],
+      [['verify', '1'], { KUBECONFIG: delimiter }, `labs verify: KUBECONFIG="${delimiter}" names no kubeconfig file`],
+      [['verify', '1', '--kubeconfig', '/etc'], {}, 'labs verify: kubeconfig /etc is a directory, not a kubeconfig file'],
+      [['verify', '1'], { KUBECONFIG: '/etc' }, 'labs verify: kubeconfig /etc is a directory, not a kubeconfig file'],
+      [['cluster', 'status', '--name', '-x'], {}, 'labs cluster: invalid cluster name "-x": use lowercase letters, digits and dashes, starting with a letter or digit, at most 41 characters'],
+    ];
+    for (const [args, env, line] of cases) {
+      const result = labs(args, env);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(oneLine(result.stderr), args.join(' ')).toBe(line);
+    }
   });
 
   it('exits 2 with one line naming the file and field of a malformed lab.yaml', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadCredentials, staticCredentials } from '../../grader/credentials.ts';
+import { kubeconfigFiles, loadCredentials, staticCredentials } from '../../grader/credentials.ts';
+import { resolveKubeconfig } from '../../grader/kube.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -57,5 +58,38 @@ describe('grader credentials', () => {
       `context "missing" not found in ${join(dir, 'config')} (contexts: kind-labs, other)`,
     );
     await expect(loadCredentials(join(dir, 'nope'))).rejects.toThrow(/kubeconfig .*nope does not exist/);
+  });
+
+  it('kubeconfigFiles: one line when the list names no file, a missing file or a directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labs-creds-'));
+    writeFileSync(join(dir, 'config'), kindLike);
+    expect(kubeconfigFiles(`${join(dir, 'config')}${delimiter}${delimiter}`)).toEqual([join(dir, 'config')]);
+    expect(() => kubeconfigFiles(delimiter, `KUBECONFIG="${delimiter}"`)).toThrow(`KUBECONFIG="${delimiter}" names no kubeconfig file`);
+    expect(() => kubeconfigFiles('')).toThrow('kubeconfig "" names no kubeconfig file');
+    expect(() => kubeconfigFiles(dir)).toThrow(`kubeconfig ${dir} is a directory, not a kubeconfig file`);
+    expect(() => kubeconfigFiles(`${join(dir, 'config')}${delimiter}${join(dir, 'nope')}`)).toThrow(`kubeconfig ${join(dir, 'nope')} does not exist`);
+  });
+
+  it('resolveKubeconfig: an explicit or KUBECONFIG kubeconfig is used as given, never skipped when empty or bad', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labs-creds-'));
+    writeFileSync(join(dir, 'config'), kindLike);
+    const saved = process.env.KUBECONFIG;
+    try {
+      process.env.KUBECONFIG = join(dir, 'config');
+      expect(() => resolveKubeconfig('')).toThrow('kubeconfig "" names no kubeconfig file');
+      expect(() => resolveKubeconfig(dir)).toThrow('is a directory');
+      expect(resolveKubeconfig()).toBe(join(dir, 'config'));
+      process.env.KUBECONFIG = delimiter;
+      expect(() => resolveKubeconfig()).toThrow(`KUBECONFIG="${delimiter}" names no kubeconfig file`);
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  });
+
+  it('a kubeconfig that cannot be read or is a directory is a ClusterError naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labs-creds-'));
+    await expect(loadCredentials(dir)).rejects.toThrow(`kubeconfig ${dir} is a directory, not a kubeconfig file`);
+    await expect(loadCredentials(delimiter)).rejects.toThrow('names no kubeconfig file');
   });
 });
