@@ -1,6 +1,7 @@
 // Check buttons: POST /api/labs/<n>/verify (the same grader as `labs verify <n>`) and show
 // each check with what was expected and what the cluster showed.
 import type { LabResult } from '../../grader/result.ts';
+import { pageToken, renewPageToken } from './page-token.ts';
 
 type Words = Record<'checking' | 'unavailable' | 'failed' | 'passed' | 'notYet' | 'expected' | 'observed' | 'hint', string>;
 
@@ -63,10 +64,13 @@ if (panel) {
     button.disabled = true;
     result.replaceChildren(el('p', 'muted', words.checking));
     try {
-      const response = await fetch(`/api/labs/${card.dataset.lab}/verify`, {
+      const post = () => fetch(`/api/labs/${card.dataset.lab}/verify`, {
         method: 'POST',
-        headers: { accept: 'application/json', 'x-labs-token': panel.dataset.token ?? '' },
+        headers: { accept: 'application/json', 'x-labs-token': pageToken() },
       });
+      let response = await post();
+      // The server no longer accepts this page's token (restarted, or the token expired): renew once.
+      if (response.status === 403) response = await renewPageToken().then(post);
       if (response.status === 503) {
         result.replaceChildren(el('p', 'muted', words.unavailable));
       } else if (!response.ok) {

@@ -5,7 +5,8 @@ import '@xterm/xterm/css/xterm.css';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { TerminalConnection, type ConnectionState } from '../terminal/client-connection.ts';
+import { ENGLISH_NOTICES, TerminalConnection, type ConnectionNotices, type ConnectionState } from '../terminal/client-connection.ts';
+import { pageToken, renewPageToken } from './page-token.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 
 const lightTheme: ITheme = {
@@ -64,8 +65,17 @@ function mount(pane: HTMLElement): void {
   // Text someone is waiting to see processed by xterm (tests and benchmarks: see waitForText).
   const watchers = new Set<{ text: string; resolve: () => void }>();
   const latin1 = new TextDecoder('latin1');
+  const said = pane.dataset;
+  const notices: ConnectionNotices = {
+    shellReplaced: said.noticeShellReplaced ?? ENGLISH_NOTICES.shellReplaced,
+    outputDropped: said.noticeOutputDropped ?? ENGLISH_NOTICES.outputDropped,
+    shellExited: (code) => (said.noticeShellExited ?? '').replace('{code}', String(code)) || ENGLISH_NOTICES.shellExited(code),
+    terminalError: (message) => (said.noticeTerminalError ?? '').replace('{message}', message) || ENGLISH_NOTICES.terminalError(message),
+  };
   const connection = new TerminalConnection({
-    url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pane.dataset.token ?? '')}`,
+    url: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pageToken())}`,
+    renewToken: renewPageToken,
+    notices,
     storage: sessionStorage,
     screen: {
       write: (bytes, rendered) => {
@@ -91,13 +101,14 @@ function mount(pane: HTMLElement): void {
       const word = pane.dataset[key] ?? state;
       statusText.textContent = state === 'connected' && detail ? `${word} · ${detail.split('/').pop()}` : word;
       status.title = detail ?? '';
-      reconnectButton.hidden = state !== 'closed';
+      // After a few failed tries the learner can retry at once instead of waiting.
+      reconnectButton.hidden = !(state === 'closed' || (state === 'reconnecting' && connection.retries >= 3));
     },
   });
   term.onData((data) => connection.send(data));
   term.onBinary((data) => connection.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
   term.onResize((size) => connection.resize(size));
-  reconnectButton.addEventListener('click', () => connection.restart());
+  reconnectButton.addEventListener('click', () => (pane.dataset.state === 'closed' ? connection.restart() : connection.retryNow()));
   connection.connect();
 
   // Keep the terminal filling its pane as the split or the window changes.

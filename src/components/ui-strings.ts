@@ -1,5 +1,6 @@
 // Interface words in each language. Lessons bring their own text; this is the chrome around them.
 import type { Language } from '../content/schema.ts';
+import { ENGLISH_NOTICES } from '../terminal/client-connection.ts';
 
 const en = {
   brand: 'Kubernetes Labs',
@@ -25,6 +26,10 @@ const en = {
   reconnecting: 'reconnecting…',
   disconnected: 'disconnected',
   reconnect: 'Reconnect',
+  noticeShellReplaced: ENGLISH_NOTICES.shellReplaced,
+  noticeOutputDropped: ENGLISH_NOTICES.outputDropped,
+  noticeShellExited: '[shell exited with code {code}]',
+  noticeTerminalError: '[terminal error: {message}]',
   resizeHandle: 'Drag to resize the lesson and the terminal',
   check: 'Check my work',
   checking: 'Checking…',
@@ -70,6 +75,10 @@ const ko: Strings = {
   reconnecting: '다시 연결 중…',
   disconnected: '연결 끊김',
   reconnect: '다시 연결',
+  noticeShellReplaced: '[이전 셸이 종료되었습니다(서버가 다시 시작되었거나 너무 오래 쓰지 않았습니다). 새 셸입니다 — 저장한 파일은 그대로 있습니다]',
+  noticeOutputDropped: '[연결이 끊긴 동안 출력 일부가 사라졌습니다]',
+  noticeShellExited: '[셸이 종료 코드 {code}(으)로 끝났습니다]',
+  noticeTerminalError: '[터미널 오류: {message}]',
   resizeHandle: '끌어서 강의와 터미널 크기 조절',
   check: '채점하기',
   checking: '채점 중…',

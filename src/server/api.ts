@@ -4,6 +4,7 @@
 //   GET  /api/labs               lab numbers and titles
 //   POST /api/labs/<n>/verify    grade lab n → LabResult           (needs the page token)
 //   GET  /api/progress           latest result per lab
+//   GET  /api/page-token         a fresh page token for an open tab (same-origin fetches only)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
@@ -66,6 +67,15 @@ export function createApi(options: ApiOptions) {
       return true;
     }
 
+    if (url.pathname === '/api/page-token' && method === 'GET') {
+      // Only this origin's pages can read the answer (no CORS), exactly as they can read a page
+      // with a token in it; a browser that says the fetch is cross-site is refused outright.
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') return json(res, 403, { error: 'forbidden: cross-site token request' }), true;
+      json(res, 200, { token: options.tokens.issue() });
+      return true;
+    }
+
     const verify = /^\/api\/labs\/(\d{1,3})\/verify$/.exec(url.pathname);
     if (verify) {
       if (method !== 'POST') {
@@ -84,16 +94,19 @@ export function createApi(options: ApiOptions) {
       try {
         let attempt = running.get(lab) as Promise<Awaited<ReturnType<GraderAdapter['verify']>>> | undefined;
         if (!attempt) {
-          attempt = grader.verify(lab);
+          // One grading run, one recorded attempt, however many requests share it.
+          attempt = grader.verify(lab).then((result) => {
+            try {
+              options.store?.record(result);
+            } catch (error) {
+              log(`progress: could not record lab ${lab}: ${(error as Error).message}`);
+            }
+            return result;
+          });
           running.set(lab, attempt);
           void attempt.finally(() => running.delete(lab)).catch(() => {});
         }
         const result = await attempt;
-        try {
-          options.store?.record(result);
-        } catch (error) {
-          log(`progress: could not record lab ${lab}: ${(error as Error).message}`);
-        }
         json(res, 200, result);
       } catch (error) {
         const kind = classifyGraderError(error);

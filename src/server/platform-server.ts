@@ -15,7 +15,8 @@ import { createEnvironmentsAdapter } from './adapters/environments.ts';
 import { createApi } from './api.ts';
 import { compressResponse } from './compression.ts';
 import { createPageTokens } from './page-token.ts';
-import { hostAllowed, isLoopbackAddress } from './request-guard.ts';
+import { checkHost, checkRequestLine, isLoopbackName, noForeignOrigin, refuseUpgrade, sameOrigin, type Verdict } from './request-guard.ts';
+import { loadSigningKey } from './signing-key.ts';
 import { createStaticHandler } from './static-files.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
 
@@ -33,6 +34,8 @@ export type PlatformOptions = {
   /** Progress database; ':memory:' in tests. Default: <data dir>/progress.sqlite. */
   progressDb?: string;
   extraHosts?: string[];
+  /** Key that signs page tokens (default: <data dir>/secrets/page-token.key), kept across restarts. */
+  tokenKeyFile?: string;
   /** The learner cluster is being adopted or created in the background (solo mode). */
   clusterExpected?: boolean;
   log?: (line: string) => void;
@@ -48,17 +51,49 @@ export type Platform = {
 const SECURITY_HEADERS: Record<string, string> = {
   // The terminal types into a shell: no other site may frame our pages (clickjacking).
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "frame-ancestors 'none'",
   'Referrer-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
 };
 
+/**
+ * Scripts, styles, fonts and images from this origin only; connections to this origin and its
+ * own WebSocket. Inline style attributes stay allowed: Shiki colours code with them. No inline
+ * scripts (the theme bootstrap is a file), no plugins, no <base>, forms post here only.
+ */
+export function contentSecurityPolicy(host: string, secure: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${secure ? 'wss' : 'ws'}://${host}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function refuse(res: ServerResponse, verdict: Exclude<Verdict, { ok: true }>): void {
+  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' };
+  if (verdict.allow) headers.Allow = verdict.allow;
+  res.writeHead(verdict.status, headers).end(verdict.reason);
+}
+
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { handler } = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
-  const loopbackOnly = isLoopbackAddress(options.host);
+  const loopbackOnly = isLoopbackName(options.host);
   const guard = { loopbackOnly, extraHosts: options.extraHosts };
-  const tokens = createPageTokens();
+  const tokens = createPageTokens({ secret: loadSigningKey(options.tokenKeyFile ?? join(dataDir(), 'secrets', 'page-token.key')) });
+  /** One line per refused request: what it was and why (never a stack trace). */
+  const admit = (req: IncomingMessage): Verdict => {
+    const verdict = [checkRequestLine(req), checkHost(req, guard)].find((v) => !v.ok) ?? { ok: true };
+    if (!verdict.ok) log(`server: refused ${JSON.stringify(`${req.method} ${req.url}`.slice(0, 200))} Host ${JSON.stringify(req.headers.host ?? null)}: ${verdict.status}`);
+    return verdict;
+  };
   const sessions = new SessionManager({
     idleTimeoutMs: options.idleTimeoutMs,
     shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), clusterExpected: options.clusterExpected, binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
@@ -66,20 +101,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
   const api = createApi({ grader: createGraderAdapter(), environments: createEnvironmentsAdapter(), store, tokens, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
-  const sockets = createTerminalSockets({ sessions, tokens, guard, log });
+  const sockets = createTerminalSockets({ sessions, tokens, log });
   const argocd = createArgocdAdapter();
 
   const server = createServer(async (req, res) => {
     try {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-      if (!hostAllowed(req, guard)) {
-        res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: this server only answers to localhost');
+      const verdict = admit(req);
+      if (!verdict.ok) return refuse(res, verdict);
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host!, false));
+      if (await api(req, res)) return;
+      if (argocd.mounted(req)) {
+        if (!noForeignOrigin(req)) return refuse(res, { ok: false, status: 403, reason: 'Forbidden: cross-origin request to /argocd/' });
+        argocd.handle(req, res);
         return;
       }
-      if (await api(req, res)) return;
-      if (argocd.handle(req, res)) return;
       if (serveStatic(req, res)) return;
       compressResponse(req, res);
+      // Rendered pages carry a fresh page token: never stored by a cache.
+      res.setHeader('Cache-Control', 'no-store');
       await handler(req, res, undefined, { terminalToken: tokens.issue() });
     } catch (error) {
       log(`server: ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
@@ -88,9 +128,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
   });
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const verdict = admit(req);
+    if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
     if (sockets.handleUpgrade(req, socket, head)) return;
-    if (hostAllowed(req, guard) && argocd.upgrade(req, socket, head)) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (argocd.mounted(req)) {
+      // A browser page of another site must not open Argo CD's WebSockets as this user.
+      if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden: cross-origin WebSocket');
+      argocd.upgrade(req, socket, head);
+      return;
+    }
+    refuseUpgrade(socket, 404, 'Not Found');
   });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -1,12 +1,14 @@
 // `npm start`: build the lesson site if needed, then serve the platform in solo mode on
 // http://localhost:4321 (PORT overrides). Listening beyond loopback needs --host (or HOST).
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
-import { isLoopbackAddress } from './request-guard.ts';
+import { isLoopbackName } from './request-guard.ts';
 
 const HELP = `Usage: npm start [-- options]
 
@@ -21,7 +23,7 @@ Options:
                    background, building the offline toolchain first when it must)
   --help           show this help
 
-Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (extra Host names in solo mode),
+Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (comma-separated extra Host names, e.g. a DNS name pointing here),
 LABS_TERMINAL_CWD (shell working directory).`;
 
 function fail(message: string): never {
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
 
-  if (!isLoopbackAddress(host)) {
+  if (!isLoopbackName(host)) {
     console.warn(`WARNING: listening on ${host}: anyone who can reach this address gets a shell as ${process.env.USER ?? 'you'} on this machine.`);
   }
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
@@ -85,14 +87,14 @@ async function main(): Promise<void> {
       idleTimeoutMs: idleMinutes * 60_000,
       shellCwd: process.env.LABS_TERMINAL_CWD,
       clusterExpected: withCluster,
-      extraHosts: process.env.LABS_ALLOWED_HOSTS?.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+      extraHosts: allowedHostNames(host),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`port ${port} is already in use (set PORT or --port)`);
     fail(`could not start the server: ${(error as Error).message}`);
   }
-  console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackAddress(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
+  console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackName(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
 
   if (withCluster) void ensureLearnerCluster();
 
@@ -105,6 +107,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Host names (besides loopback literals, and IP literals when listening wider) the server
+ * answers to: LABS_ALLOWED_HOSTS, the --host name itself, and when listening wider this
+ * machine's own name. Any other name is refused even if it resolves here (DNS rebinding).
+ */
+function allowedHostNames(listenHost: string): string[] {
+  const names = (process.env.LABS_ALLOWED_HOSTS ?? '').split(',');
+  if (!isIP(listenHost)) names.push(listenHost);
+  if (!isLoopbackName(listenHost)) names.push(hostname(), `${hostname()}.local`);
+  return [...new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean))];
 }
 
 /** Solo mode: adopt the learner's cluster or create it; the page shows the same progress. */

@@ -1,4 +1,5 @@
-// The terminal WebSocket endpoint (/ws/terminal): checks Host, Origin and the page token before
+// The terminal WebSocket endpoint (/ws/terminal): checks Origin and the page token (the server
+// has checked Host for every upgrade) before
 // upgrading, then binds the socket to a shell session through the shared protocol. Anything
 // malformed closes the socket with a reason; nothing a client sends can throw out of here.
 import type { IncomingMessage } from 'node:http';
@@ -17,7 +18,7 @@ import { TooManySessionsError, type SessionManager } from '../terminal/session-m
 import type { TerminalSession, TerminalSink } from '../terminal/session.ts';
 import type { PageTokens } from './page-token.ts';
 import { binaryFrame } from './websocket-frame.ts';
-import { hostAllowed, sameOrigin, type GuardOptions } from './request-guard.ts';
+import { refuseUpgrade, sameOrigin } from './request-guard.ts';
 
 export const TERMINAL_PATH = '/ws/terminal';
 const HELLO_TIMEOUT_MS = 10_000;
@@ -26,13 +27,8 @@ const PING_EVERY_MS = 20_000;
 export type TerminalSocketOptions = {
   sessions: SessionManager;
   tokens: PageTokens;
-  guard: GuardOptions;
   log?: (line: string) => void;
 };
-
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-}
 
 /** WebSocket close reasons are limited to 123 bytes. */
 const shortReason = (reason: string): string => (Buffer.byteLength(reason) <= 120 ? reason : `${reason.slice(0, 110)}…`);
@@ -50,19 +46,13 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
       return false;
     }
     if (url.pathname !== TERMINAL_PATH) return false;
-    socket.on('error', () => socket.destroy());
-    if (!hostAllowed(req, options.guard)) {
-      refuse(socket, 403, 'Forbidden: unexpected Host');
-      log(`terminal: refused upgrade with Host ${JSON.stringify(req.headers.host)}`);
-      return true;
-    }
     if (!sameOrigin(req)) {
-      refuse(socket, 403, 'Forbidden: cross-origin WebSocket');
+      refuseUpgrade(socket, 403, 'Forbidden: cross-origin WebSocket');
       log(`terminal: refused cross-origin upgrade from ${JSON.stringify(req.headers.origin ?? null)}`);
       return true;
     }
     if (!options.tokens.verify(url.searchParams.get('token'))) {
-      refuse(socket, 401, 'Unauthorized: missing or expired page token');
+      refuseUpgrade(socket, 401, 'Unauthorized: missing or expired page token');
       log('terminal: refused upgrade without a valid page token');
       return true;
     }

@@ -25,9 +25,31 @@ export interface TerminalScreen {
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** Lines the connection itself writes to the screen (the page passes its language's). */
+export type ConnectionNotices = {
+  shellReplaced: string;
+  outputDropped: string;
+  shellExited: (code: number) => string;
+  terminalError: (message: string) => string;
+};
+
+export const ENGLISH_NOTICES: ConnectionNotices = {
+  shellReplaced: '[your previous shell has ended (the server restarted, or it sat idle too long); this is a new shell — files you saved are still there]',
+  outputDropped: '[some output was dropped while disconnected]',
+  shellExited: (code) => `[shell exited with code ${code}]`,
+  terminalError: (message) => `[terminal error: ${message}]`,
+};
+
 export type ConnectionOptions = {
-  url: string;
+  /** The WebSocket URL, read at every connect (it carries the page token, which can be renewed). */
+  url: string | (() => string);
   screen: TerminalScreen;
+  /**
+   * Renews the page token after a connection that never opened (the server refused it: the
+   * token expired, or the server restarted with another key). Resolves when renewed or not.
+   */
+  renewToken?: () => Promise<unknown>;
+  notices?: ConnectionNotices;
   /** Remembers the shell across reloads of this tab. */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   onState?: (state: ConnectionState, detail?: string) => void;
@@ -51,6 +73,7 @@ export class TerminalConnection {
   private queuedInput: Uint8Array[] = [];
   private queuedBytes = 0;
   private retry = 0;
+  private opened = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly encoder = new TextEncoder();
@@ -68,15 +91,27 @@ export class TerminalConnection {
     return this.ready;
   }
 
+  /** Failed attempts since the last successful connection. */
+  get retries(): number {
+    return this.retry;
+  }
+
+  private get notices(): ConnectionNotices {
+    return this.options.notices ?? ENGLISH_NOTICES;
+  }
+
   connect(): void {
     this.stopped = false;
     clearTimeout(this.retryTimer);
     this.setState(this.retry === 0 ? 'connecting' : 'reconnecting');
     const Impl = this.options.WebSocketImpl ?? WebSocket;
-    const socket = new Impl(this.options.url);
+    const { url } = this.options;
+    const socket = new Impl(typeof url === 'function' ? url() : url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    this.opened = false;
     socket.onopen = () => {
+      this.opened = true;
       const size = this.options.screen.size();
       const hello: ClientControl = { t: 'hello', v: PROTOCOL_VERSION, cols: size.cols, rows: size.rows };
       if (this.session) hello.session = this.session;
@@ -100,7 +135,13 @@ export class TerminalConnection {
       }
       const delay = Math.min(5000, 250 * 2 ** this.retry++);
       this.setState('reconnecting', event.reason || undefined);
-      this.retryTimer = setTimeout(() => this.connect(), delay);
+      const refused = !this.opened;
+      this.retryTimer = setTimeout(() => {
+        if (!refused || !this.options.renewToken) return this.connect();
+        void this.options.renewToken().catch(() => undefined).then(() => {
+          if (!this.stopped && !this.socket) this.connect();
+        });
+      }, delay);
     };
   }
 
@@ -119,6 +160,16 @@ export class TerminalConnection {
 
   resize(size: TerminalSize): void {
     if (this.ready && this.socket?.readyState === 1) this.socket.send(encodeControl({ t: 'resize', ...size }));
+  }
+
+  /** Try again now instead of waiting for the next retry (the Reconnect button while reconnecting). */
+  retryNow(): void {
+    if (this.socket) return;
+    this.retry = 0;
+    clearTimeout(this.retryTimer);
+    void (this.options.renewToken?.() ?? Promise.resolve()).catch(() => undefined).then(() => {
+      if (!this.socket) this.connect();
+    });
   }
 
   /** Start over with a fresh shell (after it exited). */
@@ -143,14 +194,10 @@ export class TerminalConnection {
     if (!decoded.ok) return;
     const message = decoded.value;
     if (message.t === 'ready') {
-      const isSameShell = this.session === message.session;
-      if (!isSameShell && this.expected !== undefined) {
-        // Our shell is gone (server restarted, or reaped): this is a new one.
-        this.options.screen.reset();
-      }
-      if (message.truncated && this.expected !== undefined) {
-        this.options.screen.notice(`[some output was dropped while disconnected]`);
-      }
+      // We asked for our shell back, and got another: ours is gone (server restarted, or reaped).
+      // Its lines stay on screen; the learner is told that what follows is a new shell.
+      if (this.session !== undefined && this.session !== message.session) this.options.screen.notice(this.notices.shellReplaced);
+      else if (message.truncated && this.expected !== undefined) this.options.screen.notice(this.notices.outputDropped);
       this.session = message.session;
       this.options.storage?.setItem(SESSION_KEY, message.session);
       this.expected = message.seq;
@@ -165,10 +212,10 @@ export class TerminalConnection {
       for (const bytes of queued) this.send(bytes);
       this.resize(this.options.screen.size());
     } else if (message.t === 'exit') {
-      this.options.screen.notice(`[shell exited with code ${message.code}]`);
+      this.options.screen.notice(this.notices.shellExited(message.code));
       this.forgetSession();
     } else if (message.t === 'error') {
-      this.options.screen.notice(`[terminal error: ${message.message}]`);
+      this.options.screen.notice(this.notices.terminalError(message.message));
     }
   }
 

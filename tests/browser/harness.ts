@@ -10,13 +10,27 @@ import { cacheDir } from '../../src/environments/paths.ts';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-results');
 
-export type RunningServer = { url: string; origin: string; port: number; process: ChildProcess; /** The throwaway HOME its shells get. */ home: string; output: () => string; stop(): Promise<void> };
+export type RunningServer = {
+  url: string;
+  origin: string;
+  port: number;
+  process: ChildProcess;
+  /** The throwaway HOME its shells get (and LABS_HOME under it). */
+  home: string;
+  output: () => string;
+  /** Stops the server; `keepHome` leaves its state for a restart on it. */
+  stop(options?: { keepHome?: boolean }): Promise<void>;
+};
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const home = mkdtempSync(join(tmpdir(), 'labs-browser-'));
+/**
+ * `reuse` starts a second server on the same state and port as an earlier one (a restart):
+ * stop the earlier one with `keepHome` first.
+ */
+export async function startServer(env: Record<string, string> = {}, reuse?: { home: string; port: number }): Promise<RunningServer> {
+  const home = reuse?.home ?? mkdtempSync(join(tmpdir(), 'labs-browser-'));
   const cwd = join(home, 'workspace');
-  mkdirSync(cwd);
-  const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', '0'], {
+  mkdirSync(cwd, { recursive: true });
+  const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', String(reuse?.port ?? 0)], {
     cwd: ROOT,
     // HOME is throwaway too: the shell must not depend on this machine's ~/.bashrc (a stale pyenv
     // rehash lock there once hung every interactive bash); the toolchain cache stays the real one.
@@ -49,21 +63,21 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     process: child,
     home,
     output: () => output,
-    async stop() {
+    async stop({ keepHome = false } = {}) {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(home, { recursive: true, force: true });
+      if (!keepHome) rmSync(home, { recursive: true, force: true });
     },
   };
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'labs-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -76,6 +90,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
     viewport: { width: 1440, height: 900 },
   });

@@ -6,24 +6,17 @@ import type { Duplex } from 'node:stream';
 import { createArgocdProxy } from '../../environments/addons/index.ts';
 
 export type ArgocdAdapter = {
-  /** Serves the request when it is under /argocd; false otherwise. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** The request is under /argocd (the server applies its Origin rule before handing it on). */
+  mounted(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 };
 
 export function createArgocdAdapter(): ArgocdAdapter {
   const proxy = createArgocdProxy({ mountPath: '/argocd' });
-  const mounted = (url: string | undefined) => url === proxy.mountPath || Boolean(url?.startsWith(`${proxy.mountPath}/`));
   return {
-    handle(req, res) {
-      if (!mounted(req.url)) return false;
-      proxy.handle(req, res);
-      return true;
-    },
-    upgrade(req, socket, head) {
-      if (!mounted(req.url)) return false;
-      proxy.upgrade(req, socket, head);
-      return true;
-    },
+    mounted: (req) => req.url === proxy.mountPath || Boolean(req.url?.startsWith(`${proxy.mountPath}/`)),
+    handle: (req, res) => proxy.handle(req, res),
+    upgrade: (req, socket, head) => proxy.upgrade(req, socket, head),
   };
 }
