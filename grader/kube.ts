@@ -2,7 +2,7 @@
 // WATCH) over node:https with the credentials from ./credentials.ts. Objects come back as the API's
 // JSON — the same shape lists and watches deliver — so checks see one representation.
 import { existsSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -59,32 +59,66 @@ export function firstLine(error: unknown): string {
 export type KubeList = { items: any[]; resourceVersion: string };
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** Thin read-only client: GET JSON, GET text (logs), WATCH. */
+export type ReaderOptions = {
+  /** How long one GET may take, headers and body (default 15 s). Watches are not bounded by it. */
+  timeoutMs?: number;
+};
+
+/** Why `body` is not a Kubernetes list; undefined when it is one. */
+function notAList(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return `${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`} instead of a list object`;
+  }
+  const items = (body as { items?: unknown }).items;
+  if (!Array.isArray(items)) return 'no "items" array';
+  const bad = items.findIndex((item) => typeof item?.metadata?.name !== 'string');
+  return bad >= 0 ? `items[${bad}] has no metadata.name` : undefined;
+}
+
+/**
+ * Thin read-only client: GET JSON, GET text (logs), WATCH. Speaks https, or plain http when the
+ * kubeconfig's server says http: (TLS material and its agent then mean nothing; headers still go).
+ */
 export class KubeReader {
   readonly credentials: Credentials;
   readonly server: string;
   readonly contextName: string;
+  private readonly timeoutMs: number;
+  /** Set when the server is http: — the credentials' agent is an https one. */
+  private readonly plainAgent: HttpAgent | undefined;
 
-  constructor(credentials: Credentials) {
+  constructor(credentials: Credentials, options: ReaderOptions = {}) {
     this.credentials = credentials;
     this.server = credentials.server;
     this.contextName = credentials.contextName;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    let protocol: string;
+    try {
+      protocol = new URL(this.server).protocol;
+    } catch {
+      throw new ClusterError(`server ${JSON.stringify(this.server)} of context ${this.contextName} (${credentials.source}) is not a URL`);
+    }
+    if (protocol !== 'https:' && protocol !== 'http:') {
+      throw new ClusterError(`${this.where()}: protocol "${protocol}" is not supported (the API server's URL must start with https: or http:)`);
+    }
+    this.plainAgent = protocol === 'http:' ? new HttpAgent({ keepAlive: true }) : undefined;
   }
 
   private where(): string {
     return `cluster ${this.server} (context ${this.contextName})`;
   }
 
-  private async request(path: string, query: Query, signal: AbortSignal = AbortSignal.timeout(15_000)): Promise<IncomingMessage> {
+  private async request(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
     const auth = await this.credentials.authenticate().catch((error: unknown) => {
       throw new ClusterError(`cannot authenticate to ${this.where()}: ${firstLine(error)}`);
     });
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const send = this.plainAgent ? httpRequest : httpsRequest;
+    const transport = this.plainAgent ? { agent: this.plainAgent } : auth;
     try {
       return await new Promise<IncomingMessage>((resolve, reject) => {
-        const req = send(url, { ...auth, method: 'GET', headers: { Accept: 'application/json', ...auth.headers }, signal }, resolve);
+        const req = send(url, { ...transport, method: 'GET', headers: { Accept: 'application/json', ...auth.headers }, signal }, resolve);
         req.on('error', reject);
         req.end();
       });
@@ -93,20 +127,41 @@ export class KubeReader {
     }
   }
 
-  private async text(response: IncomingMessage): Promise<string> {
+  /**
+   * The whole body of a response. A body that breaks off (the connection closed early, or the
+   * timeout struck mid-body) is the cluster's fault: a ClusterError saying how much arrived.
+   */
+  private async body(response: IncomingMessage, path: string, signal: AbortSignal): Promise<string> {
     let body = '';
     response.setEncoding('utf8');
-    for await (const chunk of response) body += chunk;
+    try {
+      for await (const chunk of response) body += chunk;
+    } catch (error) {
+      const why = signal.aborted ? `no complete answer within ${this.timeoutMs / 1000} s` : firstLine(error);
+      throw new ClusterError(`${this.where()} cut off its answer to GET ${path} after ${Buffer.byteLength(body)} bytes (${why})`);
+    }
     return body;
+  }
+
+  /** `text` as JSON; when it is not, a ClusterError naming the server, the request and what was wrong. */
+  private json(text: string, what: string): any {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const reason = firstLine(error);
+      // V8 says where parsing stopped; stopping at the very end means the document was cut short.
+      const at = /at position (\d+)/.exec(reason);
+      const cutOff = /end of JSON input/.test(reason) || (at !== null && Number(at[1]) >= text.length) ? ', as if cut off' : '';
+      throw new ClusterError(`${this.where()} answered ${what} with malformed JSON (${reason}; ${Buffer.byteLength(text)} bytes${cutOff})`);
+    }
   }
 
   /** GET a JSON document. 404 → undefined (a missing namespace, an absent CRD). */
   async getJson(path: string, query: Query = {}): Promise<any> {
-    const response = await this.request(path, query);
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const response = await this.request(path, query, signal);
     const status = response.statusCode ?? 0;
-    const body = await this.text(response).catch((error: unknown) => {
-      throw new ClusterError(`${this.where()}: reading GET ${path} failed: ${firstLine(error)}`);
-    });
+    const body = await this.body(response, path, signal);
     if (status === 404) return undefined;
     if (status === 401 || status === 403) {
       const message = (() => {
@@ -123,20 +178,24 @@ export class KubeReader {
     if (status < 200 || status >= 300) {
       throw new ClusterError(`${this.where()} answered ${status} to GET ${path}: ${body.slice(0, 200)}`);
     }
-    return JSON.parse(body);
+    return this.json(body, `GET ${path}`);
   }
 
+  /** A collection; undefined when the API does not serve it (404). Anything but a list of objects is the cluster's fault. */
   async list(path: string, labelSelector?: string): Promise<KubeList | undefined> {
     const body = await this.getJson(path, { labelSelector });
-    if (!body) return undefined;
-    return { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '' };
+    if (body === undefined) return undefined;
+    const wrong = notAList(body);
+    if (wrong) throw new ClusterError(`${this.where()} answered GET ${path} with JSON that is not a Kubernetes list: ${wrong}`);
+    return { items: body.items, resourceVersion: body.metadata?.resourceVersion ?? '' };
   }
 
   /** Last lines of a container's log; '' when there is none (or the kubelet cannot be reached). */
   async logTail(namespace: string, pod: string, container: string, lines: number, previous: boolean): Promise<string> {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
-    const response = await this.request(path, { container, tailLines: lines, previous: previous || undefined });
-    const body = await this.text(response).catch(() => '');
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const response = await this.request(path, { container, tailLines: lines, previous: previous || undefined }, signal);
+    const body = await this.body(response, path, signal).catch(() => '');
     return response.statusCode === 200 ? body : '';
   }
 
@@ -173,7 +232,7 @@ export class KubeReader {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
           if (!line) continue;
-          const event = JSON.parse(line) as { type: string; object: any };
+          const event = this.json(line, `a watch event on ${path}`) as { type: string; object: any };
           onEvent(event.type, event.object);
         }
       }
@@ -186,8 +245,8 @@ export class KubeReader {
 }
 
 /** Connect to the cluster a kubeconfig/context names (reads the kubeconfig; no request yet). */
-export async function connect(options: ClusterOptions = {}): Promise<KubeReader> {
+export async function connect(options: ClusterOptions & ReaderOptions = {}): Promise<KubeReader> {
   const source = resolveKubeconfig(options.kubeconfig);
   if (!source) throw noKubeconfig();
-  return new KubeReader(await loadCredentials(source, options.context));
+  return new KubeReader(await loadCredentials(source, options.context), options);
 }
