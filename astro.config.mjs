@@ -1,8 +1,10 @@
 // Astro builds the lesson site; src/server/ (a plain Node http server) mounts the built handler
 // and owns the terminal WebSocket, the API and static files.
+import { satteri } from '@astrojs/markdown-satteri';
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
 import { fileURLToPath } from 'node:url';
+import { cjkFriendlyEmphasis } from './src/content/cjk-emphasis.ts';
 import { codeBlockTransformer } from './src/content/code-block-transformer.ts';
 import { lessonChecks } from './src/content/lesson-checks.ts';
 
@@ -13,6 +15,8 @@ export default defineConfig({
   devToolbar: { enabled: false },
   prefetch: false,
   markdown: {
+    // Sätteri (Astro's default engine) with CJK-friendly emphasis: `**차트(chart)**는` is bold.
+    processor: satteri({ mdastPlugins: [cjkFriendlyEmphasis()] }),
     shikiConfig: {
       themes: { light: 'github-light', dark: 'github-dark-dimmed' },
       defaultColor: false,
