@@ -19,3 +19,8 @@ export class LabDefinitionError extends GraderError {
 export class ClusterError extends GraderError {
   override name = 'ClusterError';
 }
+
+/** No kubeconfig anywhere (no --kubeconfig, KUBECONFIG, learner cluster or ~/.kube/config). */
+export class NoKubeconfigError extends ClusterError {
+  override name = 'NoKubeconfigError';
+}

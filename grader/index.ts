@@ -1,7 +1,7 @@
 // The grading library's public surface. Web server, CLI, dashboard and tests import from here.
 export { verifyLab, runChecks, loadChecks, type VerifyOptions } from './verify.ts';
 export type { CheckResult, LabResult } from './result.ts';
-export { GraderError, LabNotFoundError, LabDefinitionError, ClusterError } from './errors.ts';
+export { GraderError, LabNotFoundError, LabDefinitionError, ClusterError, NoKubeconfigError } from './errors.ts';
 export { connect, loadKubeConfig, resolveKubeconfig, KubeReader, type ClusterOptions } from './kube.ts';
 export { loadCredentials, type Credentials } from './credentials.ts';
 export { CheckContext, type KubeObject } from './context.ts';

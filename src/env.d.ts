@@ -4,5 +4,9 @@ declare namespace App {
   interface Locals {
     /** Issued by src/server for each rendered page; the terminal WebSocket must present it. */
     terminalToken?: string;
+    /** The lab catalog (titles, tasks, hints, starter files), from src/server's grader adapter. */
+    labs?: import('./server/adapters/grader.ts').LabSummary[];
+    /** This learner's progress per lab, from the progress store. */
+    progress?: import('./store/progress-store.ts').LabProgress[];
   }
 }

@@ -1,4 +1,6 @@
-// Header behaviour on every page: the theme toggle and the cluster status pill.
+// Header behaviour on every page: the theme toggle, the cluster status pill and the banner
+// that explains a cluster still being built.
+import { clusterWords, etaText, fill, type ClusterInfo } from './cluster-state.ts';
 
 const root = document.documentElement;
 
@@ -13,27 +15,49 @@ document.querySelector('[data-theme-toggle]')?.addEventListener('click', () => {
   window.dispatchEvent(new CustomEvent('labs:theme', { detail: next }));
 });
 
-type ClusterStatus = { state?: string; name?: string; detail?: string };
-
-async function refreshClusterStatus(): Promise<void> {
+/** The header's pill and the banner under the header, from the shared cluster state. */
+function showCluster(info: ClusterInfo): void {
   const pill = document.querySelector<HTMLElement>('[data-cluster-status]');
   const label = pill?.querySelector<HTMLElement>('[data-cluster-state]');
-  if (!pill || !label) return;
-  try {
-    const response = await fetch('/api/cluster', { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(String(response.status));
-    const status = (await response.json()) as ClusterStatus;
-    pill.dataset.state = status.state ?? 'unknown';
-    const state = (status.state ?? '').replace('-', ' ');
-    label.textContent = status.name ? `${status.name} · ${state}` : state || (label.dataset.unknown ?? '');
-    pill.title = status.detail ?? '';
-  } catch {
-    pill.dataset.state = 'unknown';
-    label.textContent = label.dataset.unknown ?? 'unknown';
+  const words = clusterWords;
+  if (pill && label) {
+    pill.dataset.state = info.state;
+    const state = words.states?.[info.state] ?? info.state;
+    label.textContent = info.name ? `${info.name} · ${state}` : state;
+    pill.title = info.detail ?? '';
+  }
+  const banner = document.querySelector<HTMLElement>('[data-cluster-banner]');
+  if (!banner) return;
+  const show = info.state === 'creating' || info.state === 'error' || info.state === 'not-created';
+  banner.hidden = !show;
+  banner.dataset.state = info.state;
+  if (!show) return;
+  const title = banner.querySelector<HTMLElement>('[data-banner-title]')!;
+  const detail = banner.querySelector<HTMLElement>('[data-banner-detail]')!;
+  const bar = banner.querySelector<HTMLElement>('[data-banner-bar]')!;
+  const progress = info.progress;
+  if (info.state === 'creating') {
+    title.textContent = words.building;
+    const parts: string[] = [];
+    if (progress) {
+      const phase = (words.phases as Record<string, string>)[progress.phase] ?? progress.phase;
+      const item = progress.item ? ` — ${fill(words.component, progress.item)}` : '';
+      parts.push(fill(words.step, { step: progress.step, steps: progress.steps, phase }) + item);
+      const minutes = Math.floor((Date.now() - Date.parse(progress.startedAt)) / 60_000);
+      parts.push([fill(words.elapsed, { minutes }), etaText(progress)].filter(Boolean).join(', '));
+      if (progress.phase === 'toolchain') parts.push(words.buildingFirst);
+    }
+    parts.push(words.meanwhile);
+    detail.replaceChildren(...parts.map((text) => Object.assign(document.createElement('span'), { textContent: text })));
+    const elapsed = progress ? (Date.now() - Date.parse(progress.startedAt)) / 1000 : 0;
+    const total = elapsed + (progress?.etaSeconds ?? 0);
+    bar.parentElement!.hidden = !progress?.etaSeconds;
+    bar.style.width = `${total > 0 ? Math.min(99, Math.max(2, (100 * elapsed) / total)) : 2}%`;
+  } else {
+    bar.parentElement!.hidden = true;
+    title.textContent = info.state === 'error' ? words.failed : words.notCreated;
+    detail.replaceChildren(...(info.state === 'error' ? [info.detail ?? '', words.failedAction] : []).map((text) => Object.assign(document.createElement('span'), { textContent: text })));
   }
 }
 
-void refreshClusterStatus();
-setInterval(() => {
-  if (document.visibilityState === 'visible') void refreshClusterStatus();
-}, 15_000);
+window.addEventListener('labs:cluster', (event) => showCluster((event as CustomEvent<ClusterInfo>).detail));

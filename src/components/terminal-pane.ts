@@ -7,6 +7,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { ENGLISH_NOTICES, TerminalConnection, type ConnectionNotices, type ConnectionState } from '../terminal/client-connection.ts';
 import { pageToken, renewPageToken } from './page-token.ts';
+import { clusterBeingBuilt, clusterWords, currentCluster, fill, needsCluster, whereText, type ClusterInfo } from './cluster-state.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 
 const lightTheme: ITheme = {
@@ -30,7 +31,8 @@ function mount(pane: HTMLElement): void {
   const reconnectButton = pane.querySelector<HTMLButtonElement>('[data-terminal-reconnect]')!;
 
   const term = new Terminal({
-    fontFamily: '"JetBrains Mono Variable", "JetBrains Mono", "Cascadia Mono", "Fira Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    // Hangul (Korean notices, kubectl output in Korean) falls back to the bundled Noto Sans KR.
+    fontFamily: '"JetBrains Mono Variable", "JetBrains Mono", "Cascadia Mono", "Fira Mono", "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans KR Variable", monospace',
     fontSize: 13.5,
     lineHeight: 1.2,
     cursorBlink: true,
@@ -124,11 +126,31 @@ function mount(pane: HTMLElement): void {
     term.options.theme = themeFor();
   });
 
-  // A Run button types its command as if the learner had: each line followed by Enter.
+  // A line in the terminal when it opens on a cluster still being built, and when it is ready.
+  let toldWaiting = false;
+  window.addEventListener('labs:cluster', (event) => {
+    const info = (event as CustomEvent<ClusterInfo>).detail;
+    if (info.state === 'creating' && !toldWaiting) {
+      toldWaiting = true;
+      term.write(`\r\n${noticeStyle}${fill(clusterWords.terminalWaiting, { where: whereText(info) })}\x1b[0m\r\n`);
+    } else if (info.state === 'running' && toldWaiting) {
+      toldWaiting = false;
+      term.write(`\r\n${noticeStyle}${clusterWords.terminalReady}\x1b[0m\r\n`);
+    }
+  });
+
+  // A Run button types its command as if the learner had: each line followed by Enter. One that
+  // needs the cluster while it is being built is held, with the reason, instead of failing.
   window.addEventListener('labs:run', (event) => {
     const command = (event as CustomEvent<{ command: string }>).detail.command.replace(/\r?\n/g, '\r');
-    connection.send(command.endsWith('\r') ? command : `${command}\r`);
     term.focus();
+    if (clusterBeingBuilt() && needsCluster(command)) {
+      term.write(`\r\n${noticeStyle}${fill(clusterWords.runHeld, { where: whereText(currentCluster()) })}\x1b[0m\r\n`);
+      return;
+    }
+    void connection.run(command.endsWith('\r') ? command : `${command}\r`).then(({ ok, program }) => {
+      if (!ok) term.write(`\r\n${noticeStyle}${fill(said.noticeRunBusy ?? '', { program: program ?? '?' })}\x1b[0m\r\n`);
+    });
   });
 
   // For people and tests: read what the terminal shows.

@@ -15,6 +15,7 @@ import { NodeImageBuilder } from './images/node-image.ts';
 import { connectMirrorToKindNetwork, ensureMirrorRunning, pushToMirror, releaseKindNetwork } from './mirror.ts';
 import { recordTimings } from './timings.ts';
 import { reporter, type ProgressEvent, type ProgressListener, type Reporter } from './progress.ts';
+import { BuildEstimator, type BuildProgress } from './estimate.ts';
 
 export type ClusterState = 'none' | 'building' | 'creating' | 'ready' | 'error';
 
@@ -27,6 +28,8 @@ export type ClusterStatus = {
   kubeconfig?: string;
   /** Whether it runs on the offline node image and local mirror. */
   offline?: boolean;
+  /** While building or creating: the step, the component, about how long is left. */
+  progress?: BuildProgress;
   updatedAt: string;
 };
 
@@ -79,11 +82,11 @@ export function writeKindConfig(name: string, capWrapper: boolean): string {
 }
 const statusFile = (name: string) => join(clusterDir(name), 'status.json');
 
-type StoredStatus = { state: ClusterState; message: string; pid: number; offline?: boolean; updatedAt: string };
+type StoredStatus = { state: ClusterState; message: string; pid: number; offline?: boolean; progress?: BuildProgress; updatedAt: string };
 
-function writeStatus(name: string, state: ClusterState, message: string, offline?: boolean): void {
+function writeStatus(name: string, state: ClusterState, message: string, offline?: boolean, progress?: BuildProgress): void {
   mkdirSync(dirname(statusFile(name)), { recursive: true });
-  const record: StoredStatus = { state, message, pid: process.pid, offline, updatedAt: new Date().toISOString() };
+  const record: StoredStatus = { state, message, pid: process.pid, offline, progress, updatedAt: new Date().toISOString() };
   writeFileSync(statusFile(name), JSON.stringify(record, null, 2) + '\n');
 }
 
@@ -236,6 +239,7 @@ export class KindProvider implements EnvironmentProvider {
 
   /** A reporter that also records the cluster's status (`persist`: in status.json and in memory). */
   private emitter(name: string, onProgress?: ProgressListener, offline?: boolean, persist = true): Reporter {
+    const estimator = new BuildEstimator();
     return reporter((event) => {
       if (!persist) {
         onProgress?.(event);
@@ -244,9 +248,10 @@ export class KindProvider implements EnvironmentProvider {
       }
       const state: ClusterState = event.phase === 'error' ? 'error' : event.phase === 'ready' ? 'ready'
         : ['creating', 'waiting'].includes(event.phase) ? 'creating' : event.phase === 'deleting' ? 'none' : 'building';
-      const status: ClusterStatus = { name, state, message: event.message, offline, updatedAt: new Date().toISOString() };
+      const progress = estimator.observe(event);
+      const status: ClusterStatus = { name, state, message: event.message, offline, progress, updatedAt: new Date().toISOString() };
       this.live.set(name, status);
-      if (event.phase !== 'deleting') writeStatus(name, state, event.message, offline);
+      if (event.phase !== 'deleting') writeStatus(name, state, event.message, offline, progress);
       onProgress?.(event);
       for (const l of this.listeners) l(event);
     }, name);
@@ -323,7 +328,7 @@ export class KindProvider implements EnvironmentProvider {
     const inFlight = stored && ['building', 'creating'].includes(stored.state) && pidAlive(stored.pid);
     const live = this.live.get(name);
     if (live && ['building', 'creating'].includes(live.state)) return live;
-    if (inFlight) return { name, state: stored.state, message: stored.message, offline: stored.offline, updatedAt: stored.updatedAt };
+    if (inFlight) return { name, state: stored.state, message: stored.message, offline: stored.offline, progress: stored.progress, updatedAt: stored.updatedAt };
     const node = await tryRun('docker', ['inspect', '--format', '{{.State.Running}}', `${name}-control-plane`]);
     const kubeconfig = clusterKubeconfig(name);
     if (node.code === 0) {

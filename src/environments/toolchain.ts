@@ -41,6 +41,8 @@ export async function ensureComponents(components: string[], onLine: (line: stri
   const missing: string[] = [];
   for (const c of components) if (!(await componentStamp(c))) missing.push(c);
   if (missing.length > 0) {
+    // The plan first (src/environments/estimate.ts reads it to say how long is left).
+    onLine(`toolchain: building ${missing.length} of ${components.length} components: ${missing.join(' ')}`);
     const r = await tryRun('bash', [buildScript, ...missing], { onLine });
     if (r.code !== 0) {
       const failure = r.stderr.split('\n').filter((l) => l.startsWith('build.sh: failed')).join('; ');

@@ -5,6 +5,9 @@
 //   POST /api/labs/<n>/verify    grade lab n → LabResult           (needs the page token)
 //   GET  /api/progress           latest result per lab
 //   GET  /api/page-token         a fresh page token for an open tab (same-origin fetches only)
+//   POST /api/labs/<n>/reset     delete what lab n created           (needs the page token)
+//   GET  /api/labs/<n>/solution  the reference solution's steps
+//   GET  /api/labs/<n>/files/<f> a starter file, as a download
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
@@ -33,6 +36,84 @@ const notAvailable = (res: ServerResponse, what: string) => json(res, 503, { err
 
 export function createApi(options: ApiOptions) {
   const log = options.log ?? (() => {});
+
+  /** State-changing calls: POST, from our own pages only (Origin + the page's token). */
+  const postFromOurPage = (req: IncomingMessage, res: ServerResponse, what: string): boolean => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      json(res, 405, { error: 'use POST' });
+      return false;
+    }
+    if (!sameOrigin(req) || !options.tokens.verify(String(req.headers['x-labs-token'] ?? ''))) {
+      json(res, 403, { error: `forbidden: ${what} must come from a lesson page of this server` });
+      return false;
+    }
+    return true;
+  };
+
+  const graderFailure = (res: ServerResponse, lab: number, error: unknown): void => {
+    const kind = classifyGraderError(error);
+    const message = (error as Error).message;
+    // `code` lets the page say it in the learner's language; `error` is the detail.
+    if (kind === 'not-found') json(res, 404, { code: 'lab-not-found', error: message });
+    else if (kind === 'no-cluster') json(res, 502, { code: 'no-cluster', error: message });
+    else if (kind === 'cluster') json(res, 502, { code: 'cluster-unreachable', error: message });
+    else {
+      log(`lab ${lab}: ${message}`);
+      json(res, 500, { error: message });
+    }
+  };
+
+  /**
+   * While the learner's cluster is being built there is nothing to grade or reset yet: say so,
+   * with the build's progress, rather than act on whatever other kubeconfig happens to exist.
+   */
+  async function clusterNotReady(res: ServerResponse): Promise<boolean> {
+    const cluster = await options.environments?.status().catch(() => undefined);
+    if (cluster?.state !== 'creating') return false;
+    json(res, 409, { code: 'cluster-not-ready', error: `cluster "${cluster.name}" is not ready yet: ${cluster.detail ?? ''}`, progress: cluster.progress });
+    return true;
+  }
+
+  /** Reset, solution and starter files of one lab. */
+  async function labRequest(req: IncomingMessage, res: ServerResponse, lab: number, action: string, file: string | undefined): Promise<void> {
+    const grader = options.grader;
+    try {
+      if (action === 'reset') {
+        if (!postFromOurPage(req, res, 'reset')) return;
+        if (!grader?.reset) return notAvailable(res, 'reset');
+        if (await clusterNotReady(res)) return;
+        await grader.reset(lab);
+        return json(res, 200, { reset: true });
+      }
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        return json(res, 405, { error: 'use GET' });
+      }
+      if (action === 'solution') {
+        if (!grader?.solution) return notAvailable(res, 'solutions');
+        return json(res, 200, { steps: await grader.solution(lab) });
+      }
+      let path: string | undefined;
+      try {
+        path = file === undefined ? undefined : decodeURIComponent(file);
+      } catch {
+        path = undefined; // malformed %-escape: no such file
+      }
+      const text = path === undefined ? undefined : await grader?.file?.(lab, path);
+      if (text === undefined) return json(res, 404, { error: `lab ${lab} has no starter file ${JSON.stringify(file)}` });
+      const name = file!.split('/').pop()!.replace(/[^A-Za-z0-9._-]/g, '_');
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'Cache-Control': 'no-store',
+        'Content-Length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    } catch (error) {
+      graderFailure(res, lab, error);
+    }
+  }
   /** One verify per lab at a time: a double click should not grade twice in parallel. */
   const running = new Map<number, Promise<unknown>>();
 
@@ -76,19 +157,17 @@ export function createApi(options: ApiOptions) {
       return true;
     }
 
-    const verify = /^\/api\/labs\/(\d{1,3})\/verify$/.exec(url.pathname);
+    const labCall = /^\/api\/labs\/(\d{1,3})\/(verify|reset|solution|files\/(.{1,200}))$/.exec(url.pathname);
+    if (labCall && labCall[2] !== 'verify') {
+      await labRequest(req, res, Number(labCall[1]), labCall[2]!, labCall[3]);
+      return true;
+    }
+
+    const verify = labCall;
     if (verify) {
-      if (method !== 'POST') {
-        res.setHeader('Allow', 'POST');
-        json(res, 405, { error: 'use POST' });
-        return true;
-      }
-      // A state-changing call: only from our own pages (Origin + the page's token).
-      if (!sameOrigin(req) || !options.tokens.verify(String(req.headers['x-labs-token'] ?? ''))) {
-        json(res, 403, { error: 'forbidden: verify must come from a lesson page of this server' });
-        return true;
-      }
+      if (!postFromOurPage(req, res, 'verify')) return true;
       if (!options.grader) return notAvailable(res, 'grading'), true;
+      if (await clusterNotReady(res)) return true;
       const lab = Number(verify[1]);
       const grader = options.grader;
       try {
@@ -109,14 +188,7 @@ export function createApi(options: ApiOptions) {
         const result = await attempt;
         json(res, 200, result);
       } catch (error) {
-        const kind = classifyGraderError(error);
-        const message = (error as Error).message;
-        if (kind === 'not-found') json(res, 404, { error: message });
-        else if (kind === 'cluster') json(res, 502, { error: message });
-        else {
-          log(`verify lab ${lab}: ${message}`);
-          json(res, 500, { error: message });
-        }
+        graderFailure(res, lab, error);
       }
       return true;
     }

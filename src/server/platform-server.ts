@@ -66,7 +66,7 @@ export function contentSecurityPolicy(host: string, secure: boolean): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "font-src 'self'",
+    "font-src 'self' data:",
     `connect-src 'self' ${secure ? 'wss' : 'ws'}://${host}`,
     "object-src 'none'",
     "base-uri 'none'",
@@ -99,7 +99,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), clusterExpected: options.clusterExpected, binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
   });
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
-  const api = createApi({ grader: createGraderAdapter(), environments: createEnvironmentsAdapter(), store, tokens, log });
+  const grader = createGraderAdapter();
+  const api = createApi({ grader, environments: createEnvironmentsAdapter(), store, tokens, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
   const sockets = createTerminalSockets({ sessions, tokens, log });
   const argocd = createArgocdAdapter();
@@ -120,7 +121,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       compressResponse(req, res);
       // Rendered pages carry a fresh page token: never stored by a cache.
       res.setHeader('Cache-Control', 'no-store');
-      await handler(req, res, undefined, { terminalToken: tokens.issue() });
+      // Pages show the labs' tasks and this learner's progress; a broken lab.yaml must not take the page down.
+      const labs = await grader.labs().catch((error: unknown) => (log(`lab catalog: ${(error as Error).message}`), undefined));
+      await handler(req, res, undefined, { terminalToken: tokens.issue(), labs, progress: store.progress() });
     } catch (error) {
       log(`server: ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });

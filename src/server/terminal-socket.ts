@@ -132,6 +132,10 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
         if (!session) return close(CloseCode.protocolError, `${message.t} before hello`);
         if (message.t === 'resize') session.resize(message);
         else if (message.t === 'ack') session.ack(message.seq);
+        else if (message.t === 'run') {
+          const program = session.prepareRun();
+          sink.sendControl(program === undefined ? { t: 'run', id: message.id, ok: true } : { t: 'run', id: message.id, ok: false, program });
+        }
       } catch (error) {
         // A bug here must cost one socket, never the server.
         log(`terminal: closing socket after internal error: ${(error as Error).stack ?? error}`);

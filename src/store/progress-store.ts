@@ -15,6 +15,8 @@ export type LabProgress = {
   attempts: number;
   /** When the lab first passed (ISO), if ever. */
   firstPassedAt?: string;
+  /** Each task's outcome in the latest attempt (the lab card's ✓/✗). */
+  checks: { id: string; passed: boolean }[];
 };
 
 export class ProgressStore {
@@ -55,6 +57,7 @@ export class ProgressStore {
                 (SELECT a2.passed FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS passed,
                 (SELECT a2.score FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS score,
                 (SELECT a2.max_score FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS max_score,
+                (SELECT a2.result FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS result,
                 MAX(started_at) AS last_attempt_at
            FROM attempts a WHERE learner = ? GROUP BY lab ORDER BY lab`,
       )
@@ -67,6 +70,7 @@ export class ProgressStore {
         maxScore: Number(row.max_score),
         lastAttemptAt: String(row.last_attempt_at),
         attempts: Number(row.attempts),
+        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed }) => ({ id, passed })),
       };
       if (row.first_passed_at) entry.firstPassedAt = String(row.first_passed_at);
       return entry;

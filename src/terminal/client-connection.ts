@@ -74,6 +74,8 @@ export class TerminalConnection {
   private queuedBytes = 0;
   private retry = 0;
   private opened = false;
+  private runId = 0;
+  private readonly runs = new Map<number, (answer: { ok: boolean; program?: string }) => void>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly encoder = new TextEncoder();
@@ -158,6 +160,29 @@ export class TerminalConnection {
     this.queuedBytes += bytes.length;
   }
 
+  /**
+   * Types a command for the learner on a clean command line: the server clears what is on the
+   * prompt first, or answers with the foreground program (then nothing is typed and the caller
+   * says so). Before the shell is connected the command waits in the input queue.
+   */
+  async run(command: string): Promise<{ ok: boolean; program?: string }> {
+    const socket = this.socket;
+    if (!this.ready || socket?.readyState !== 1) {
+      this.send(command);
+      return { ok: true };
+    }
+    const id = ++this.runId;
+    const answer = await new Promise<{ ok: boolean; program?: string }>((resolve) => {
+      this.runs.set(id, resolve);
+      socket.send(encodeControl({ t: 'run', id }));
+      // A server that does not answer (socket dropped meanwhile) must not hold the button forever.
+      setTimeout(() => this.runs.get(id)?.({ ok: false, program: undefined }), 3000);
+    });
+    this.runs.delete(id);
+    if (answer.ok) this.send(command);
+    return answer;
+  }
+
   resize(size: TerminalSize): void {
     if (this.ready && this.socket?.readyState === 1) this.socket.send(encodeControl({ t: 'resize', ...size }));
   }
@@ -216,6 +241,8 @@ export class TerminalConnection {
       this.forgetSession();
     } else if (message.t === 'error') {
       this.options.screen.notice(this.notices.terminalError(message.message));
+    } else if (message.t === 'run') {
+      this.runs.get(message.id)?.({ ok: message.ok, program: message.program });
     }
   }
 

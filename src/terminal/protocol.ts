@@ -65,7 +65,9 @@ export type TerminalSize = { cols: number; rows: number };
 export type ClientControl =
   | { t: 'hello'; v: number; cols: number; rows: number; session?: string; seq?: number }
   | { t: 'resize'; cols: number; rows: number }
-  | { t: 'ack'; seq: number };
+  | { t: 'ack'; seq: number }
+  /** A Run button wants to type a command: the server clears the prompt's line or says what runs. */
+  | { t: 'run'; id: number };
 
 /** Server → browser control messages. */
 export type ServerControl =
@@ -80,7 +82,9 @@ export type ServerControl =
       shell: string;
     }
   | { t: 'exit'; code: number; signal?: number }
-  | { t: 'error'; message: string };
+  | { t: 'error'; message: string }
+  /** Answer to `run`: ok (the line was cleared; type now), or the foreground program that would get the keys. */
+  | { t: 'run'; id: number; ok: boolean; program?: string };
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -184,6 +188,9 @@ export function decodeClientControl(text: string): Decoded<ClientControl> {
     case 'ack':
       if (!isOffset(m.seq)) return fail('ack: seq must be a non-negative integer');
       return { ok: true, value: { t: 'ack', seq: m.seq } };
+    case 'run':
+      if (!isOffset(m.id)) return fail('run: id must be a non-negative integer');
+      return { ok: true, value: { t: 'run', id: m.id } };
     default:
       return fail(`unknown control message type ${JSON.stringify(m.t)?.slice(0, 40)}`);
   }
@@ -216,6 +223,12 @@ export function decodeServerControl(text: string): Decoded<ServerControl> {
     }
     case 'error':
       return { ok: true, value: { t: 'error', message: String(m.message ?? '') } };
+    case 'run': {
+      if (!isOffset(m.id) || typeof m.ok !== 'boolean') return fail('run: bad id or ok');
+      const run: ServerControl = { t: 'run', id: m.id, ok: m.ok };
+      if (typeof m.program === 'string') run.program = m.program.slice(0, 200);
+      return { ok: true, value: run };
+    }
     default:
       return fail(`unknown control message type ${JSON.stringify(m.t)?.slice(0, 40)}`);
   }

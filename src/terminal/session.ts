@@ -1,5 +1,6 @@
 // One shell in a pty, outliving the sockets that look at it: output goes into a bounded ring
 // (for resume) and to the attached browser (if any), paced by acknowledged bytes.
+import { basename } from 'node:path';
 import { spawn, type IPty } from '@lydell/node-pty';
 import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
@@ -158,6 +159,19 @@ export class TerminalSession {
   input(bytes: Uint8Array): void {
     if (this.exited || bytes.length === 0) return;
     this.pty.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as string);
+  }
+
+  /**
+   * Prepares the prompt for a command typed on the learner's behalf: when the shell itself is in
+   * the foreground, clears whatever is on its command line (Ctrl-E, Ctrl-U: readline and zle
+   * both) and returns undefined; otherwise returns the program that would receive the keys.
+   */
+  prepareRun(): string | undefined {
+    if (this.exited) return 'nothing (the shell has exited)';
+    const foreground = this.pty.process;
+    if (foreground && basename(foreground) !== basename(this.shell)) return basename(foreground);
+    this.pty.write('\x05\x15');
+    return undefined;
   }
 
   resize(size: TerminalSize): void {

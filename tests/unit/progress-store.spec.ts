@@ -7,7 +7,7 @@ import { ProgressStore } from '../../src/store/progress-store.ts';
 
 const result = (lab: string, passed: boolean, score: number, startedAt: string): LabResult => ({
   lab, passed, score, maxScore: 10, startedAt, durationMs: 12,
-  checks: [{ id: 'a', title: 'A', passed, points: score }],
+  checks: [{ id: 'a', title: 'A', passed, points: score }, { id: 'b', title: 'B', passed: true, points: 1 }],
 });
 
 const dirs: string[] = [];
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 describe('progress store (node:sqlite)', () => {
-  it('keeps every attempt and reports the latest outcome, attempts and first pass per lab, across reopen', () => {
+  it('keeps every attempt and reports the latest outcome (per task too), attempts and first pass per lab, across reopen', () => {
     const dir = mkdtempSync(join(tmpdir(), 'labs-store-'));
     dirs.push(dir);
     const file = join(dir, 'nested', 'progress.sqlite');
@@ -29,8 +29,8 @@ describe('progress store (node:sqlite)', () => {
 
     const reopened = new ProgressStore(file);
     expect(reopened.progress()).toEqual([
-      { lab: '01-liveness', passed: false, score: 4, maxScore: 10, attempts: 3, lastAttemptAt: '2026-01-01T10:09:00.000Z', firstPassedAt: '2026-01-01T10:05:00.000Z' },
-      { lab: '02-readiness', passed: false, score: 3, maxScore: 10, attempts: 1, lastAttemptAt: '2026-01-01T11:00:00.000Z' },
+      { lab: '01-liveness', passed: false, score: 4, maxScore: 10, attempts: 3, lastAttemptAt: '2026-01-01T10:09:00.000Z', firstPassedAt: '2026-01-01T10:05:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
+      { lab: '02-readiness', passed: false, score: 3, maxScore: 10, attempts: 1, lastAttemptAt: '2026-01-01T11:00:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
     ]);
     expect(reopened.progress('someone-else')).toEqual([]);
     reopened.close();

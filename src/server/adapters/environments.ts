@@ -1,6 +1,7 @@
 // The one place the web server reaches src/environments for the learner cluster's status
 // (the header's cluster pill, GET /api/cluster).
 import { kindProvider, type ClusterState } from '../../environments/kind-provider.ts';
+import type { BuildProgress } from '../../environments/estimate.ts';
 
 export type ClusterStatus = {
   name: string;
@@ -8,6 +9,8 @@ export type ClusterStatus = {
   state: 'running' | 'not-created' | 'creating' | 'error';
   /** One line for people, from the provider (what is happening, or what to do). */
   detail?: string;
+  /** While creating: step, component and about how long is left (the page's banner). */
+  progress?: BuildProgress;
 };
 
 export type EnvironmentsAdapter = {
@@ -30,7 +33,7 @@ export function createEnvironmentsAdapter(): EnvironmentsAdapter {
   return {
     status() {
       if (!cached || Date.now() - cached.at > CACHE_MS) {
-        const value = kindProvider.status().then((status) => ({ name: status.name, state: STATES[status.state], detail: status.message }));
+        const value = kindProvider.status().then((status) => ({ name: status.name, state: STATES[status.state], detail: status.message, progress: status.progress }));
         cached = { at: Date.now(), value };
         value.catch(() => (cached = undefined));
       }

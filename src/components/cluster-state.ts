@@ -1,0 +1,56 @@
+// The learner cluster's state in the page: polled from /api/cluster (every 5 s while it is being
+// built, 15 s otherwise) and announced as a `labs:cluster` event, so the header, the banner, the
+// terminal, Run and Check all say the same thing in the page's language.
+import type { ClusterWords } from './ui-strings.ts';
+
+export type ClusterProgress = {
+  phase: string;
+  step: number;
+  steps: number;
+  startedAt: string;
+  item?: { index: number; total: number; name: string };
+  etaSeconds?: number;
+};
+export type ClusterInfo = { name?: string; state: 'running' | 'not-created' | 'creating' | 'error' | 'unknown'; detail?: string; progress?: ClusterProgress };
+
+export const clusterWords = JSON.parse(document.querySelector<HTMLElement>('[data-cluster-words]')?.dataset.clusterWords ?? '{}') as ClusterWords;
+
+/** "{step} of {steps}" with values filled in. */
+export const fill = (template: string, values: Record<string, string | number>): string =>
+  template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+
+export function etaText(progress: ClusterProgress | undefined): string {
+  const seconds = progress?.etaSeconds;
+  if (seconds === undefined) return '';
+  return seconds < 60 ? clusterWords.etaSoon : fill(clusterWords.eta, { minutes: Math.round(seconds / 60) });
+}
+
+/** "step 4/7, about 9 min left" — where a build stands, for one-line messages. */
+export function whereText(info: ClusterInfo | undefined): string {
+  const progress = info?.progress;
+  if (!progress) return clusterWords.states?.creating ?? '';
+  return fill(clusterWords.notReadyWhere, { step: progress.step, steps: progress.steps, eta: etaText(progress) }).replace(/, $/, '');
+}
+
+/** Commands that talk to the cluster (so Run holds them while it is being built). */
+export const needsCluster = (command: string): boolean => /(^|[\s;&|(])(kubectl|helm|argocd|kustomize|labs|kind)\b/.test(command);
+
+let latest: ClusterInfo | undefined;
+export const currentCluster = (): ClusterInfo | undefined => latest;
+export const clusterBeingBuilt = (): boolean => latest?.state === 'creating';
+
+async function poll(): Promise<void> {
+  let info: ClusterInfo;
+  try {
+    const response = await fetch('/api/cluster', { headers: { accept: 'application/json' } });
+    info = response.ok ? ((await response.json()) as ClusterInfo) : { state: 'unknown' };
+  } catch {
+    info = { state: 'unknown' };
+  }
+  latest = info;
+  window.dispatchEvent(new CustomEvent<ClusterInfo>('labs:cluster', { detail: info }));
+  const next = info.state === 'creating' ? 5_000 : 15_000;
+  setTimeout(() => (document.visibilityState === 'visible' ? void poll() : document.addEventListener('visibilitychange', () => void poll(), { once: true })), next);
+}
+
+if (document.querySelector('[data-cluster-words]')) void poll();
