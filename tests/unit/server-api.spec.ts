@@ -69,3 +69,53 @@ describe('page-token renewal', () => {
     }
   });
 });
+
+describe('lab files, solution and reset, over the real lab catalog', () => {
+  let real: Server;
+  let url: string;
+  beforeAll(async () => {
+    const { createGraderAdapter } = await import('../../src/server/adapters/grader.ts');
+    const api = createApi({ grader: createGraderAdapter(), environments: undefined, store, tokens });
+    real = createServer((req, res) => void api(req, res));
+    await new Promise<void>((resolve) => real.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(real.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => real.close(resolve));
+  });
+
+  it('serves a starter file the catalog lists, as a download', async () => {
+    const response = await fetch(`${url}/api/labs/1/files/liveness-test.yaml`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="liveness-test.yaml"');
+    expect(await response.text()).toContain('name: liveness-http');
+    expect((await fetch(`${url}/api/labs/5/files/overlays/dev/kustomization.yaml`)).status).toBe(200);
+  });
+
+  it.each([
+    '../lab.yaml', '..%2Flab.yaml', '%2e%2e/lab.yaml', '..%2f..%2f..%2fetc%2fpasswd', '%2Fetc%2Fpasswd', '/etc/passwd',
+    'liveness-test.yaml%00', '%ZZ', 'LIVENESS-TEST.YAML', '.gitkeep', 'check.ts', '..%5Ccheck.ts',
+  ])('refuses %s: only names from the listing are read', async (path) => {
+    const response = await fetch(`${url}/api/labs/1/files/${path}`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toMatch(/root:|kind: Pod|import /);
+  });
+
+  it('shows the solution steps without the scratch-directory set-up', async () => {
+    const { steps } = (await (await fetch(`${url}/api/labs/1/solution`)).json()) as { steps: string };
+    expect(steps.split('\n')[0]).toBe('kubectl create namespace liveness --dry-run=client -o yaml | kubectl apply -f -');
+    expect(steps).not.toMatch(/mktemp|set -euo|lab_dir=/);
+  });
+
+  it('resets only for a POST from our own page', async () => {
+    expect((await fetch(`${url}/api/labs/1/reset`)).status).toBe(405);
+    expect((await fetch(`${url}/api/labs/1/reset`, { method: 'POST', headers: { Origin: url } })).status).toBe(403);
+    expect((await fetch(`${url}/api/labs/1/reset`, { method: 'POST', headers: { Origin: 'http://evil.example', 'x-labs-token': tokens.issue() } })).status).toBe(403);
+  });
+
+  it('answers an unknown lab with 404 and its code', async () => {
+    const response = await fetch(`${url}/api/labs/99/solution`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { code: string }).code).toBe('lab-not-found');
+  });
+});
