@@ -1,80 +1,106 @@
-// Learner progress: every verify result, kept in one SQLite file (node:sqlite, no dependency).
-// Minimal for solo mode: one learner ("solo"); the classroom issue adds cohorts.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+// Learner progress: every verify result, kept in the platform's SQLite database (database.ts).
+// Solo mode has one learner ("solo"); classroom learners are "learner:<id>".
+import type { DatabaseSync } from 'node:sqlite';
 import type { LabResult } from '../../grader/result.ts';
+import { openDatabase } from './database.ts';
 
 export type LabProgress = {
   lab: string;
   passed: boolean;
   score: number;
   maxScore: number;
-  /** When the latest attempt started (ISO). */
+  /** When the first result for this lab was recorded, and the latest (ISO). */
+  firstSeenAt: string;
   lastAttemptAt: string;
+  /** How many times the learner pressed Check (background grading is not counted). */
   attempts: number;
   /** When the lab first passed (ISO), if ever. */
   firstPassedAt?: string;
-  /** Each task's outcome in the latest attempt (the lab card's ✓/✗). */
-  checks: { id: string; passed: boolean }[];
+  /** Each task's outcome in the latest result (the lab card's ✓/✗; what a failing one observed). */
+  checks: { id: string; passed: boolean; observed?: string }[];
 };
 
 export class ProgressStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      CREATE TABLE IF NOT EXISTS attempts (
-        id INTEGER PRIMARY KEY,
-        learner TEXT NOT NULL,
-        lab TEXT NOT NULL,
-        passed INTEGER NOT NULL,
-        score INTEGER NOT NULL,
-        max_score INTEGER NOT NULL,
-        started_at TEXT NOT NULL,
-        result TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS attempts_by_learner_lab ON attempts (learner, lab);
-    `);
+    this.db = openDatabase(file);
   }
 
-  record(result: LabResult, learner = 'solo'): void {
-    this.db
-      .prepare('INSERT INTO attempts (learner, lab, passed, score, max_score, started_at, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(learner, result.lab, result.passed ? 1 : 0, result.score, result.maxScore, result.startedAt, JSON.stringify(result));
+  /** The same database, for the classroom's tables (one store, one file). */
+  get database(): DatabaseSync {
+    return this.db;
   }
 
-  /** Per lab: the latest attempt's outcome, attempt count and first pass. */
+  /**
+   * One attempt and its per-task rows, in one transaction (all or nothing, even on kill -9).
+   * `source`: the learner pressed Check (counts as an attempt) or the server graded in the background.
+   */
+  record(result: LabResult, learner = 'solo', source: 'check' | 'auto' = 'check'): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const { lastInsertRowid } = this.db
+        .prepare('INSERT INTO attempts (learner, lab, passed, score, max_score, started_at, result, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(learner, result.lab, result.passed ? 1 : 0, result.score, result.maxScore, result.startedAt, JSON.stringify(result), source);
+      const task = this.db.prepare('INSERT INTO attempt_tasks (attempt_id, task, passed, points, observed) VALUES (?, ?, ?, ?, ?)');
+      for (const check of result.checks) task.run(lastInsertRowid, check.id, check.passed ? 1 : 0, check.points, check.observed ?? null);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Per lab: the latest result's outcome (per task too), Checks pressed, first seen and first pass. */
   progress(learner = 'solo'): LabProgress[] {
+    return this.progressOf([learner]).get(learner) ?? [];
+  }
+
+  /** progress() for many learners in one query (the cohort dashboard). */
+  progressOf(learners: string[]): Map<string, LabProgress[]> {
+    const byLearner = new Map<string, LabProgress[]>();
+    if (learners.length === 0) return byLearner;
+    const list = learners.map(() => '?').join(', ');
     const rows = this.db
       .prepare(
-        `SELECT lab,
-                COUNT(*) AS attempts,
-                MIN(CASE WHEN passed = 1 THEN started_at END) AS first_passed_at,
-                (SELECT a2.passed FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS passed,
-                (SELECT a2.score FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS score,
-                (SELECT a2.max_score FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS max_score,
-                (SELECT a2.result FROM attempts a2 WHERE a2.learner = a.learner AND a2.lab = a.lab ORDER BY a2.id DESC LIMIT 1) AS result,
-                MAX(started_at) AS last_attempt_at
-           FROM attempts a WHERE learner = ? GROUP BY lab ORDER BY lab`,
+        `WITH mine AS (SELECT * FROM attempts WHERE learner IN (${list})),
+              latest AS (SELECT learner, lab, passed, score, max_score, result,
+                                ROW_NUMBER() OVER (PARTITION BY learner, lab ORDER BY id DESC) AS rn FROM mine),
+              totals AS (SELECT learner, lab, SUM(source = 'check') AS attempts,
+                                MIN(CASE WHEN passed = 1 THEN started_at END) AS first_passed_at,
+                                MIN(started_at) AS first_seen_at, MAX(started_at) AS last_attempt_at
+                           FROM mine GROUP BY learner, lab)
+         SELECT t.*, l.passed, l.score, l.max_score, l.result
+           FROM totals t JOIN latest l ON l.learner = t.learner AND l.lab = t.lab AND l.rn = 1
+          ORDER BY t.learner, t.lab`,
       )
-      .all(learner) as Array<Record<string, string | number | null>>;
-    return rows.map((row) => {
+      .all(...learners) as Array<Record<string, string | number | null>>;
+    for (const row of rows) {
       const entry: LabProgress = {
         lab: String(row.lab),
         passed: row.passed === 1,
         score: Number(row.score),
         maxScore: Number(row.max_score),
+        firstSeenAt: String(row.first_seen_at),
         lastAttemptAt: String(row.last_attempt_at),
         attempts: Number(row.attempts),
-        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed }) => ({ id, passed })),
+        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed, observed }) => ({ id, passed, ...(observed && !passed ? { observed } : {}) })),
       };
       if (row.first_passed_at) entry.firstPassedAt = String(row.first_passed_at);
-      return entry;
-    });
+      const list = byLearner.get(String(row.learner)) ?? [];
+      list.push(entry);
+      byLearner.set(String(row.learner), list);
+    }
+    return byLearner;
+  }
+
+  /** Every attempt of these learners, oldest first (grade export). */
+  attemptsOf(learners: string[]): Array<{ learner: string; lab: string; startedAt: string; source: string; result: LabResult }> {
+    if (learners.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT learner, lab, started_at, source, result FROM attempts WHERE learner IN (${learners.map(() => '?').join(', ')}) ORDER BY id`)
+      .all(...learners) as Array<{ learner: string; lab: string; started_at: string; source: string; result: string }>;
+    return rows.map((row) => ({ learner: row.learner, lab: row.lab, startedAt: row.started_at, source: row.source, result: JSON.parse(row.result) as LabResult }));
   }
 
   close(): void {

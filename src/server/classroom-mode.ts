@@ -1,0 +1,120 @@
+// Classroom mode, as the platform server sees it: the classroom library (accounts, cohorts, live
+// feeds, continuous grading) on the platform's one database, and the answer to "who is this
+// request from?" for the lab API, the pages and the terminal. Solo mode never loads this file.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Accounts } from '../classroom/accounts.ts';
+import { learnerKey, type LabCatalogEntry } from '../classroom/board.ts';
+import { Cohorts } from '../classroom/cohorts.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../classroom/environments.ts';
+import { startGrading } from '../classroom/grading.ts';
+import { LiveFeed } from '../classroom/live.ts';
+import { createClassroomRoutes } from '../classroom/routes.ts';
+import type { ProgressStore } from '../store/progress-store.ts';
+import type { GraderAdapter } from './adapters/grader.ts';
+import type { ClusterStatus } from './adapters/environments.ts';
+import type { LabCaller } from './api.ts';
+
+export type ClassroomOptions = {
+  environments: LearnerEnvironments;
+  /** Served over TLS: cookies get Secure. */
+  secure: boolean;
+  /** Background grading interval (default 15 s). */
+  gradeEveryMs?: number;
+};
+
+export type ClassroomLocals = { role: 'instructor' | 'learner'; displayName?: string; csrf: string; cohortName?: string };
+
+/** A learner environment's state in the words the page's cluster banner already speaks. */
+function asClusterStatus(learner: string, status: EnvironmentStatus): ClusterStatus {
+  const state = status.state === 'ready' ? 'running' : status.state === 'error' ? 'error' : status.state === 'gone' ? 'not-created' : 'creating';
+  return { name: learner.replace(':', '-'), state, detail: status.message };
+}
+
+export function createClassroomMode(deps: { store: ProgressStore; grader: GraderAdapter; options: ClassroomOptions; log: (line: string) => void }) {
+  const { store, grader, options, log } = deps;
+  const environments = options.environments;
+  const accounts = new Accounts(store.database);
+  const cohorts = new Cohorts(store.database);
+  const feed = new LiveFeed();
+  const catalog = async (): Promise<LabCatalogEntry[]> => (await grader.labs()).map(({ number, id, tasks }) => ({ number, id, tasks }));
+
+  const routes = createClassroomRoutes({
+    accounts,
+    cohorts,
+    store,
+    feed,
+    environments,
+    catalog,
+    secure: options.secure,
+    log,
+    resetLab: async (learner, lab) => {
+      const kubeconfig = environments.kubeconfig(learner);
+      if (!kubeconfig) throw new Error(`${learner} has no cluster yet`);
+      await grader.reset?.(lab, kubeconfig);
+    },
+  });
+
+  const cohortOfLearner = (learner: string): number | undefined => cohorts.learner(Number(learner.split(':')[1]))?.cohortId;
+
+  const grading = startGrading({
+    cohorts,
+    store,
+    environments,
+    verify: (lab, kubeconfig) => grader.verify(lab, kubeconfig),
+    openCohorts: () => (store.database.prepare('SELECT id FROM cohorts WHERE ended_at IS NULL').all() as { id: number }[]).map((row) => row.id),
+    changed: (cohortId) => void routes.publishCohort(cohortId),
+    everyMs: options.gradeEveryMs,
+    log,
+  });
+
+  const stopWatching = environments.onChange((learner, status) => {
+    const id = Number(learner.split(':')[1]);
+    feed.publish(`learner:${id}`, { type: 'environment', environment: status });
+    const cohortId = cohortOfLearner(learner);
+    if (cohortId !== undefined) void routes.publishCohort(cohortId);
+  });
+
+  /** Learner from a bearer token (their sandbox's `labs`) or a session cookie (their pages). */
+  function caller(req: IncomingMessage): LabCaller | undefined {
+    const bearer = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(req.headers.authorization ?? '')?.[1];
+    const session = bearer ? accounts.session(bearer) : routes.sessionOf(req);
+    if (session?.role !== 'learner') return undefined;
+    const mine = routes.learnerOf({ ...session, token: bearer ?? '' });
+    if (!mine) return undefined;
+    const key = learnerKey(mine.learner);
+    return {
+      learner: key,
+      kubeconfig: environments.kubeconfig(key),
+      cluster: async () => asClusterStatus(key, environments.status(key)),
+      bearer: Boolean(bearer),
+    };
+  }
+
+  function locals(req: IncomingMessage): ClassroomLocals | undefined {
+    const session = routes.sessionOf(req);
+    if (!session) return undefined;
+    if (session.role === 'instructor') return { role: 'instructor', csrf: session.csrf };
+    const mine = routes.learnerOf(session);
+    return mine && { role: 'learner', displayName: mine.learner.displayName, csrf: session.csrf, cohortName: mine.cohort.name };
+  }
+
+  return {
+    handle: (req: IncomingMessage, res: ServerResponse) => routes.handle(req, res),
+    caller,
+    locals,
+    accounts,
+    cohorts,
+    feed,
+    /** The cohort of a learner key changed (a Check was recorded). */
+    recorded: (learner: string) => {
+      const cohortId = cohortOfLearner(learner);
+      if (cohortId !== undefined) void routes.publishCohort(cohortId);
+    },
+    close() {
+      grading.stop();
+      stopWatching();
+    },
+  };
+}
+
+export type ClassroomMode = ReturnType<typeof createClassroomMode>;
