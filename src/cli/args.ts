@@ -54,15 +54,23 @@ function withValues(argv: string[], options: Options): string[] {
   return out;
 }
 
-/** --kubeconfig/--context, shared by every command that talks to a cluster. */
+/** --cluster/--context/--kubeconfig, shared by every command that talks to a cluster (grader/kube.ts chooseCluster). */
 export const clusterFlags = {
+  cluster: { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
 } as const;
 
-export const clusterUsage = `  --kubeconfig <file>  kubeconfig to use (default: $KUBECONFIG, else the learner
+/** The parsed cluster flags as chooseCluster's options. */
+export const clusterChoice = (values: { cluster?: string; kubeconfig?: string; context?: string }) =>
+  ({ clusterName: values.cluster, kubeconfig: values.kubeconfig, context: values.context });
+
+export const clusterUsage = `  --cluster <name>     a cluster the platform made (labs cluster list): its kubeconfig
+                       and context kind-<name>
+  --kubeconfig <file>  kubeconfig to use (default: $KUBECONFIG, else the learner
                        cluster's, else ~/.kube/config)
-  --context <name>     context in that kubeconfig (default: its current context)`;
+  --context <name>     context in that kubeconfig (default: its current context);
+                       kind-<name> it lacks means the platform's cluster <name>`;
 
 /** A duration flag: a plain decimal number of seconds, 0 or more ("", " ", "-5", "1e3", "0x10" are refused). */
 export function seconds(value: string | undefined, flag: string): number | undefined {

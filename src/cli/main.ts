@@ -5,7 +5,7 @@ import module from 'node:module';
 import { join } from 'node:path';
 import { UsageError, type Command, type ErrorObject, type Io } from './command.ts';
 import { cacheDir, InvalidClusterNameError } from '../environments/paths.ts';
-import { LabNotFoundError } from '../../grader/errors.ts';
+import { ClusterError, LabNotFoundError } from '../../grader/errors.ts';
 
 // Cache compiled bytecode of dependencies (the Kubernetes client is large): later runs start faster.
 try {
@@ -55,8 +55,11 @@ async function help(): Promise<void> {
  * and cluster errors carry one actionable line; anything else is a bug, still reported in one line
  * (LABS_DEBUG=1 shows the stack).
  */
-function fail(prefix: string, error: unknown, argv: string[]): 2 {
-  const usage = error instanceof UsageError || error instanceof LabNotFoundError || error instanceof InvalidClusterNameError;
+async function fail(prefix: string, error: unknown, argv: string[]): Promise<2> {
+  const usage = error instanceof UsageError || error instanceof LabNotFoundError || error instanceof InvalidClusterNameError
+    // A cluster choice the command line cannot have meant (--cluster naming no cluster). Its module
+    // is loaded already when it threw one.
+    || (error instanceof ClusterError && error instanceof (await import('../../grader/kube.ts')).ClusterChoiceError);
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   io.err(`${prefix}: ${message}${error instanceof UsageError ? ` (see ${prefix} --help)` : ''}`);
   if (process.env.LABS_DEBUG && error instanceof Error) io.err(error.stack ?? '');

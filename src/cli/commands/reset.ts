@@ -1,8 +1,8 @@
 // `labs reset <lab>`: remove what a lab created so it can be done again.
 import { type Command, type Io } from '../command.ts';
-import { clusterFlags, clusterUsage, paint, parse, seconds } from '../args.ts';
+import { clusterChoice, clusterFlags, clusterUsage, paint, parse, seconds } from '../args.ts';
 
-const usage = `Usage: labs reset <lab> [--timeout <seconds>] [--context <name>] [--kubeconfig <file>]
+const usage = `Usage: labs reset <lab> [--timeout <seconds>] [--cluster <name>] [--context <name>] [--kubeconfig <file>]
 
 Deletes what the lab created — its namespaces (with everything in them, Helm releases
 included) and any objects its lab.yaml lists under setup.cleanup — and waits until they are
@@ -22,8 +22,7 @@ const command: Command = {
     const { resetLab } = await import('../../../labs/lifecycle.ts');
     const style = paint(io.color);
     const lab = await resetLab(positionals[0]!, {
-      kubeconfig: values.kubeconfig,
-      context: values.context,
+      ...clusterChoice(values),
       timeoutSeconds: seconds(values.timeout, '--timeout'),
       onOutput: (line) => io.out(style.dim(`  ${line}`)),
     });

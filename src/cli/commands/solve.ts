@@ -1,8 +1,8 @@
 // `labs solve <lab>`: run the lab's reference solution (what a learner would type).
 import { type Command, type Io } from '../command.ts';
-import { clusterFlags, clusterUsage, paint, parse } from '../args.ts';
+import { clusterChoice, clusterFlags, clusterUsage, paint, parse } from '../args.ts';
 
-const usage = `Usage: labs solve <lab> [--workdir <dir>] [--context <name>] [--kubeconfig <file>]
+const usage = `Usage: labs solve <lab> [--workdir <dir>] [--cluster <name>] [--context <name>] [--kubeconfig <file>]
 
 Runs the lab's solve.sh: the commands a learner would type (kubectl, helm, kustomize, git),
 in a scratch copy of the lab's files/ (never the repository). Safe to run again.
@@ -24,8 +24,7 @@ const command: Command = {
     const { solveLab } = await import('../../../labs/lifecycle.ts');
     const style = paint(io.color);
     const code = await solveLab(positionals[0]!, {
-      kubeconfig: values.kubeconfig,
-      context: values.context,
+      ...clusterChoice(values),
       workdir: values.workdir,
       onOutput: (line) => io.out(style.dim(`  ${line}`)),
     });

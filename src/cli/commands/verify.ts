@@ -1,8 +1,8 @@
 // `labs verify <lab>`: grade a lab against the cluster (read-only) and show each check as it resolves.
 import { type Command, type Io } from '../command.ts';
-import { clusterFlags, clusterUsage, paint, parse, seconds } from '../args.ts';
+import { clusterChoice, clusterFlags, clusterUsage, paint, parse, seconds } from '../args.ts';
 
-const usage = `Usage: labs verify <lab> [--json] [--wait <seconds>] [--context <name>] [--kubeconfig <file>]
+const usage = `Usage: labs verify <lab> [--json] [--wait <seconds>] [--cluster <name>] [--context <name>] [--kubeconfig <file>]
 
 Checks the cluster against a lab's tasks and shows each check as it resolves, with the hint
 and what was found for every check that fails. Reads only; changes nothing.
@@ -32,7 +32,7 @@ const command: Command = {
     const waitSeconds = seconds(values.wait, '--wait') ?? 0;
     const { verifyLab, findLab, connect } = await import('../../../grader/index.ts');
     const lab = await findLab(positionals[0]!);
-    const cluster = await connect({ kubeconfig: values.kubeconfig, context: values.context });
+    const cluster = await connect(clusterChoice(values));
     const style = paint(io.color);
     const live = io.interactive && !values.json;
     const show = !values.json;
