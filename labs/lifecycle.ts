@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, LabDefinitionError } from '../grader/errors.ts';
-import { firstLine, loadKubeConfig, type ClusterOptions } from '../grader/kube.ts';
+import { clientNodeConfig } from '../grader/credentials.ts';
+import { chooseCluster, currentContext, firstLine, loadKubeConfig, type ClusterChoice, type ClusterOptions } from '../grader/kube.ts';
 import { toolchainBinDir } from '../src/environments/paths.ts';
 import { findLab, labFiles, type Lab } from './catalog.ts';
 
@@ -21,13 +22,26 @@ export type LifecycleOptions = ClusterOptions & {
 export const labNamespaces = (lab: Lab): string[] => lab.setup?.namespaces ?? [lab.namespace];
 
 /** A kubeconfig file whose current context is the chosen one, for tools we start. */
-async function kubeconfigFor(options: ClusterOptions): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  const { config, source } = await loadKubeConfig(options);
-  if (!options.context) return { path: source, cleanup: async () => undefined };
+async function kubeconfigFor(choice: ClusterChoice): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const config = await clientNodeConfig(choice.kubeconfig, choice.context); // also says what is wrong with it
+  if (!choice.context || choice.context === currentContext(choice.kubeconfig)) return { path: choice.kubeconfig, cleanup: async () => undefined };
   const dir = await mkdtemp(join(tmpdir(), 'labs-kubeconfig-'));
   const path = join(dir, 'config');
   await writeFile(path, config.exportConfig(), { mode: 0o600 });
   return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The environment that carries the chosen cluster to every tool and script a command starts:
+ * KUBECONFIG (its current context the chosen one) for kubectl, helm, argocd and a nested `labs`,
+ * and LABS_CLUSTER naming the platform's cluster when it is one (unset otherwise, so nothing falls
+ * back to the default cluster "labs" behind the choice's back).
+ */
+export function clusterEnv(choice: ClusterChoice, kubeconfig: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, KUBECONFIG: kubeconfig };
+  if (choice.clusterName) env.LABS_CLUSTER = choice.clusterName;
+  else delete env.LABS_CLUSTER;
+  return env;
 }
 
 export type SolveOptions = LifecycleOptions & { workdir?: string };
@@ -37,11 +51,11 @@ export async function solveLab(ref: string, options: SolveOptions = {}): Promise
   const lab = await findLab(ref);
   const script = labFiles(lab).solve;
   if (!existsSync(script)) throw new LabDefinitionError(`${lab.id} has no solve.sh (its solution is proved elsewhere)`);
-  const kubeconfig = await kubeconfigFor(options);
+  const choice = chooseCluster(options);
+  const kubeconfig = await kubeconfigFor(choice);
   const bin = toolchainBinDir();
   const env = {
-    ...process.env,
-    KUBECONFIG: kubeconfig.path,
+    ...clusterEnv(choice, kubeconfig.path),
     PATH: existsSync(bin) ? `${bin}${delimiter}${process.env.PATH ?? ''}` : process.env.PATH,
     ...(options.workdir && { LABS_WORKDIR: options.workdir }),
   };

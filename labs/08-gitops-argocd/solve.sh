@@ -2,8 +2,9 @@
 # Lab 08 reference solution: what a learner types. The change reaches the cluster through git
 # only — this script never scales or edits the Deployment; Argo CD does. Works in a scratch
 # directory (LABS_WORKDIR, else a temp dir), never the repository.
-#   LABS_CLUSTER   the learner's cluster (default: labs); its kubeconfig must be KUBECONFIG or
-#                  the platform's (~/.local/share/kubernetes-labs/clusters/<name>/kubeconfig)
+# The cluster: KUBECONFIG (`labs solve` sets it, and LABS_CLUSTER, to the cluster it was given),
+# else the platform's cluster LABS_CLUSTER (default: labs). kubectl, argocd and the `labs addon`
+# calls below all act on that one cluster.
 set -euo pipefail
 lab_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 labs="$lab_dir/../../bin/labs"
@@ -18,11 +19,11 @@ app=custom-nginx
 ns=gitops
 
 # 0. Argo CD and the class git server (the lab's setup installs them; this makes sure).
-"$labs" addon argocd --status --name "$cluster" >/dev/null || "$labs" addon argocd --name "$cluster"
+"$labs" addon argocd --status >/dev/null || "$labs" addon argocd
 
 # 1. Clone your repository. Argo CD has its own credentials for the server, so the
 #    Application gets the URL without them.
-clone_url=$("$labs" addon argocd --clone-url --name "$cluster")
+clone_url=$("$labs" addon argocd --clone-url)
 repo_url="${clone_url%%://*}://${clone_url#*@}"
 rm -rf gitops
 git clone --quiet "$clone_url" gitops

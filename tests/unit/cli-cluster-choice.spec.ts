@@ -1,9 +1,10 @@
 // Which cluster a command acts on (grader/kube.ts chooseCluster), with two clusters "the platform
 // made" — kind-style kubeconfigs under LABS_HOME/clusters/<name>/ whose servers are closed loopback
 // ports — so every path is followed to the server it would reach, without a cluster: `--context
-// kind-<name>` that the chosen kubeconfig lacks, `--cluster <name>`, the error for an unknown name.
+// kind-<name>` that the chosen kubeconfig lacks, `--cluster <name>`, the error for an unknown name,
+// and the environment solve.sh and the tools it starts receive.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -160,5 +161,52 @@ describe('every command acts on the chosen cluster', { timeout: 60_000 }, () => 
     const byContext = labs(['solve', '1', '--context', 'kind-nope']);
     expect(byContext.code).toBe(2);
     expect(byContext.stderr).toMatch(/^labs solve: context "kind-nope" not found in .*, and no cluster "nope" of the platform \(clusters: bars-g, labs; see `labs cluster list`\)$/);
+    expect(labs(['addon', 'argocd', '--status', '--cluster', 'nope']).stderr).toBe('labs addon: no cluster "nope" (clusters: bars-g, labs; see `labs cluster list`)');
+  });
+
+  it('solve hands the choice to solve.sh: KUBECONFIG on the chosen context, LABS_CLUSTER its name (unset when none)', () => {
+    const catalog = join(sandbox, 'catalog');
+    mkdirSync(join(catalog, '01-env'), { recursive: true });
+    writeFileSync(join(catalog, '01-env', 'lab.yaml'), 'title: Env\nlesson: 01-env\nnamespace: env\ntasks:\n- {id: t, title: T, hint: H, points: 1}\n');
+    const script = join(catalog, '01-env', 'solve.sh');
+    writeFileSync(script, '#!/usr/bin/env bash\necho "LABS_CLUSTER=${LABS_CLUSTER-unset}"\n# YAML or JSON (a kubeconfig written for another context is JSON)\ntr -d \'"\' < "$KUBECONFIG" | grep -Eo "(current-context|server): *[^ ,}]+" | sort -u\n');
+    chmodSync(script, 0o755);
+    const solve = (args: string[], env: Record<string, string> = {}) => {
+      const result = labs(['solve', '1', ...args], { LABS_CATALOG_DIR: catalog, ...env });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    for (const args of [['--cluster', 'bars-g'], ['--context', 'kind-bars-g']]) {
+      const out = solve(args, { LABS_CLUSTER: 'labs' });
+      expect(out, args.join(' ')).toContain('LABS_CLUSTER=bars-g');
+      expect(out, args.join(' ')).toMatch(/current-context: *kind-bars-g/);
+      expect(out, args.join(' ')).toContain(`:${ports['bars-g']}`);
+      expect(out, args.join(' ')).not.toContain(`:${ports.labs}`);
+    }
+    // A user kubeconfig holding both, its current context another one: the tools get a kubeconfig on the chosen one.
+    const both = join(sandbox, 'both');
+    writeFileSync(both, `${kindKubeconfig('labs', ports.labs)}`.replace(/^contexts:\n/m, `contexts:\n- name: kind-bars-g\n  context: {cluster: kind-labs, user: kind-labs}\n`));
+    const out = solve(['--kubeconfig', both, '--context', 'kind-bars-g']);
+    expect(out).toContain('LABS_CLUSTER=bars-g');
+    expect(out).toMatch(/current-context: *kind-bars-g\n/);
+    // Not a cluster of the platform: nothing downstream may fall back to "labs".
+    expect(solve(['--kubeconfig', join(sandbox, 'foreign')], { LABS_CLUSTER: 'labs' })).toContain('LABS_CLUSTER=unset');
+  });
+
+  it('addon: goes to the chosen cluster, and refuses one the platform did not make', () => {
+    const foreign = labs(['addon', 'argocd', '--status', '--json', '--kubeconfig', join(sandbox, 'foreign')]);
+    expect(foreign.code).toBe(2);
+    expect(JSON.parse(foreign.stdout).error.kind).toBe('usage');
+    expect(foreign.stderr).toMatch(/is not a cluster the platform made; add-ons go into those only: pass --cluster <name> \(clusters: bars-g, labs;/);
+    expect(labs(['addon', 'argocd', '--status', '--name', 'labs', '--cluster', 'bars-g']).stderr).toMatch(/--name labs and --cluster bars-g name different clusters/);
+    // --status asks the cluster (kubectl), which is not there: "not ready", about the chosen one.
+    for (const args of [['--cluster', 'bars-g'], ['--context', 'kind-bars-g'], ['--name', 'bars-g']]) {
+      const status = labs(['addon', 'argocd', '--status', ...args]);
+      expect(status.code, args.join(' ')).toBe(1);
+      expect(status.stdout, args.join(' ')).toContain('Argo CD is not installed (or not ready) in cluster "bars-g"');
+    }
+    // Inside `labs solve` (KUBECONFIG set to the choice), a plain `labs addon` follows it.
+    const nested = labs(['addon', 'argocd', '--status'], { KUBECONFIG: platformKubeconfig('bars-g'), LABS_CLUSTER: 'bars-g' });
+    expect(nested.stdout).toContain('in cluster "bars-g"');
   });
 });

@@ -1,16 +1,14 @@
 // `labs addon argocd`: Argo CD (built offline) in the learner's cluster, connected to the
 // in-class git server. A thin caller of src/environments/addons and src/gitserver.
-import { parse } from '../args.ts';
+// Libraries are imported in run(): `labs addon --help` (and `labs --help`) stay quick.
+import { clusterFlags, parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { clusterName, defaultClusterName } from '../../environments/paths.ts';
-import {
-  adminPasswordCommand, argocdReady, argocdServerUrl, initialAdminPassword, installArgocd, type ArgocdInstallation,
-} from '../../environments/addons/argocd.ts';
-import { ensureGitServer, learnerRepo } from '../../gitserver/service.ts';
+import type { ArgocdInstallation } from '../../environments/addons/argocd.ts';
+import { adminPasswordCommand } from '../../environments/addons/argocd-names.ts';
 
-const usage = `Usage: labs addon argocd [--name <cluster>] [--learner <name>] [--reapply] [--json]
-       labs addon argocd --status [--name <cluster>] [--json]
-       labs addon argocd --clone-url [--name <cluster>] [--learner <name>]
+const usage = `Usage: labs addon argocd [--cluster <name>] [--learner <name>] [--reapply] [--json]
+       labs addon argocd --status [--cluster <name>] [--json]
+       labs addon argocd --clone-url [--cluster <name>] [--learner <name>]
 
 Installs Argo CD into a learner's kind cluster: builds Argo CD from the Go module proxy and
 its images (the first time only; later runs reuse the cache), applies Argo CD's own install
@@ -18,8 +16,14 @@ manifest (dex, notifications and applicationset trimmed), waits for it to be rea
 in-class git server and gives Argo CD the learner's git credentials. Safe to run again: when
 the same version is installed and ready, only the git connection is checked (a few seconds).
 
+The cluster is chosen as for labs verify: --cluster (or --name), else --context/--kubeconfig,
+else KUBECONFIG, else the platform's cluster $LABS_CLUSTER (default labs); it must be one the
+platform made (labs cluster list). Every step — images, install, git credentials — goes there.
+
 Options:
-  --name <cluster>    the kind cluster (default: $LABS_CLUSTER, else labs)
+  --cluster <name>    the platform's cluster (also --name <name>)
+  --context <name>    a context (kind-<name>: the platform's cluster <name>)
+  --kubeconfig <file> a kubeconfig whose context is one of the platform's clusters
   --learner <name>    whose git repository Argo CD reads (default: the cluster name)
   --reapply           apply the install manifest again even if Argo CD is installed and ready
   --status            report whether Argo CD is ready, install nothing
@@ -59,6 +63,7 @@ const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       name: { type: 'string' },
+      ...clusterFlags,
       learner: { type: 'string' },
       status: { type: 'boolean', default: false },
       reapply: { type: 'boolean', default: false },
@@ -70,9 +75,27 @@ const command: Command = {
     if (positionals.length !== 1 || positionals[0] !== 'argocd') {
       throw new UsageError(positionals.length === 0 ? 'name an add-on: labs addon argocd' : `unknown add-on "${positionals.join(' ')}" (known: argocd)`);
     }
-    const cluster = clusterName(values.name ?? defaultClusterName());
+    if (values.name !== undefined && values.cluster !== undefined && values.name !== values.cluster) {
+      throw new UsageError(`--name ${values.name} and --cluster ${values.cluster} name different clusters`);
+    }
+    const { ensureGitServer, learnerRepo } = await import('../../gitserver/service.ts');
+    if (values['clone-url'] && values.learner) {
+      // Only the git server is involved: no cluster needed.
+      const repo = await learnerRepo(await ensureGitServer(), values.learner);
+      io.out(repo.url.replace('://', `://${repo.learner}:${encodeURIComponent(repo.password)}@`));
+      return 0;
+    }
+    const { chooseCluster, ClusterChoiceError, platformClusters } = await import('../../../grader/kube.ts');
+    const choice = chooseCluster({ clusterName: values.cluster ?? values.name, kubeconfig: values.kubeconfig, context: values.context });
+    if (!choice.clusterName) {
+      const known = platformClusters();
+      throw new ClusterChoiceError(
+        `${choice.context ? `context ${choice.context} of ` : ''}${choice.kubeconfig} is not a cluster the platform made; add-ons go into those only: pass --cluster <name> (clusters: ${known.join(', ') || 'none'}; see \`labs cluster list\`)`,
+      );
+    }
+    const cluster = choice.clusterName;
     const learner = values.learner ?? cluster;
-    const target = { cluster };
+    const target = { cluster, kubeconfig: choice.kubeconfig, context: choice.context };
 
     if (values['clone-url']) {
       const repo = await learnerRepo(await ensureGitServer(), learner);
@@ -80,16 +103,18 @@ const command: Command = {
       return 0;
     }
 
+    const { argocdReady, argocdServerUrl, initialAdminPassword, installArgocd } = await import('../../environments/addons/argocd.ts');
+
     if (values.status) {
       const ready = await argocdReady(target);
       const status = { cluster, ready, serverUrl: ready ? await argocdServerUrl(target) : undefined, adminPassword: ready ? await initialAdminPassword(target) : undefined };
       if (values.json) io.out(JSON.stringify(status));
-      else io.out(ready ? `Argo CD is ready in cluster "${cluster}" at ${status.serverUrl}` : `Argo CD is not installed (or not ready) in cluster "${cluster}": labs addon argocd --name ${cluster}`);
+      else io.out(ready ? `Argo CD is ready in cluster "${cluster}" at ${status.serverUrl}` : `Argo CD is not installed (or not ready) in cluster "${cluster}": labs addon argocd --cluster ${cluster}`);
       return ready ? 0 : 1;
     }
 
     const installation = await installArgocd({
-      cluster,
+      ...target,
       learner,
       reapply: values.reapply,
       onProgress: values.json ? undefined : (e) => io.err(`[${(e.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${e.phase === 'ready' ? '✓' : '…'} ${e.message}`),

@@ -11,20 +11,23 @@ import { trimInstallManifest } from './argocd-manifest.ts';
 import { mirrorState, pushToMirror } from '../mirror.ts';
 import { ensureGitServer, learnerRepo, type LearnerRepo } from '../../gitserver/service.ts';
 
-export const argocdNamespace = 'argocd';
-/** NodePort of argocd-server's https port, as the seed patches it (443 → 8080, nodePort 31001). */
-export const argocdNodePort = 31001;
-export const adminPasswordCommand =
-  'kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d; echo';
-/** Argo CD's repository credential template for the in-class git server (one per cluster). */
-export const gitCredentialSecret = 'labs-git-creds';
+import { adminPasswordCommand, argocdNamespace, argocdNodePort, gitCredentialSecret } from './argocd-names.ts';
+
+export { adminPasswordCommand, argocdNamespace, argocdNodePort, gitCredentialSecret };
 
 const imagesScript = join(repoRoot, 'kind', 'argocd', 'images.sh');
 
-export type ArgocdTarget = { cluster?: string; kubeconfig?: string };
+/**
+ * The cluster to act on: the platform's cluster `cluster` (default: LABS_CLUSTER, else labs), reached
+ * through `kubeconfig` and `context` when given (what chooseCluster in grader/kube.ts chose), else
+ * through that cluster's own kubeconfig.
+ */
+export type ArgocdTarget = { cluster?: string; kubeconfig?: string; context?: string };
 
 const clusterOf = (t: ArgocdTarget) => clusterName(t.cluster ?? defaultClusterName());
 const kubeconfigOf = (t: ArgocdTarget) => t.kubeconfig ?? clusterKubeconfig(clusterOf(t));
+/** kubectl's flags for the target: every kubectl call of the add-on goes to the same cluster. */
+const targetArgs = (t: ArgocdTarget) => ['--kubeconfig', kubeconfigOf(t), ...(t.context ? ['--context', t.context] : [])];
 
 /** kubectl from the offline toolchain when built, else the one on PATH. */
 export function kubectlPath(): string {
@@ -33,7 +36,7 @@ export function kubectlPath(): string {
 }
 
 const kubectl = (t: ArgocdTarget, args: string[], what: string, input?: string) =>
-  run(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), ...args], what, { input, timeoutMs: 120_000 });
+  run(kubectlPath(), [...targetArgs(t), ...args], what, { input, timeoutMs: 120_000 });
 
 export type BuiltImages = { refs: string[]; built: string[]; durationMs: number };
 
@@ -86,7 +89,7 @@ export async function installManifestPath(): Promise<string> {
 type WorkloadStatus = { name: string; ready: number; want: number };
 
 async function workloadStatus(t: ArgocdTarget): Promise<WorkloadStatus[]> {
-  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'deploy,sts', '-o', 'json'], { timeoutMs: 30_000 });
+  const r = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'deploy,sts', '-o', 'json'], { timeoutMs: 30_000 });
   if (r.code !== 0) return [];
   const list = JSON.parse(r.stdout) as { items: { metadata: { name: string }; spec: { replicas?: number }; status?: { readyReplicas?: number; updatedReplicas?: number } }[] };
   return list.items.map((i) => ({ name: i.metadata.name, ready: i.status?.readyReplicas ?? 0, want: i.spec.replicas ?? 1 }));
@@ -103,7 +106,7 @@ export async function waitForArgocd(t: ArgocdTarget, deadlineMs: number, onLine:
     if (status.length > 0 && status.every((s) => s.ready >= s.want)) return;
     await sleep(2_000);
   }
-  const pods = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'pods', '--no-headers'], { timeoutMs: 30_000 });
+  const pods = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'pods', '--no-headers'], { timeoutMs: 30_000 });
   throw new Error(`Argo CD in cluster "${clusterOf(t)}" not ready after ${Math.round(deadlineMs / 1000)}s: ${last}; pods: ${pods.stdout.trim().split('\n').join(' | ')}`);
 }
 
@@ -120,7 +123,7 @@ export async function argocdServerUrl(t: ArgocdTarget = {}): Promise<string> {
 }
 
 export async function initialAdminPassword(t: ArgocdTarget): Promise<string | undefined> {
-  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'secret', 'argocd-initial-admin-secret', '-o', 'jsonpath={.data.password}'], { timeoutMs: 30_000 });
+  const r = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'secret', 'argocd-initial-admin-secret', '-o', 'jsonpath={.data.password}'], { timeoutMs: 30_000 });
   return r.code === 0 && r.stdout ? Buffer.from(r.stdout, 'base64').toString('utf8') : undefined;
 }
 
@@ -175,7 +178,7 @@ export type ArgocdInstallation = {
 export async function installArgocd(options: ArgocdInstallOptions = {}): Promise<ArgocdInstallation> {
   const cluster = clusterOf(options);
   const report = reporter(options.onProgress, cluster);
-  if (!existsSync(kubeconfigOf(options))) throw new Error(`cluster "${cluster}": kubeconfig ${kubeconfigOf(options)} not found (create the cluster first: labs cluster create)`);
+  if (!options.kubeconfig && !existsSync(kubeconfigOf(options))) throw new Error(`cluster "${cluster}": kubeconfig ${kubeconfigOf(options)} not found (create the cluster first: labs cluster create)`);
 
   report.phase('toolchain', 'building Argo CD from the Go module proxy and its images (cached after the first run)');
   const images = await buildArgocdImages((l) => report.log(l));
@@ -241,7 +244,7 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
 
 /** The image argocd-server runs, or undefined when it is not installed. */
 async function installedServerImage(t: ArgocdTarget): Promise<string | undefined> {
-  const r = await tryRun(kubectlPath(), ['--kubeconfig', kubeconfigOf(t), '-n', argocdNamespace, 'get', 'deploy', 'argocd-server', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], { timeoutMs: 30_000 });
+  const r = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'deploy', 'argocd-server', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], { timeoutMs: 30_000 });
   return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
 
