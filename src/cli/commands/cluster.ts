@@ -1,12 +1,10 @@
-// `labs cluster create|delete|list|reset|status|image`: thin over src/environments/kind-provider.ts.
+// `labs cluster create|delete|list|reset|status|image`: thin over src/environments/kind-provider.ts
+// (imported in run(): the Kubernetes client it loads costs most of a second, which `--help` need not pay).
 import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { clusterName, clusterNameRule, defaultClusterName } from '../../environments/paths.ts';
-import { kindProvider, prepareOffline, type ClusterStatus } from '../../environments/kind-provider.ts';
-import { ensureDockerEngine } from '../../environments/docker/engine.ts';
-import { ensureMirrorRunning, mirrorState, pushToMirror } from '../../environments/mirror.ts';
-import { ImageBuilder } from '../../environments/images/build.ts';
-import { reporter, type ProgressEvent } from '../../environments/progress.ts';
+import type { ClusterStatus } from '../../environments/kind-provider.ts';
+import type { ProgressEvent } from '../../environments/progress.ts';
 
 const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--json]
        labs cluster delete [--name <name>] [--json]
@@ -21,7 +19,12 @@ Your own Kubernetes cluster (kind) for the labs.
            system pods run, and writes its kubeconfig (printed at the end). Without internet
            (or with --offline) it first builds the offline node image, the course's images and
            a local registry mirror; later runs reuse that cache.
-  delete   removes the cluster, its containers, network and kubeconfig.
+           Like kind, it also merges the context kind-<name> into your kubeconfig (the first
+           existing file of $KUBECONFIG, else ~/.kube/config; never the platform's own), so
+           \`kubectl --context kind-<name>\` works in any shell. Your current context is kept
+           (set only when there is none).
+  delete   removes the cluster, its containers, network and kubeconfig, and its context from
+           your kubeconfig.
   reset    delete, then create.
   status   none, building, creating, ready or error, with a message.
   list     the kind clusters on this machine and their state.
@@ -52,6 +55,16 @@ function progressPrinter(io: Io, json: boolean): (e: ProgressEvent) => void {
   };
 }
 
+/** The user-kubeconfig step of create/delete: the cluster is done either way, so a failure is one warning line. */
+function userKubeconfig<T>(io: Io, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    io.err(`labs cluster: your kubeconfig was not changed: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
 function printStatus(io: Io, s: ClusterStatus): void {
   io.out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${s.offline === undefined ? '' : s.offline ? 'offline ' : 'online  '}${s.message}`);
 }
@@ -75,6 +88,8 @@ const command: Command = {
     if (parsed.values.offline && parsed.values.online) throw new UsageError('--offline and --online exclude each other');
     const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
     const onProgress = progressPrinter(io, json);
+    const { kindProvider, prepareOffline } = await import('../../environments/kind-provider.ts');
+    const { mergeIntoUserKubeconfig, removeFromUserKubeconfig } = await import('../user-kubeconfig.ts');
 
     switch (verb) {
       case 'create':
@@ -82,18 +97,29 @@ const command: Command = {
         const info = verb === 'create'
           ? await kindProvider.create({ name, offline, onProgress })
           : await kindProvider.reset({ name, offline, onProgress });
-        if (json) io.out(JSON.stringify(info));
+        const merged = userKubeconfig(io, () => mergeIntoUserKubeconfig(name));
+        if (json) io.out(JSON.stringify({ ...info, userKubeconfig: merged && { file: merged.file, context: merged.context, currentContext: merged.current } }));
         else {
           io.out(`Cluster "${info.name}" is ready (${info.offline ? 'offline node image and local mirror' : 'upstream node image'}, ${info.createSeconds.toFixed(0)} s).`);
           io.out(`  export KUBECONFIG=${info.kubeconfig}`);
           io.out('  kubectl get nodes');
+          if (merged) {
+            io.out(`Context ${merged.context} is in ${merged.file} too: kubectl --context ${merged.context} get nodes`);
+            io.out(merged.currentWasSet ? `  (now its current context: it had none)` : `  (its current context is still ${merged.current}: kubectl config use-context ${merged.context} switches)`);
+          }
         }
         return 0;
       }
       case 'delete': {
         const existed = await kindProvider.delete(name, onProgress);
-        if (json) io.out(JSON.stringify({ name, deleted: existed }));
-        else io.out(existed ? `Cluster "${name}" deleted.` : `No cluster "${name}" (nothing to delete).`);
+        const removed = userKubeconfig(io, () => removeFromUserKubeconfig(name)) ?? [];
+        if (json) io.out(JSON.stringify({ name, deleted: existed, removedFrom: removed.map((r) => r.file) }));
+        else {
+          io.out(existed ? `Cluster "${name}" deleted.` : `No cluster "${name}" (nothing to delete).`);
+          for (const r of removed) {
+            io.out(`Context kind-${name} removed from ${r.file}${r.wasCurrent ? ' (it was the current context: none is set now)' : ''}.`);
+          }
+        }
         return 0;
       }
       case 'status': {
@@ -110,6 +136,10 @@ const command: Command = {
         return 0;
       }
       case 'image': {
+        const { ensureDockerEngine } = await import('../../environments/docker/engine.ts');
+        const { ensureMirrorRunning, mirrorState, pushToMirror } = await import('../../environments/mirror.ts');
+        const { ImageBuilder } = await import('../../environments/images/build.ts');
+        const { reporter } = await import('../../environments/progress.ts');
         const report = reporter(onProgress);
         report.phase('docker', 'checking the Docker engine');
         await ensureDockerEngine((m) => report.log(m));
