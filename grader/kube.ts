@@ -2,7 +2,7 @@
 // WATCH) over node:https with the credentials from ./credentials.ts. Objects come back as the API's
 // JSON — the same shape lists and watches deliver — so checks see one representation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -11,6 +11,10 @@ import { parse as parseYaml } from 'yaml';
 import { clusterKubeconfig, clusterName, clustersDir } from '../src/environments/paths.ts';
 import { clientNodeConfig, kubeconfigFiles, loadCredentials, type Credentials } from './credentials.ts';
 import { ClusterError, NoKubeconfigError } from './errors.ts';
+
+// node:http through getBuiltinModule, not an ESM import: the ESM facade of node:http reads every
+// export, and one of them loads undici (~45 ms of start-up that a verify never uses).
+const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 
 export type ClusterOptions = {
   /** Path to a kubeconfig file. Default: KUBECONFIG, else the learner cluster, else ~/.kube/config. */
@@ -212,7 +216,7 @@ export class KubeReader {
   readonly contextName: string;
   private readonly timeoutMs: number;
   /** Set when the server is http: — the credentials' agent is an https one. */
-  private readonly plainAgent: HttpAgent | undefined;
+  private readonly plainAgent: InstanceType<typeof HttpAgent> | undefined;
 
   constructor(credentials: Credentials, options: ReaderOptions = {}) {
     this.credentials = credentials;

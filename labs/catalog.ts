@@ -1,12 +1,17 @@
 // The course's labs as data: every labs/NN-name/ folder with a valid lab.yaml. The CLI, the
 // web server (Check buttons, lesson pages) and the grader all find labs through here.
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+//
+// A lab.yaml is parsed and validated (yaml + zod: most of `labs list`'s start-up) only when it
+// changed: the definitions that passed are kept in the platform's cache dir, keyed by each file's
+// identity (path, size, mtime, ctime, inode) and by the schema's and this module's own, so an edited
+// lab.yaml or schema is validated again and an invalid file is never cached.
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { LabDefinitionError, LabNotFoundError } from '../grader/errors.ts';
-import { describeIssue, labSchema, type LabDefinition } from './schema.ts';
+import { cacheDir } from '../src/environments/paths.ts';
+import type { LabDefinition } from './schema.ts';
 
 export type Lab = LabDefinition & {
   /** Folder name, e.g. "01-liveness": the lab's id everywhere. */
@@ -31,14 +36,9 @@ function shown(path: string): string {
   return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
 }
 
-export async function loadLab(dir: string): Promise<Lab> {
-  const file = join(dir, 'lab.yaml');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new LabDefinitionError(`${shown(file)}: missing`);
-  }
+/** lab.yaml parsed and validated against the schema; throws LabDefinitionError naming the file and field. */
+async function validate(file: string, text: string): Promise<LabDefinition> {
+  const [{ parse: parseYaml }, { describeIssue, labSchema }] = await Promise.all([import('yaml'), import('./schema.ts')]);
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -48,10 +48,75 @@ export async function loadLab(dir: string): Promise<Lab> {
   }
   const parsed = labSchema.safeParse(raw);
   if (!parsed.success) throw new LabDefinitionError(`${shown(file)}: ${describeIssue(parsed.error)}`);
+  return parsed.data;
+}
+
+type CacheFile = { code: string; entries: Record<string, { key: string; definition: LabDefinition }> };
+
+const identity = (stats: Stats) => `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+const cacheFile = () => join(cacheDir(), 'lab-catalog.json');
+/** What validation depends on besides the file: the schema, this module, the YAML parser and zod. */
+const codeKey = () =>
+  [new URL('./schema.ts', import.meta.url).href, import.meta.url, import.meta.resolve('yaml'), import.meta.resolve('zod')]
+    .map((url) => identity(statSync(fileURLToPath(url))))
+    .join('|');
+
+/** Definitions validated before (unreadable, or validated by other code: none); each new one is written back. */
+const validated = {
+  loaded: undefined as CacheFile | undefined,
+  read(): CacheFile {
+    if (this.loaded) return this.loaded;
+    const code = codeKey();
+    try {
+      const file = JSON.parse(readFileSync(cacheFile(), 'utf8')) as CacheFile;
+      this.loaded = file.code === code && file.entries && typeof file.entries === 'object' ? file : { code, entries: {} };
+    } catch {
+      this.loaded = { code, entries: {} };
+    }
+    return this.loaded;
+  },
+  remember(file: string, key: string, definition: LabDefinition): void {
+    const cache = this.read();
+    cache.entries[file] = { key, definition };
+    // Entries of lab.yaml files that are gone (a temporary catalog) are dropped.
+    const entries = Object.fromEntries(Object.entries(cache.entries).filter(([path]) => existsSync(path)));
+    try {
+      mkdirSync(cacheDir(), { recursive: true });
+      const temporary = `${cacheFile()}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify({ code: cache.code, entries }));
+      renameSync(temporary, cacheFile());
+    } catch {
+      // Only a speed-up: a read-only cache dir means validating every time.
+    }
+  },
+};
+
+export async function loadLab(dir: string): Promise<Lab> {
+  const file = join(dir, 'lab.yaml');
+  let stats: Stats;
+  try {
+    stats = await stat(file);
+  } catch {
+    throw new LabDefinitionError(`${shown(file)}: missing`);
+  }
+  const key = identity(stats);
+  const cached = validated.read().entries[file];
+  let definition: LabDefinition;
+  if (cached?.key === key) definition = cached.definition;
+  else {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new LabDefinitionError(`${shown(file)}: missing`);
+    }
+    definition = await validate(file, text);
+    validated.remember(file, key, definition);
+  }
   const id = dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
   const number = Number(labFolder.exec(id)?.[1] ?? NaN);
-  const maxScore = parsed.data.tasks.reduce((sum, task) => sum + task.points, 0);
-  return { ...parsed.data, id, number, dir, maxScore };
+  const maxScore = definition.tasks.reduce((sum, task) => sum + task.points, 0);
+  return { ...structuredClone(definition), id, number, dir, maxScore };
 }
 
 async function labFolders(root: string): Promise<string[]> {

@@ -1,6 +1,7 @@
-// Every `labs <verb>` is a small module in ./commands/<verb>.ts exporting a default Command.
-// Commands parse their flags and call a library; they never talk to Kubernetes or Docker
-// themselves.
+// Every `labs <verb>` is a small module in ./commands/<verb>.ts exporting a default Command (its
+// one-line summary is in main.ts, so `labs --help` loads none of them). Commands parse their flags
+// and call a library, imported inside run(): loading a command for its --help stays cheap. They
+// never talk to Kubernetes or Docker themselves.
 
 export type Io = {
   out: (line: string) => void;
@@ -13,7 +14,6 @@ export type Io = {
 
 export type Command = {
   name: string;
-  summary: string;
   /** Full --help text. */
   usage: string;
   /** Returns the exit code: 0 ok/passed, 1 checks failed, 2 usage or infrastructure error. */

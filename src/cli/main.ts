@@ -1,21 +1,43 @@
 // `labs`: dispatches a verb to src/cli/commands/<verb>.ts. Commands are loaded on demand, so
-// `labs list` never pays for the Kubernetes client; a verb whose module is missing from this
-// build says so instead of failing.
+// `labs list` never pays for the Kubernetes client and `labs --help` loads none; a verb whose
+// module is missing from this build says so instead of failing.
 import module from 'node:module';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, type Command, type ErrorObject, type Io } from './command.ts';
 import { cacheDir, InvalidClusterNameError } from '../environments/paths.ts';
 import { ClusterError, LabNotFoundError } from '../../grader/errors.ts';
 
-// Cache compiled bytecode of dependencies (the Kubernetes client is large): later runs start faster.
+// Compiled code (and the type-stripped TypeScript) of every module is cached under the platform's
+// cache dir, so later runs skip both. bin/labs turns it on before the first module loads
+// (NODE_COMPILE_CACHE); this covers `node src/cli/main.ts`. Ours is not passed on to the processes
+// commands start (solve.sh, the server of `labs up`, their shells); a user's own setting is.
+const compileCache = join(cacheDir(), 'node-compile-cache');
 try {
-  module.enableCompileCache?.(join(cacheDir(), 'node-compile-cache'));
+  module.enableCompileCache?.(compileCache);
 } catch {
   // Only a speed-up.
 }
+if (process.env.NODE_COMPILE_CACHE === compileCache) delete process.env.NODE_COMPILE_CACHE;
 
-/** Every verb, in help order. */
-const verbs = ['list', 'verify', 'hint', 'solve', 'reset', 'up', 'cluster', 'addon'] as const;
+/** Every verb, in help order, with its one-line summary. */
+const verbs = {
+  list: 'list the labs of the course',
+  verify: 'check a lab against the cluster',
+  hint: "show a lab's tasks and hints",
+  solve: "run a lab's reference solution",
+  reset: 'delete what a lab created',
+  up: 'serve the lessons and terminal (same as npm start)',
+  cluster: 'create, delete, reset or list your kind clusters; build offline images',
+  addon: 'install an add-on into a cluster of the platform (argocd)',
+  classroom: 'set up classroom mode (the instructor account)',
+} as const;
+
+// A reader that stops early (`labs list | head -3`) ends the output, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 const io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -24,10 +46,11 @@ const io: Io = {
   interactive: Boolean(process.stdout.isTTY),
 };
 
+const commandUrl = (verb: string) => new URL(`./commands/${verb}.ts`, import.meta.url);
+
 async function load(verb: string): Promise<Command | undefined> {
-  const url = new URL(`./commands/${verb}.ts`, import.meta.url);
   try {
-    return ((await import(url.href)) as { default: Command }).default;
+    return ((await import(commandUrl(verb).href)) as { default: Command }).default;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`commands/${verb}.ts`);
@@ -36,14 +59,13 @@ async function load(verb: string): Promise<Command | undefined> {
   }
 }
 
-async function help(): Promise<void> {
+function help(): void {
   io.out('Usage: labs <command> [options]   (labs <command> --help for details)');
   io.out('');
   io.out('Learn Kubernetes by doing: labs graded by reading your cluster.');
   io.out('');
-  for (const verb of verbs) {
-    const command = await load(verb).catch(() => undefined);
-    io.out(`  ${verb.padEnd(8)} ${command?.summary ?? '(not available in this build)'}`);
+  for (const [verb, summary] of Object.entries(verbs)) {
+    io.out(`  ${verb.padEnd(8)} ${existsSync(commandUrl(verb)) ? summary : '(not available in this build)'}`);
   }
   io.out('');
   io.out('Exit status: 0 ok/passed, 1 checks failed, 2 usage or infrastructure error.');
@@ -74,11 +96,11 @@ async function fail(prefix: string, error: unknown, argv: string[]): Promise<2> 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
-    await help();
+    help();
     return verb ? 0 : 2;
   }
-  if (!(verbs as readonly string[]).includes(verb)) {
-    return fail('labs', new UsageError(`unknown command "${verb}" (commands: ${verbs.join(', ')})`), rest);
+  if (!Object.hasOwn(verbs, verb)) {
+    return fail('labs', new UsageError(`unknown command "${verb}" (commands: ${Object.keys(verbs).join(', ')})`), rest);
   }
   const command = await load(verb);
   if (!command) {

@@ -58,7 +58,6 @@ function printInstallation(io: Io, a: ArgocdInstallation): void {
 
 const command: Command = {
   name: 'addon',
-  summary: 'Install an add-on into a learner cluster (argocd)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parse(argv, {

@@ -71,7 +71,6 @@ function printStatus(io: Io, s: ClusterStatus): void {
 
 const command: Command = {
   name: 'cluster',
-  summary: 'create, delete, reset or list your kind cluster; build offline images',
   usage,
   async run(argv, io) {
     const parsed = parse(argv, {

@@ -12,7 +12,6 @@ Options:
 
 const command: Command = {
   name: 'hint',
-  summary: "show a lab's tasks and hints",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(argv, { task: { type: 'string' } }, { min: 1, max: 1, names: '<lab>' });

@@ -12,7 +12,6 @@ Options:
 
 const command: Command = {
   name: 'list',
-  summary: 'list the labs of the course',
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, names: '' });

@@ -15,7 +15,6 @@ ${clusterUsage}
 
 const command: Command = {
   name: 'reset',
-  summary: 'delete what a lab created',
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(argv, { timeout: { type: 'string' }, ...clusterFlags }, { min: 1, max: 1, names: '<lab>' });

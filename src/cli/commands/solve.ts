@@ -17,7 +17,6 @@ Exit status: 0 the solution ran, 1 it failed, 2 usage error or no such lab.`;
 
 const command: Command = {
   name: 'solve',
-  summary: "run a lab's reference solution",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(argv, { workdir: { type: 'string' }, ...clusterFlags }, { min: 1, max: 1, names: '<lab>' });

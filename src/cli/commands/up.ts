@@ -16,7 +16,6 @@ your kind cluster in the background. Same as \`npm start\`; every option is pass
 
 const command: Command = {
   name: 'up',
-  summary: 'serve the lessons and terminal (same as npm start)',
   usage,
   run(argv) {
     const server = fileURLToPath(new URL('../../server/start.ts', import.meta.url));

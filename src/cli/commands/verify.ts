@@ -21,7 +21,6 @@ Exit status: 0 all checks passed, 1 a check failed, 2 usage error or cluster unr
 
 const command: Command = {
   name: 'verify',
-  summary: 'check a lab against the cluster',
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(
