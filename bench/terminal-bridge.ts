@@ -2,6 +2,7 @@
 // with gotty, an established web terminal, in the same run. Prints figures and ratios; asserts nothing.
 //
 //   node bench/terminal-bridge.ts [--keys 300] [--megabytes 100] [--rounds 3] [--no-browser]
+//   node bench/terminal-bridge.ts --classroom [--owners 8] [--keys 300]
 //
 // 1. Protocol level: a Node WebSocket client speaks each server's own protocol. Keystroke echo
 //    round trips alternate between the two bridges key by key, and the `yes | head -c N` floods
@@ -9,9 +10,13 @@
 //    flood reports throughput, the serving process's CPU time, and echo of keys typed during it.
 // 2. Browser level: the same flood in chromium, our lesson page and gotty's own page, measured
 //    the same way (see terminal/browser.ts).
+// 3. --classroom (alone): keystroke echo with N learners typing at once, each watched read-only
+//    by an instructor, then the same while another learner floods to a stalled watcher
+//    (see terminal/classroom.ts).
 import { parseArgs } from 'node:util';
 import { launchBrowser, startServer, type RunningServer } from '../tests/browser/harness.ts';
 import { floodInPage, idleEcho, openTerminalPage, summary, type PageFlood } from './terminal/browser.ts';
+import { classroomBench, printClassroom } from './terminal/classroom.ts';
 import { gottyClient, ourClient, type Bridge } from './terminal/clients.ts';
 import { GOTTY_VERSION, startGotty, type RunningGotty } from './terminal/gotty.ts';
 import { flood, keystrokeEcho, median, percentile, settle, type FloodResult } from './terminal/measure.ts';
@@ -22,17 +27,24 @@ const { values: args } = parseArgs({
     megabytes: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '3' },
     'no-browser': { type: 'boolean', default: false },
+    classroom: { type: 'boolean', default: false },
+    owners: { type: 'string', default: '8' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
   console.log('Usage: node bench/terminal-bridge.ts [--keys 300] [--megabytes 100] [--rounds 3] [--no-browser]');
+  console.log('       node bench/terminal-bridge.ts --classroom [--owners 8] [--keys 300]');
   process.exit(0);
 }
 const KEYS = Number(args.keys);
 const MEGABYTES = Number(args.megabytes);
 const ROUNDS = Number(args.rounds);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+if (args.classroom) {
+  printClassroom(await classroomBench({ owners: Number(args.owners), keys: KEYS, log }));
+  process.exit(0);
+}
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 const row = (label: string, ours: string, gotty: string, note = '') => console.log(`${label.padEnd(38)}${ours.padStart(18)}${gotty.padStart(18)}   ${note}`);

@@ -29,6 +29,8 @@ function mount(pane: HTMLElement): void {
   const status = pane.querySelector<HTMLElement>('[data-terminal-status]')!;
   const statusText = pane.querySelector<HTMLElement>('[data-terminal-status-text]')!;
   const reconnectButton = pane.querySelector<HTMLButtonElement>('[data-terminal-reconnect]')!;
+  // data-watch="<owner>": an instructor's read-only view of that learner's terminal.
+  const watch = pane.dataset.watch;
 
   const term = new Terminal({
     // Hangul (Korean notices, kubectl output in Korean) falls back to the bundled Noto Sans KR.
@@ -38,6 +40,7 @@ function mount(pane: HTMLElement): void {
     cursorBlink: true,
     scrollback: 10_000,
     allowProposedApi: false,
+    disableStdin: watch !== undefined,
     theme: themeFor(),
   });
   const fit = new FitAddon();
@@ -75,7 +78,8 @@ function mount(pane: HTMLElement): void {
     terminalError: (message) => (said.noticeTerminalError ?? '').replace('{message}', message) || ENGLISH_NOTICES.terminalError(message),
   };
   const connection = new TerminalConnection({
-    url: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pageToken())}`,
+    url: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pageToken())}${watch === undefined ? '' : `&watch=${encodeURIComponent(watch)}`}`,
+    readOnly: watch !== undefined,
     renewToken: renewPageToken,
     notices,
     storage: sessionStorage,

@@ -1,6 +1,7 @@
 // The browser side of the terminal bridge, independent of xterm: connects, says hello (with the
 // session and offset to resume from), writes output to a screen, acknowledges what the screen
-// rendered, and reconnects after a dropped socket without losing or repeating bytes.
+// rendered, and reconnects after a dropped socket without losing or repeating bytes. Read-only
+// (an instructor watching a learner's terminal): sends nothing but its hello, shows what comes.
 import {
   FINAL_CLOSE_CODES,
   PROTOCOL_VERSION,
@@ -54,9 +55,16 @@ export type ConnectionOptions = {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   onState?: (state: ConnectionState, detail?: string) => void;
   WebSocketImpl?: typeof WebSocket;
+  /**
+   * A read-only view (the server admitted it as a watcher): no input, resize, Run or acks are
+   * sent (the server paces watchers by their socket, not by acks), and when the view moves to
+   * another shell of the learner the screen starts over with that shell's scrollback.
+   */
+  readOnly?: boolean;
 };
 
 const SESSION_KEY = 'labs.terminal.session';
+const WATCH_KEY = 'labs.terminal.watch';
 const MAX_QUEUED_INPUT = 64 * 1024;
 
 export class TerminalConnection {
@@ -79,10 +87,20 @@ export class TerminalConnection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly encoder = new TextEncoder();
+  /** The last error notice shown: a retrying connection says it once, not at every attempt. */
+  private lastError: string | undefined;
 
   constructor(options: ConnectionOptions) {
     this.options = options;
-    this.session = options.storage?.getItem(SESSION_KEY) ?? undefined;
+    this.session = options.storage?.getItem(this.storageKey) ?? undefined;
+  }
+
+  get readOnly(): boolean {
+    return this.options.readOnly === true;
+  }
+
+  private get storageKey(): string {
+    return this.readOnly ? WATCH_KEY : SESSION_KEY;
   }
 
   get sessionId(): string | undefined {
@@ -149,6 +167,7 @@ export class TerminalConnection {
 
   /** Type into the shell (keystrokes, pasted text, a Run button's command). */
   send(input: string | Uint8Array): void {
+    if (this.readOnly) return;
     const bytes = typeof input === 'string' ? this.encoder.encode(input) : input;
     if (bytes.length === 0) return;
     if (this.ready && this.socket?.readyState === 1) {
@@ -166,6 +185,7 @@ export class TerminalConnection {
    * says so). Before the shell is connected the command waits in the input queue.
    */
   async run(command: string): Promise<{ ok: boolean; program?: string }> {
+    if (this.readOnly) return { ok: false, program: 'nothing (this terminal is read-only)' };
     const socket = this.socket;
     if (!this.ready || socket?.readyState !== 1) {
       this.send(command);
@@ -184,6 +204,7 @@ export class TerminalConnection {
   }
 
   resize(size: TerminalSize): void {
+    if (this.readOnly) return;
     if (this.ready && this.socket?.readyState === 1) this.socket.send(encodeControl({ t: 'resize', ...size }));
   }
 
@@ -220,11 +241,15 @@ export class TerminalConnection {
     const message = decoded.value;
     if (message.t === 'ready') {
       // We asked for our shell back, and got another: ours is gone (server restarted, or reaped).
-      // Its lines stay on screen; the learner is told that what follows is a new shell.
-      if (this.session !== undefined && this.session !== message.session) this.options.screen.notice(this.notices.shellReplaced);
-      else if (message.truncated && this.expected !== undefined) this.options.screen.notice(this.notices.outputDropped);
+      // Its lines stay on screen; the learner is told that what follows is a new shell. A
+      // read-only view of another shell starts over: that shell's scrollback follows.
+      if (this.session !== undefined && this.session !== message.session) {
+        if (this.readOnly) this.options.screen.reset();
+        else this.options.screen.notice(this.notices.shellReplaced);
+      } else if (message.truncated && this.expected !== undefined) this.options.screen.notice(this.notices.outputDropped);
       this.session = message.session;
-      this.options.storage?.setItem(SESSION_KEY, message.session);
+      this.lastError = undefined;
+      this.options.storage?.setItem(this.storageKey, message.session);
       this.expected = message.seq;
       this.rendered = message.seq;
       this.lastAck = message.seq;
@@ -240,7 +265,8 @@ export class TerminalConnection {
       this.options.screen.notice(this.notices.shellExited(message.code));
       this.forgetSession();
     } else if (message.t === 'error') {
-      this.options.screen.notice(this.notices.terminalError(message.message));
+      if (message.message !== this.lastError) this.options.screen.notice(this.notices.terminalError(message.message));
+      this.lastError = message.message;
     } else if (message.t === 'run') {
       this.runs.get(message.id)?.({ ok: message.ok, program: message.program });
     }
@@ -266,6 +292,7 @@ export class TerminalConnection {
   }
 
   private maybeAck(): void {
+    if (this.readOnly) return;
     if (!shouldAcknowledge(this.rendered - this.lastAck, this.pendingWrites > 0)) return;
     if (this.socket?.readyState !== 1) return;
     this.lastAck = this.rendered;
@@ -275,7 +302,7 @@ export class TerminalConnection {
   private forgetSession(): void {
     this.session = undefined;
     this.expected = undefined;
-    this.options.storage?.removeItem(SESSION_KEY);
+    this.options.storage?.removeItem(this.storageKey);
   }
 
   private setState(state: ConnectionState, detail?: string): void {

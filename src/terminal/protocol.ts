@@ -44,6 +44,8 @@ export const CloseCode = {
   unauthorized: 4401,
   sessionTakenOver: 4409,
   shellExited: 4410,
+  /** The caller's environment is still being prepared: retry. */
+  notReady: 4425,
   tooManySessions: 4429,
   serverShutdown: 4503,
 } as const;
