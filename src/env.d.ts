@@ -8,5 +8,7 @@ declare namespace App {
     labs?: import('./server/adapters/grader.ts').LabSummary[];
     /** This learner's progress per lab, from the progress store. */
     progress?: import('./store/progress-store.ts').LabProgress[];
+    /** Classroom mode: who is signed in (undefined in solo mode, or when nobody is). */
+    classroom?: import('./server/classroom-mode.ts').ClassroomLocals;
   }
 }

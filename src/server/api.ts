@@ -11,17 +11,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
-import type { EnvironmentsAdapter } from './adapters/environments.ts';
+import type { ClusterStatus, EnvironmentsAdapter } from './adapters/environments.ts';
 import type { PageTokens } from './page-token.ts';
 import { sameOrigin } from './request-guard.ts';
+
+/** Whose lab work a request is about: whose progress, whose cluster. */
+export type LabCaller = {
+  /** 'solo', or 'learner:<id>' in classroom mode. */
+  learner: string;
+  /** The cluster to grade and reset; undefined: solo mode's learner cluster. */
+  kubeconfig?: string;
+  /** That cluster's state (the banner, "not ready yet"); undefined: solo mode's. */
+  cluster?: () => Promise<ClusterStatus>;
+  /** Authenticated by a bearer token (the learner's own `labs` in their sandbox), not a page. */
+  bearer?: boolean;
+};
 
 export type ApiOptions = {
   grader: GraderAdapter | undefined;
   environments: EnvironmentsAdapter | undefined;
   store: ProgressStore | undefined;
   tokens: PageTokens;
+  /** Classroom mode: who is calling (undefined: nobody signed in → 401). Solo mode: always 'solo'. */
+  caller?: (req: IncomingMessage) => LabCaller | undefined;
+  /** A result was recorded for this learner (the classroom updates its dashboards). */
+  onRecorded?: (learner: string) => void;
   log?: (line: string) => void;
 };
+
+const SOLO: LabCaller = { learner: 'solo' };
 
 const json = (res: ServerResponse, status: number, body: unknown): void => {
   const text = JSON.stringify(body);
@@ -37,13 +55,17 @@ const notAvailable = (res: ServerResponse, what: string) => json(res, 503, { err
 export function createApi(options: ApiOptions) {
   const log = options.log ?? (() => {});
 
-  /** State-changing calls: POST, from our own pages only (Origin + the page's token). */
-  const postFromOurPage = (req: IncomingMessage, res: ServerResponse, what: string): boolean => {
+  /**
+   * State-changing calls: POST, from our own pages only (Origin + the page's token), or from the
+   * learner's own `labs` with its bearer token (no cookie: a page of another site cannot send it).
+   */
+  const postFromOurPage = (req: IncomingMessage, res: ServerResponse, what: string, caller: LabCaller): boolean => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       json(res, 405, { error: 'use POST' });
       return false;
     }
+    if (caller.bearer) return true;
     if (!sameOrigin(req) || !options.tokens.verify(String(req.headers['x-labs-token'] ?? ''))) {
       json(res, 403, { error: `forbidden: ${what} must come from a lesson page of this server` });
       return false;
@@ -68,22 +90,22 @@ export function createApi(options: ApiOptions) {
    * While the learner's cluster is being built there is nothing to grade or reset yet: say so,
    * with the build's progress, rather than act on whatever other kubeconfig happens to exist.
    */
-  async function clusterNotReady(res: ServerResponse): Promise<boolean> {
-    const cluster = await options.environments?.status().catch(() => undefined);
+  async function clusterNotReady(res: ServerResponse, caller: LabCaller): Promise<boolean> {
+    const cluster = await (caller.cluster ?? options.environments?.status)?.().catch(() => undefined);
     if (cluster?.state !== 'creating') return false;
     json(res, 409, { code: 'cluster-not-ready', error: `cluster "${cluster.name}" is not ready yet: ${cluster.detail ?? ''}`, progress: cluster.progress });
     return true;
   }
 
   /** Reset, solution and starter files of one lab. */
-  async function labRequest(req: IncomingMessage, res: ServerResponse, lab: number, action: string, file: string | undefined): Promise<void> {
+  async function labRequest(req: IncomingMessage, res: ServerResponse, lab: number, action: string, file: string | undefined, caller: LabCaller): Promise<void> {
     const grader = options.grader;
     try {
       if (action === 'reset') {
-        if (!postFromOurPage(req, res, 'reset')) return;
+        if (!postFromOurPage(req, res, 'reset', caller)) return;
         if (!grader?.reset) return notAvailable(res, 'reset');
-        if (await clusterNotReady(res)) return;
-        await grader.reset(lab);
+        if (await clusterNotReady(res, caller)) return;
+        await grader.reset(lab, caller.kubeconfig);
         return json(res, 200, { reset: true });
       }
       if (req.method !== 'GET') {
@@ -114,18 +136,25 @@ export function createApi(options: ApiOptions) {
       graderFailure(res, lab, error);
     }
   }
-  /** One verify per lab at a time: a double click should not grade twice in parallel. */
-  const running = new Map<number, Promise<unknown>>();
+  /** One verify per learner and lab at a time: a double click should not grade twice in parallel. */
+  const running = new Map<string, Promise<unknown>>();
 
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/api/')) return false;
     const method = req.method ?? 'GET';
+    const caller = options.caller ? options.caller(req) : SOLO;
+    // The page-token renewal and the lab catalog are for anyone who may see a page; the rest is someone's.
+    if (!caller && !['/api/page-token', '/api/labs'].includes(url.pathname)) {
+      json(res, 401, { error: 'not signed in: join the class first' });
+      return true;
+    }
 
     if (url.pathname === '/api/cluster' && method === 'GET') {
-      if (!options.environments) return notAvailable(res, 'cluster status'), true;
+      const status = caller!.cluster ?? options.environments?.status;
+      if (!status) return notAvailable(res, 'cluster status'), true;
       try {
-        json(res, 200, await options.environments.status());
+        json(res, 200, await status());
       } catch (error) {
         json(res, 500, { error: (error as Error).message });
       }
@@ -144,7 +173,7 @@ export function createApi(options: ApiOptions) {
 
     if (url.pathname === '/api/progress' && method === 'GET') {
       if (!options.store) return notAvailable(res, 'the progress store'), true;
-      json(res, 200, options.store.progress());
+      json(res, 200, options.store.progress(caller!.learner));
       return true;
     }
 
@@ -159,31 +188,34 @@ export function createApi(options: ApiOptions) {
 
     const labCall = /^\/api\/labs\/(\d{1,3})\/(verify|reset|solution|files\/(.{1,200}))$/.exec(url.pathname);
     if (labCall && labCall[2] !== 'verify') {
-      await labRequest(req, res, Number(labCall[1]), labCall[2]!, labCall[3]);
+      await labRequest(req, res, Number(labCall[1]), labCall[2]!, labCall[3], caller!);
       return true;
     }
 
     const verify = labCall;
     if (verify) {
-      if (!postFromOurPage(req, res, 'verify')) return true;
+      const who = caller!;
+      if (!postFromOurPage(req, res, 'verify', who)) return true;
       if (!options.grader) return notAvailable(res, 'grading'), true;
-      if (await clusterNotReady(res)) return true;
+      if (await clusterNotReady(res, who)) return true;
       const lab = Number(verify[1]);
       const grader = options.grader;
+      const key = `${who.learner}\u0000${lab}`;
       try {
-        let attempt = running.get(lab) as Promise<Awaited<ReturnType<GraderAdapter['verify']>>> | undefined;
+        let attempt = running.get(key) as Promise<Awaited<ReturnType<GraderAdapter['verify']>>> | undefined;
         if (!attempt) {
           // One grading run, one recorded attempt, however many requests share it.
-          attempt = grader.verify(lab).then((result) => {
+          attempt = grader.verify(lab, who.kubeconfig).then((result) => {
             try {
-              options.store?.record(result);
+              options.store?.record(result, who.learner);
+              options.onRecorded?.(who.learner);
             } catch (error) {
               log(`progress: could not record lab ${lab}: ${(error as Error).message}`);
             }
             return result;
           });
-          running.set(lab, attempt);
-          void attempt.finally(() => running.delete(lab)).catch(() => {});
+          running.set(key, attempt);
+          void attempt.finally(() => running.delete(key)).catch(() => {});
         }
         const result = await attempt;
         json(res, 200, result);

@@ -13,6 +13,8 @@ import type { ProgressStore } from '../store/progress-store.ts';
 import type { GraderAdapter } from './adapters/grader.ts';
 import type { ClusterStatus } from './adapters/environments.ts';
 import type { LabCaller } from './api.ts';
+import type { TerminalAdmission } from './terminal-socket.ts';
+import { isOwner } from './terminal-socket.ts';
 
 export type ClassroomOptions = {
   environments: LearnerEnvironments;
@@ -90,6 +92,30 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     };
   }
 
+  /**
+   * Who gets which terminal: a learner their own sandbox's shell; an instructor a read-only view
+   * of a learner in one of their cohorts (?watch=learner:<id>). Nobody gets a shell on this host.
+   */
+  function authorizeTerminal(req: IncomingMessage, url: URL): TerminalAdmission {
+    const session = routes.sessionOf(req);
+    const watch = url.searchParams.get('watch');
+    if (watch !== null) {
+      if (session?.role !== 'instructor') return { refuse: 403, reason: 'Forbidden: only instructors watch terminals' };
+      const learner = isOwner(watch) && /^learner:\d{1,9}$/.test(watch) ? cohorts.learner(Number(watch.split(':')[1])) : undefined;
+      if (!learner || !cohorts.ownedBy(learner.cohortId, session.subjectId)) return { refuse: 404, reason: 'Not Found: no such learner in your cohorts' };
+      return { watch };
+    }
+    const mine = session && routes.learnerOf(session);
+    if (!mine) return { refuse: 401, reason: 'Unauthorized: join the class first' };
+    const key = learnerKey(mine.learner);
+    return { owner: key, shell: () => environments.shell(key) };
+  }
+
+  /** The learner's page says when an instructor is watching their terminal. */
+  function watchersChanged(owner: string, count: number): void {
+    if (/^learner:\d+$/.test(owner)) feed.publish(`learner:${owner.split(':')[1]}`, { type: 'watching', watching: count > 0 });
+  }
+
   function locals(req: IncomingMessage): ClassroomLocals | undefined {
     const session = routes.sessionOf(req);
     if (!session) return undefined;
@@ -102,6 +128,8 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     handle: (req: IncomingMessage, res: ServerResponse) => routes.handle(req, res),
     caller,
     locals,
+    authorizeTerminal,
+    watchersChanged,
     accounts,
     cohorts,
     feed,

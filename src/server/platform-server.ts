@@ -1,8 +1,11 @@
 // The platform's Node server: one http server that serves built assets, the JSON API, the
 // terminal WebSocket, and hands every other request to Astro's built handler (@astrojs/node in
 // middleware mode) with a fresh terminal token in Astro.locals.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../environments/paths.ts';
@@ -19,6 +22,7 @@ import { checkHost, checkRequestLine, isLoopbackName, noForeignOrigin, refuseUpg
 import { loadSigningKey } from './signing-key.ts';
 import { createStaticHandler } from './static-files.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
+import type { ClassroomMode, ClassroomOptions } from './classroom-mode.ts';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void, locals?: object) => Promise<void> | void;
 
@@ -38,6 +42,10 @@ export type PlatformOptions = {
   tokenKeyFile?: string;
   /** The learner cluster is being adopted or created in the background (solo mode). */
   clusterExpected?: boolean;
+  /** Classroom mode: cohorts, learner environments, the instructor's dashboard. */
+  classroom?: ClassroomOptions;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
   log?: (line: string) => void;
 };
 
@@ -82,6 +90,16 @@ function refuse(res: ServerResponse, verdict: Exclude<Verdict, { ok: true }>): v
 }
 
 
+/** The address people on the LAN use: the first non-internal IPv4 of a real interface (not Docker's bridges). */
+function lanAddress(): string {
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    if (/^(docker|br-|veth|kind)/.test(name)) continue;
+    const v4 = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (v4) return v4.address;
+  }
+  return hostname();
+}
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { handler } = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
@@ -96,21 +114,33 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const sessions = new SessionManager({
     idleTimeoutMs: options.idleTimeoutMs,
-    shell: () => shellCommand({ kubeconfig: clusterKubeconfig(), clusterExpected: options.clusterExpected, binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
+    // Classroom mode never starts a shell on this host: every learner's shell is in their sandbox.
+    shell: options.classroom
+      ? () => { throw new Error('classroom mode starts no host shells'); }
+      : () => shellCommand({ kubeconfig: clusterKubeconfig(), clusterExpected: options.clusterExpected, binDirs: [labsCliBinDir(), toolchainBinDir()], cwd: options.shellCwd }),
+    ...(options.classroom ? { maxSessions: 400 } : {}),
   });
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
   const grader = createGraderAdapter();
-  const api = createApi({ grader, environments: createEnvironmentsAdapter(), store, tokens, log });
+  const environments = createEnvironmentsAdapter();
+  const classroom: ClassroomMode | undefined = options.classroom
+    ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log })
+    : undefined;
+  const api = createApi({ grader, environments, store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
-  const sockets = createTerminalSockets({ sessions, tokens, log });
+  const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal });
+  if (classroom) sessions.onWatchersChange((owner, count) => classroom.watchersChanged(owner, count));
   const argocd = createArgocdAdapter();
 
-  const server = createServer(async (req, res) => {
+  const secure = Boolean(options.tls);
+  const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       const verdict = admit(req);
       if (!verdict.ok) return refuse(res, verdict);
-      res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host!, false));
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host!, secure));
+      if (secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+      if (classroom && (await classroom.handle(req, res))) return;
       if (await api(req, res)) return;
       if (argocd.mounted(req)) {
         if (!noForeignOrigin(req)) return refuse(res, { ok: false, status: 403, reason: 'Forbidden: cross-origin request to /argocd/' });
@@ -121,15 +151,26 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       compressResponse(req, res);
       // Rendered pages carry a fresh page token: never stored by a cache.
       res.setHeader('Cache-Control', 'no-store');
+      // Classroom mode: lessons are for signed-in learners (and instructors); others go to join.
+      const signedIn = classroom?.locals(req);
+      if (classroom && !signedIn && /^\/(en|ko)\/lessons\//.test(req.url ?? '')) {
+        res.writeHead(303, { Location: `/join?next=${encodeURIComponent(req.url ?? '/')}` }).end();
+        return;
+      }
       // Pages show the labs' tasks and this learner's progress; a broken lab.yaml must not take the page down.
       const labs = await grader.labs().catch((error: unknown) => (log(`lab catalog: ${(error as Error).message}`), undefined));
-      await handler(req, res, undefined, { terminalToken: tokens.issue(), labs, progress: store.progress() });
+      const learner = classroom ? classroom.caller(req)?.learner : 'solo';
+      const progress = learner ? store.progress(learner) : [];
+      await handler(req, res, undefined, { terminalToken: tokens.issue(), labs, progress, classroom: signedIn });
     } catch (error) {
       log(`server: ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end('Internal Server Error');
     }
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, onRequest)
+    : createHttpServer(onRequest);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const verdict = admit(req);
@@ -157,8 +198,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Brotli for the built assets, in the background so the first page need not wait for it.
   void serveStatic.warm().catch((error: unknown) => log(`server: compressing assets: ${(error as Error).message}`));
   const address = server.address() as AddressInfo;
-  const shownHost = loopbackOnly ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}/`;
+  const shownHost = loopbackOnly ? 'localhost' : ['0.0.0.0', '::'].includes(address.address) ? lanAddress() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${secure ? 'https' : 'http'}://${shownHost}:${address.port}/`;
 
   let closing: Promise<void> | undefined;
   return {
@@ -169,6 +210,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       closing ??= new Promise<void>((resolve) => {
         sockets.close();
         sessions.dispose();
+        classroom?.close();
         server.close(() => resolve());
         server.closeAllConnections();
         store.close();

@@ -1,5 +1,7 @@
 // `npm start`: build the lesson site if needed, then serve the platform in solo mode on
 // http://localhost:4321 (PORT overrides). Listening beyond loopback needs --host (or HOST).
+// `npm start -- --classroom`: classroom mode (cohorts, a sandboxed environment per learner, the
+// instructor's dashboard), listening on the network.
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +14,9 @@ import { isLoopbackName } from './request-guard.ts';
 
 const HELP = `Usage: npm start [-- options]
 
-Serves Kubernetes Labs: lessons beside a terminal on this machine (solo mode).
+Serves Kubernetes Labs: lessons beside a terminal on this machine (solo mode), or a class
+(--classroom: every learner gets their own kind cluster and a sandboxed shell; the instructor
+watches a live dashboard).
 
 Options:
   --port <n>       port to listen on (default: $PORT or 4321; 0 picks a free one)
@@ -21,6 +25,14 @@ Options:
   --idle <min>     end shells nobody has looked at for this many minutes (default: $LABS_IDLE_MINUTES or 60)
   --no-cluster     do not adopt or create the learner's kind cluster (default: create it in the
                    background, building the offline toolchain first when it must)
+  --classroom      classroom mode (listens on 0.0.0.0 unless --host says otherwise); needs an
+                   instructor account: \`labs classroom init\` (or LABS_CLASSROOM_ADMIN=user:password)
+  --warm <n>       classroom: learner environments kept ready in advance (default: from free memory)
+  --environments <local|none>
+                   classroom: a kind cluster and a sandbox per learner on this machine (local,
+                   the default), or none (the dashboard and joining only: no clusters, no terminals)
+  --tls-cert <pem> --tls-key <pem>
+                   serve HTTPS (cookies are then Secure)
   --help           show this help
 
 Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (comma-separated extra Host names, e.g. a DNS name pointing here),
@@ -40,6 +52,11 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         idle: { type: 'string' },
         'no-cluster': { type: 'boolean' },
+        classroom: { type: 'boolean' },
+        warm: { type: 'string' },
+        environments: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -57,7 +74,12 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port ?? process.env.PORT ?? 4321);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`port must be 0-65535, got ${JSON.stringify(values.port ?? process.env.PORT)}`);
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  const classroom = values.classroom ?? false;
+  const host = values.host ?? process.env.HOST ?? (classroom ? '0.0.0.0' : '127.0.0.1');
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
+  const tls = values['tls-cert'] && values['tls-key'] ? { cert: values['tls-cert'], key: values['tls-key'] } : undefined;
+  const warm = values.warm === undefined ? undefined : Number(values.warm);
+  if (warm !== undefined && !(Number.isInteger(warm) && warm >= 0)) fail(`--warm must be a whole number, got ${JSON.stringify(values.warm)}`);
   const idleMinutes = Number(values.idle ?? process.env.LABS_IDLE_MINUTES ?? 60);
   if (!(idleMinutes > 0)) fail(`idle minutes must be a positive number, got ${JSON.stringify(values.idle ?? process.env.LABS_IDLE_MINUTES)}`);
 
@@ -74,9 +96,12 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
 
-  if (!isLoopbackName(host)) {
+  if (!classroom && !isLoopbackName(host)) {
     console.warn(`WARNING: listening on ${host}: anyone who can reach this address gets a shell as ${process.env.USER ?? 'you'} on this machine.`);
   }
+  const kind = values.environments ?? 'local';
+  if (kind !== 'local' && kind !== 'none') fail(`--environments must be local or none, got ${JSON.stringify(kind)}`);
+  const classroomOptions = classroom ? await prepareClassroom(port, warm, Boolean(tls), kind) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -86,17 +111,24 @@ async function main(): Promise<void> {
       port,
       idleTimeoutMs: idleMinutes * 60_000,
       shellCwd: process.env.LABS_TERMINAL_CWD,
-      clusterExpected: withCluster,
+      clusterExpected: withCluster && !classroom,
       extraHosts: allowedHostNames(host),
+      classroom: classroomOptions,
+      tls,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`port ${port} is already in use (set PORT or --port)`);
     fail(`could not start the server: ${(error as Error).message}`);
   }
-  console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackName(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
+  if (classroom) {
+    console.log(`Kubernetes Labs (classroom) is running at ${platform.url}  (Ctrl+C to stop)`);
+    console.log(`  instructors: ${platform.url}classroom/    learners: ${platform.url}join`);
+  } else {
+    console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackName(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
+  }
 
-  if (withCluster) void ensureLearnerCluster();
+  if (withCluster && !classroom) void ensureLearnerCluster();
 
   let stopping = false;
   const stop = () => {
@@ -119,6 +151,38 @@ function allowedHostNames(listenHost: string): string[] {
   if (!isIP(listenHost)) names.push(listenHost);
   if (!isLoopbackName(listenHost)) names.push(hostname(), `${hostname()}.local`);
   return [...new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean))];
+}
+
+/**
+ * Classroom mode needs an instructor (LABS_CLASSROOM_ADMIN=user:password creates one, for
+ * scripts and tests) and this machine's learner environments (adopting the ones a previous run
+ * left). Learners' sandboxes reach this server as labs-server:<port>.
+ */
+async function prepareClassroom(port: number, warm: number | undefined, secure: boolean, kind: 'local' | 'none') {
+  const { openDatabase } = await import('../store/database.ts');
+  const { Accounts } = await import('../classroom/accounts.ts');
+  const { dataDir } = await import('../environments/paths.ts');
+  const db = openDatabase(join(dataDir(), 'progress.sqlite'));
+  try {
+    const accounts = new Accounts(db);
+    const admin = process.env.LABS_CLASSROOM_ADMIN;
+    if (admin && !accounts.hasInstructor()) {
+      const cut = admin.indexOf(':');
+      if (cut <= 0) fail('LABS_CLASSROOM_ADMIN must be user:password');
+      await accounts.createInstructor(admin.slice(0, cut), admin.slice(cut + 1)).catch((error: Error) => fail(`LABS_CLASSROOM_ADMIN: ${error.message}`));
+    }
+    if (!accounts.hasInstructor()) fail('classroom mode needs an instructor account: run `labs classroom init` first');
+  } finally {
+    db.close();
+  }
+  if (kind === 'none') return { environments: new (await import('../environments/classroom/none.ts')).NoLearnerEnvironments(), secure };
+  const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
+  const environments = await LocalLearnerEnvironments.open({
+    warm,
+    serverUrl: `http${secure ? 's' : ''}://labs-server:${port}`,
+    log: (line) => console.log(`environments: ${line}`),
+  });
+  return { environments, secure };
 }
 
 /** Solo mode: adopt the learner's cluster or create it; the page shows the same progress. */

@@ -23,10 +23,11 @@ export type LabSummary = {
 };
 
 export type GraderAdapter = {
-  verify(labNumber: number): Promise<LabResult>;
+  /** `kubeconfig`: the cluster to grade (a classroom learner's); default the solo learner cluster. */
+  verify(labNumber: number, kubeconfig?: string): Promise<LabResult>;
   labs(): Promise<LabSummary[]>;
   /** Deletes what the lab created (its namespaces, its cleanup list). */
-  reset?(labNumber: number): Promise<void>;
+  reset?(labNumber: number, kubeconfig?: string): Promise<void>;
   /** The reference solution's steps (solve.sh without its boilerplate). */
   solution?(labNumber: number): Promise<string>;
   /** A starter file's text, or undefined when the lab has no such file. */
@@ -64,12 +65,13 @@ export function solutionSteps(script: string): string {
 export function createGraderAdapter(): GraderAdapter {
   // Grade the cluster the terminal talks to: the learner cluster when it exists, else the
   // grader's documented default (KUBECONFIG, ~/.kube/config).
-  const cluster = () => {
-    const kubeconfig = clusterKubeconfig();
-    return existsSync(kubeconfig) ? { kubeconfig } : {};
+  const cluster = (kubeconfig?: string) => {
+    if (kubeconfig) return { kubeconfig };
+    const learnerCluster = clusterKubeconfig();
+    return existsSync(learnerCluster) ? { kubeconfig: learnerCluster } : {};
   };
   return {
-    verify: (labNumber) => verifyLab(String(labNumber), cluster()),
+    verify: (labNumber, kubeconfig) => verifyLab(String(labNumber), cluster(kubeconfig)),
     async labs() {
       const labs = await listLabs();
       return Promise.all(labs.map(async (lab) => ({
@@ -82,8 +84,8 @@ export function createGraderAdapter(): GraderAdapter {
         files: await starterFiles(lab),
       })));
     },
-    async reset(labNumber) {
-      await resetLab(String(labNumber), cluster());
+    async reset(labNumber, kubeconfig) {
+      await resetLab(String(labNumber), cluster(kubeconfig));
     },
     async solution(labNumber) {
       const lab = await findLab(String(labNumber));
