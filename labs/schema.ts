@@ -35,6 +35,26 @@ export const setupSchema = z
   })
   .strict();
 
+/** A lab's words in another language; anything left out stays in English. */
+export const taskTranslationSchema = z
+  .object({
+    title: z.string().min(1).optional(),
+    hint: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const labTranslationSchema = z
+  .object({
+    title: z.string().min(1).optional(),
+    /** Keyed by task id; every key must be one of the lab's tasks. */
+    tasks: z.record(z.string(), taskTranslationSchema).optional(),
+  })
+  .strict();
+
+/** Languages a lab.yaml may translate its title, task titles and hints into (English is the lab itself). */
+export const LAB_TRANSLATIONS = ['ko'] as const;
+export type LabTranslationLanguage = (typeof LAB_TRANSLATIONS)[number];
+
 export const labSchema = z
   .object({
     title: z.string().min(1),
@@ -45,12 +65,39 @@ export const labSchema = z
       .min(1)
       .refine((tasks) => new Set(tasks.map((t) => t.id)).size === tasks.length, 'task ids must be unique'),
     setup: setupSchema.optional(),
+    ko: labTranslationSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((lab, ctx) => {
+    const ids = new Set(lab.tasks.map((task) => task.id));
+    for (const language of LAB_TRANSLATIONS) {
+      for (const id of Object.keys(lab[language]?.tasks ?? {})) {
+        if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: [language, 'tasks', id], message: `no task "${id}" in this lab (tasks: ${[...ids].join(', ')})` });
+      }
+    }
+  });
 
 export type LabTask = z.infer<typeof taskSchema>;
 export type LabSetup = z.infer<typeof setupSchema>;
 export type LabDefinition = z.infer<typeof labSchema>;
+export type LabTranslation = z.infer<typeof labTranslationSchema>;
+
+type Translatable = {
+  title: string;
+  tasks: { id: string; title: string; hint: string }[];
+  translations?: Partial<Record<string, LabTranslation>>;
+};
+
+/** A lab (or its summary) with its title, task titles and hints in `language`, English where untranslated. */
+export function labInLanguage<T extends Translatable>(lab: T, language: string): T {
+  const words = lab.translations?.[language];
+  if (!words) return lab;
+  return {
+    ...lab,
+    title: words.title ?? lab.title,
+    tasks: lab.tasks.map((task) => ({ ...task, title: words.tasks?.[task.id]?.title ?? task.title, hint: words.tasks?.[task.id]?.hint ?? task.hint })),
+  };
+}
 
 /** First problem of a failed parse as "field: message", e.g. "tasks[1].points: Too small…". */
 export function describeIssue(error: z.ZodError): string {

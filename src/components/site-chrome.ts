@@ -23,7 +23,9 @@ function showCluster(info: ClusterInfo): void {
   if (pill && label) {
     pill.dataset.state = info.state;
     const state = words.states?.[info.state] ?? info.state;
-    label.textContent = info.name ? `${info.name} · ${state}` : state;
+    // The cluster's name in its own span: narrow headers show only the dot and the state.
+    const name = Object.assign(document.createElement('span'), { className: 'cluster-name', textContent: `${info.name} · ` });
+    label.replaceChildren(...(info.name ? [name] : []), state);
     pill.title = info.detail ?? '';
   }
   const banner = document.querySelector<HTMLElement>('[data-cluster-banner]');

@@ -14,6 +14,13 @@ const h = (tagName: string, properties: Element['properties'], children: Element
 });
 const text = (value: string): ElementContent => ({ type: 'text', value });
 
+/**
+ * Ids of the elements that name the buttons in the page's language: the lesson page renders them
+ * (one code block serves every page; the visible words come from CSS by :lang()).
+ */
+export const COPY_LABEL = 'code-copy-label';
+export const RUN_LABEL = 'code-run-label';
+
 function toolbar(lang: string, mode: CodeBlockMode): Element {
   const items: ElementContent[] = [h('span', { className: ['code-lang'] }, [text(lang || 'text')])];
   if (mode.kind === 'illustrative') {
@@ -21,13 +28,13 @@ function toolbar(lang: string, mode: CodeBlockMode): Element {
   }
   items.push(h('span', { className: ['code-spacer'] }));
   items.push(
-    h('button', { type: 'button', className: ['code-button'], dataAction: 'copy', ariaLabel: 'Copy' }, [
+    h('button', { type: 'button', className: ['code-button'], dataAction: 'copy', ariaLabelledBy: [COPY_LABEL] }, [
       h('span', { className: ['i18n-copy'], ariaHidden: 'true' }),
     ]),
   );
   if (mode.kind === 'run') {
     items.push(
-      h('button', { type: 'button', className: ['code-button', 'code-run'], dataAction: 'run', ariaLabel: 'Run in terminal' }, [
+      h('button', { type: 'button', className: ['code-button', 'code-run'], dataAction: 'run', ariaLabelledBy: [RUN_LABEL] }, [
         h('span', { className: ['i18n-run'], ariaHidden: 'true' }),
       ]),
     );

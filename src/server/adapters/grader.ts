@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { GraderError, LabDefinitionError, LabNotFoundError, listLabs, NoKubeconfigError, verifyLab } from '../../../grader/index.ts';
 import type { LabResult } from '../../../grader/result.ts';
 import { findLab, labFiles, type Lab } from '../../../labs/catalog.ts';
+import { LAB_TRANSLATIONS, labInLanguage, type LabTranslation, type LabTranslationLanguage } from '../../../labs/schema.ts';
 import { resetLab } from '../../../labs/lifecycle.ts';
 import { clusterKubeconfig } from '../../environments/paths.ts';
 
@@ -20,12 +21,15 @@ export type LabSummary = {
   tasks: LabTaskSummary[];
   /** Starter files under the lab's files/ (downloadable from the card). */
   files: string[];
+  /** The title, task titles and hints in other languages, as lab.yaml gives them (what is missing stays English). */
+  translations?: Partial<Record<LabTranslationLanguage, LabTranslation>>;
 };
 
 export type GraderAdapter = {
   /** `kubeconfig`: the cluster to grade (a classroom learner's); default the solo learner cluster. */
   verify(labNumber: number, kubeconfig?: string): Promise<LabResult>;
-  labs(): Promise<LabSummary[]>;
+  /** Every lab, English with its translations; with a language, that language's words (English where untranslated). */
+  labs(language?: string): Promise<LabSummary[]>;
   /** Deletes what the lab created (its namespaces, its cleanup list). */
   reset?(labNumber: number, kubeconfig?: string): Promise<void>;
   /** The reference solution's steps (solve.sh without its boilerplate). */
@@ -72,9 +76,9 @@ export function createGraderAdapter(): GraderAdapter {
   };
   return {
     verify: (labNumber, kubeconfig) => verifyLab(String(labNumber), cluster(kubeconfig)),
-    async labs() {
+    async labs(language) {
       const labs = await listLabs();
-      return Promise.all(labs.map(async (lab) => ({
+      const summaries = await Promise.all(labs.map(async (lab): Promise<LabSummary> => ({
         number: lab.number,
         id: lab.id,
         title: lab.title,
@@ -82,7 +86,9 @@ export function createGraderAdapter(): GraderAdapter {
         maxScore: lab.maxScore,
         tasks: lab.tasks.map(({ id, title, points, hint }) => ({ id, title, points, hint })),
         files: await starterFiles(lab),
+        translations: Object.fromEntries(LAB_TRANSLATIONS.flatMap((code) => (lab[code] ? [[code, lab[code]]] : []))),
       })));
+      return language ? summaries.map((lab) => labInLanguage(lab, language)) : summaries;
     },
     async reset(labNumber, kubeconfig) {
       await resetLab(String(labNumber), cluster(kubeconfig));
