@@ -24,13 +24,13 @@ export type RunningServer = {
 
 /**
  * `reuse` starts a second server on the same state and port as an earlier one (a restart):
- * stop the earlier one with `keepHome` first.
+ * stop the earlier one with `keepHome` first. `args`: more options for start.ts (--classroom …).
  */
-export async function startServer(env: Record<string, string> = {}, reuse?: { home: string; port: number }): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, reuse?: { home: string; port: number }, args: string[] = []): Promise<RunningServer> {
   const home = reuse?.home ?? mkdtempSync(join(tmpdir(), 'labs-browser-'));
   const cwd = join(home, 'workspace');
   mkdirSync(cwd, { recursive: true });
-  const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', String(reuse?.port ?? 0)], {
+  const child = spawn(process.execPath, [join(ROOT, 'src/server/start.ts'), '--port', String(reuse?.port ?? 0), ...args], {
     cwd: ROOT,
     // HOME is throwaway too: the shell must not depend on this machine's ~/.bashrc (a stale pyenv
     // rehash lock there once hung every interactive bash); the toolchain cache stays the real one.
