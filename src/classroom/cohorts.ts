@@ -12,12 +12,17 @@ export const MAX_DISPLAY_NAME = 40;
 export type Cohort = { id: number; name: string; joinCode: string; labs: number[]; capacity: number; createdAt: string; endedAt?: string };
 export type Learner = { id: number; cohortId: number; displayName: string; resumeCode: string; joinedAt: string };
 
+/** What went wrong, for pages that say it in their own language. */
+export type CohortErrorCode = 'wrong-code' | 'name-taken' | 'class-full' | 'bad-name' | 'bad-cohort';
+
 export class CohortError extends Error {
   readonly status: 400 | 404 | 409;
+  readonly code: CohortErrorCode;
 
-  constructor(message: string, status: 400 | 404 | 409 = 400) {
+  constructor(message: string, status: 400 | 404 | 409 = 400, code: CohortErrorCode = 'bad-cohort') {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -37,8 +42,8 @@ export const normalizeCode = (code: string): string => code.toUpperCase().replac
  */
 export function cleanDisplayName(raw: string): string {
   const name = raw.normalize('NFC').replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/\s+/g, ' ').trim();
-  if (!name) throw new CohortError('display name: type a name (1–40 characters)');
-  if ([...name].length > MAX_DISPLAY_NAME) throw new CohortError(`display name: at most ${MAX_DISPLAY_NAME} characters`);
+  if (!name) throw new CohortError('display name: type a name (1–40 characters)', 400, 'bad-name');
+  if ([...name].length > MAX_DISPLAY_NAME) throw new CohortError(`display name: at most ${MAX_DISPLAY_NAME} characters`, 400, 'bad-name');
   return name;
 }
 
@@ -104,14 +109,14 @@ export class Cohorts {
   /** A learner joins with the cohort's code; the same display name twice is refused (409). */
   join(code: string, rawName: string): { cohort: Cohort; learner: Learner } {
     const cohort = this.byJoinCode(code);
-    if (!cohort) throw new CohortError('no open class with this code', 404);
+    if (!cohort) throw new CohortError('no open class with this code', 404, 'wrong-code');
     const displayName = cleanDisplayName(rawName);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const count = (this.db.prepare('SELECT COUNT(*) AS n FROM learners WHERE cohort_id = ?').get(cohort.id) as { n: number }).n;
-      if (count >= cohort.capacity) throw new CohortError(`this class is full (${cohort.capacity} learners)`, 409);
+      if (count >= cohort.capacity) throw new CohortError(`this class is full (${cohort.capacity} learners)`, 409, 'class-full');
       const taken = this.db.prepare('SELECT 1 FROM learners WHERE cohort_id = ? AND display_name = ? COLLATE NOCASE').get(cohort.id, displayName);
-      if (taken) throw new CohortError(`"${displayName}" is taken in this class: add an initial or pick another name`, 409);
+      if (taken) throw new CohortError(`"${displayName}" is taken in this class: add an initial or pick another name`, 409, 'name-taken');
       const { lastInsertRowid } = this.db
         .prepare('INSERT INTO learners (cohort_id, display_name, resume_code, joined_at) VALUES (?, ?, ?, ?)')
         .run(cohort.id, displayName, randomCode(RESUME_CODE_LENGTH), new Date().toISOString());

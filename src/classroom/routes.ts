@@ -16,9 +16,11 @@
 //   POST /api/classroom/cohorts/<id>/end
 //   POST /api/classroom/learners/<id>/reset      {lab}
 //   POST /api/classroom/learners/<id>/recreate
+//   POST /api/classroom/learners/<id>/dismiss-help                   (the learner's page hears it)
 //   POST /api/classroom/help             {message?}                   (learner raises a hand)
 //   GET  /api/classroom/learner/events   broadcasts and "being watched" for this learner (SSE)
 //
+// Errors are {error, code?}: join errors carry code wrong-code | name-taken | class-full | bad-name.
 // Every state-changing request needs the session's CSRF token (x-csrf-token) and this origin;
 // login and join need this origin and a JSON body (no cross-site form can send one).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -267,6 +269,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
           void deps.environments.recreate(learnerKey(learner)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));
         } else {
           help.set(learner.cohortId, (help.get(learner.cohortId) ?? []).filter((h) => h.learnerId !== learner.id));
+          deps.feed.publish(`learner:${learner.id}`, { type: 'help-dismissed' });
         }
         void publishCohort(learner.cohortId);
         return sendJson(res, 200, { done: learnerPath[2] }), true;
@@ -274,7 +277,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
 
       return sendJson(res, 404, { error: `no classroom endpoint ${method} ${path}` }), true;
     } catch (error) {
-      if (error instanceof CohortError) return sendJson(res, error.status, { error: error.message }), true;
+      if (error instanceof CohortError) return sendJson(res, error.status, { error: error.message, code: error.code }), true;
       if (error instanceof BodyError) return sendJson(res, 400, { error: error.message }), true;
       log(`classroom: ${method} ${path}: ${(error as Error).message}`);
       return sendJson(res, 500, { error: 'internal error' }), true;

@@ -39,7 +39,7 @@ function start(root: HTMLElement): void {
         busy(joinForm, false);
         say(error, errorText(w, answer, (status, message) => {
           if (status === 404) return w.wrongCode;
-          if (status === 409) return /full/i.test(message) ? w.classFull : w.nameTaken;
+          if (status === 409) return (answer.body as { code?: string }).code === 'class-full' ? w.classFull : w.nameTaken;
           if (status === 400) return w.nameInvalid;
           return undefined;
         }));

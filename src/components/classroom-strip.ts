@@ -104,6 +104,11 @@ function start(root: HTMLElement): void {
       watching: (data) => {
         $('[data-cr-strip-watching]').hidden = data.watching === false;
       },
+      // The instructor pressed "Helped": the hand is down again.
+      'help-dismissed': () => {
+        delete handButton.dataset.raised;
+        say(handStatus, '');
+      },
       ended: () => {
         finish(w.classEnded);
         feed.close();

@@ -57,8 +57,11 @@ function showCluster(info: ClusterInfo): void {
     bar.style.width = `${total > 0 ? Math.min(99, Math.max(2, (100 * elapsed) / total)) : 2}%`;
   } else {
     bar.parentElement!.hidden = true;
-    title.textContent = info.state === 'error' ? words.failed : words.notCreated;
-    detail.replaceChildren(...(info.state === 'error' ? [info.detail ?? '', words.failedAction] : []).map((text) => Object.assign(document.createElement('span'), { textContent: text })));
+    // In a class the learner's environment is the instructor's to repair, not a CLI's.
+    const inClass = banner.dataset.classroom !== undefined;
+    title.textContent = info.state === 'error' || inClass ? words.failed : words.notCreated;
+    const action = inClass ? words.failedActionClassroom : words.failedAction;
+    detail.replaceChildren(...(info.state === 'error' || inClass ? [info.detail ?? '', action] : []).map((text) => Object.assign(document.createElement('span'), { textContent: text })));
   }
 }
 

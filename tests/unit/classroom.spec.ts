@@ -4,7 +4,7 @@
 // the cluster suite's business); grading and the store are the real ones.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
 import { Accounts, hashPassword, verifyPassword } from '../../src/classroom/accounts.ts';
 import { csvCell, failureReasons, grid, learnerKey, type LabCatalogEntry } from '../../src/classroom/board.ts';
@@ -15,6 +15,9 @@ import { LiveFeed } from '../../src/classroom/live.ts';
 import { createClassroomRoutes } from '../../src/classroom/routes.ts';
 import { RateLimiter } from '../../src/classroom/rate-limit.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
+
+// scrypt at N=2^17 is slow on purpose (~0.3 s idle, seconds on a loaded 2-core machine).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 const catalog: LabCatalogEntry[] = [
   { number: 1, id: '01-liveness', tasks: [{ id: 'probe-configured', title: 'a' }, { id: 'restarted-by-liveness', title: 'b' }] },
@@ -247,7 +250,10 @@ describe('classroom API over HTTP', () => {
     const joined = await call(ana, 'POST', '/api/classroom/join', { code: joinCode, name: 'Ana' });
     expect(joined.status).toBe(200);
     expect(joined.json.resumeCode).toMatch(/^[A-Z2-9]{10}$/);
-    expect((await call({}, 'POST', '/api/classroom/join', { code: joinCode, name: 'ana' })).status).toBe(409);
+    const taken = await call({}, 'POST', '/api/classroom/join', { code: joinCode, name: 'ana' });
+    expect([taken.status, taken.json.code]).toEqual([409, 'name-taken']);
+    const wrong = await call({}, 'POST', '/api/classroom/join', { code: 'ZZZZZZ', name: 'Zed' });
+    expect([wrong.status, wrong.json.code]).toEqual([404, 'wrong-code']);
     expect((await call(ben, 'POST', '/api/classroom/join', { code: joinCode, name: '<b>Ben</b>' })).status).toBe(200);
     expect(environments.assigned).toHaveLength(2);
   });
