@@ -41,4 +41,5 @@ kubectl apply -f readiness-test.yaml || {
   kubectl apply -f readiness-test.yaml
 }
 kubectl apply -f readiness-service.yaml
-kubectl -n readiness get pod,endpointslices -o wide
+kubectl -n readiness get pod -o wide
+kubectl -n readiness describe endpointslices -l kubernetes.io/service-name=readiness-http | grep -A2 Conditions || true

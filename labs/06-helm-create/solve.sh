@@ -7,7 +7,7 @@ work=${LABS_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/labs-06.XXXXXX")}
 mkdir -p "$work" && cp -R "$lab_dir/files/." "$work/" && cd "$work"
 
 [ -d mychart ] || helm create mychart
-# The scaffold's image tag defaults to its appVersion (1.16.0); the offline mirror has 1.24.
+# The scaffold's image tag defaults to its appVersion (1.16.0); the lesson pins 1.24 instead.
 helm upgrade --install myapp ./mychart \
   --namespace helm-create --create-namespace \
   --set image.tag=1.24
