@@ -141,12 +141,13 @@ describe('the terminal is reachable at every width', () => {
             expect(await toggle.isVisible()).toBe(false);
           }
           // xterm refits to its pane (a ResizeObserver in terminal-pane.ts): wait for it to settle.
-          await page.waitForFunction(() => {
-            const host = document.querySelector('[data-terminal-host]')!.getBoundingClientRect();
-            const screen = document.querySelector('[data-terminal-host] .xterm-screen')!.getBoundingClientRect();
-            return host.height > 100 && screen.height > 0 && host.bottom - screen.bottom < 40 && screen.bottom <= host.bottom + 1;
-          }, null, { timeout: 10_000 });
-          const t = await terminalPlacement(page);
+          let t = await terminalPlacement(page);
+          const fitted = () => t.host.height > 100 && t.screen.bottom > t.screen.top && t.host.bottom - t.screen.bottom < 40 && t.screen.bottom <= t.host.bottom + 1;
+          for (let i = 0; i < 100 && !fitted(); i++) {
+            await page.waitForTimeout(100);
+            t = await terminalPlacement(page);
+          }
+          expect(fitted(), `xterm fitted to its pane: ${JSON.stringify({ host: t.host, screen: t.screen, size: t.size })}`).toBe(true);
           expect(t.prompt, 'the shell has printed its prompt').toMatch(/[$#]\s*$/);
           expect(t.size.rows, `${t.size.cols}×${t.size.rows}`).toBeGreaterThanOrEqual(width <= 900 ? 20 : 30);
           expect(t.size.cols).toBeGreaterThanOrEqual(width <= 400 ? 30 : 50);
