@@ -6,11 +6,101 @@
 //   - client-node: anything else (exec plugins, auth providers, several KUBECONFIG files, basic
 //     auth, proxies) goes through @kubernetes/client-node's KubeConfig, loaded only then.
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { Agent, type RequestOptions } from 'node:https';
-import { parse as parseYaml } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from './errors.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The block-style YAML subset kubectl and kind write (mappings, `- ` sequences, plain and quoted
+ * scalars, `{}`/`[]`), read without the yaml library, whose loading is a fifth of a `labs verify`.
+ * Anything outside the subset — comments, anchors, tags, block or multi-line scalars, flow
+ * collections, plain scalars YAML could read as something other than a string — gives undefined,
+ * and the caller uses the yaml library. Exported for tests.
+ */
+export function parseSimpleYaml(text: string): unknown {
+  const lines: { indent: number; text: string }[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    if (raw.trim() === '') continue;
+    const indent = raw.length - raw.trimStart().length;
+    if (raw.slice(0, indent).includes('\t') || /[#&*!|>%@`]|^---|^\.\.\./.test(raw.trimStart())) return undefined;
+    lines.push({ indent, text: raw.trimEnd().slice(indent) });
+  }
+  let at = 0;
+  const fail = Symbol('not the simple subset');
+  const scalar = (value: string): unknown => {
+    if (value === '' || value === '~' || value === 'null') return null;
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (value === '{}') return {};
+    if (value === '[]') return [];
+    if (/^-?(0|[1-9]\d{0,14})$/.test(value)) return Number(value);
+    if (value.startsWith('"')) {
+      try {
+        const parsed: unknown = JSON.parse(value); // YAML's double-quoted escapes beyond JSON's: not the subset
+        if (typeof parsed === 'string') return parsed;
+      } catch { /* falls through */ }
+      throw fail;
+    }
+    if (value.startsWith("'")) {
+      if (!/^'([^']|'')*'$/.test(value)) throw fail;
+      return value.slice(1, -1).replaceAll("''", "'");
+    }
+    // A plain scalar that is certainly a string in YAML 1.1 and 1.2 alike.
+    if (/^[-+.\d]|^[?:,\[\]{}]|: |:$| $|^(y|n|yes|no|on|off|true|false|null|nan|inf)$/i.test(value)) throw fail;
+    return value;
+  };
+  const block = (indent: number): unknown => {
+    const first = lines[at]!;
+    if (first.text === '-' || first.text.startsWith('- ')) {
+      const list: unknown[] = [];
+      while (at < lines.length && lines[at]!.indent === indent && (lines[at]!.text === '-' || lines[at]!.text.startsWith('- '))) {
+        const rest = lines[at]!.text.slice(1).trimStart();
+        if (rest === '') {
+          at++;
+          if (at < lines.length && lines[at]!.indent > indent) list.push(block(lines[at]!.indent));
+          else list.push(null);
+        } else if (/^[^'"\s][^:]*:( |$)/.test(rest)) {
+          // "- key: value": a mapping whose first line is this one, at the column after "- ".
+          lines[at] = { indent: indent + lines[at]!.text.indexOf(rest), text: rest };
+          list.push(block(lines[at]!.indent));
+        } else {
+          list.push(scalar(rest));
+          at++;
+        }
+      }
+      return list;
+    }
+    const map: Record<string, unknown> = {};
+    while (at < lines.length && lines[at]!.indent === indent) {
+      const match = /^([^'"\s:-][^:]*|-[^\s:][^:]*):(?: +(.*))?$/.exec(lines[at]!.text);
+      if (!match || Object.hasOwn(map, match[1]!)) throw fail;
+      at++;
+      const key = match[1]!;
+      if (match[2] !== undefined && match[2] !== '') map[key] = scalar(match[2]);
+      else if (at < lines.length && (lines[at]!.indent > indent || (lines[at]!.indent === indent && lines[at]!.text.startsWith('-')))) {
+        map[key] = block(lines[at]!.indent);
+      } else map[key] = null;
+    }
+    return map;
+  };
+  try {
+    if (lines.length === 0) return null;
+    const value = block(lines[0]!.indent);
+    return at === lines.length ? value : undefined; // a line left over: indentation the subset does not explain
+  } catch (error) {
+    if (error === fail) return undefined;
+    throw error;
+  }
+}
+
+/** A kubeconfig's text as data: the simple subset directly, anything else through the yaml library (loaded only then). */
+export function parseKubeconfigText(text: string): unknown {
+  const simple = parseSimpleYaml(text);
+  return simple !== undefined ? simple : (require('yaml') as typeof import('yaml')).parse(text);
+}
 
 export type Authentication = RequestOptions & { headers: Record<string, string> };
 
@@ -39,7 +129,7 @@ const staticUserFields = new Set(['client-certificate', 'client-certificate-data
 export function staticCredentials(source: string, text: string, context?: string): Credentials | undefined {
   let file: KubeconfigFile;
   try {
-    file = (parseYaml(text) ?? {}) as KubeconfigFile;
+    file = (parseKubeconfigText(text) ?? {}) as KubeconfigFile;
   } catch {
     return undefined; // client-node reports the parse error
   }

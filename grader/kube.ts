@@ -7,9 +7,8 @@ import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import { clusterKubeconfig, clusterName, clustersDir } from '../src/environments/paths.ts';
-import { clientNodeConfig, kubeconfigFiles, loadCredentials, type Credentials } from './credentials.ts';
+import { clientNodeConfig, kubeconfigFiles, loadCredentials, parseKubeconfigText, type Credentials } from './credentials.ts';
 import { ClusterError, NoKubeconfigError } from './errors.ts';
 
 // node:http through getBuiltinModule, not an ESM import: the ESM facade of node:http reads every
@@ -102,7 +101,7 @@ function kubeconfigNames(source: string): KubeconfigNames {
   for (const file of kubeconfigFiles(source)) {
     let parsed: { contexts?: { name?: unknown }[]; 'current-context'?: unknown } | undefined;
     try {
-      parsed = parseYaml(readFileSync(file, 'utf8')) ?? undefined;
+      parsed = (parseKubeconfigText(readFileSync(file, 'utf8')) ?? undefined) as typeof parsed;
     } catch {
       names.unreadable = true; // loading it says what is wrong
       continue;

@@ -2,7 +2,7 @@
 // web server (Check buttons, lesson pages) and the grader all find labs through here.
 //
 // A lab.yaml is parsed and validated (yaml + zod: most of `labs list`'s start-up) only when it
-// changed: the definitions that passed are kept in the platform's cache dir, keyed by each file's
+// changed: the definitions that passed are kept in the platform's cache dir (a file per checkout), keyed by each file's
 // identity (path, size, mtime, ctime, inode) and by the schema's and this module's own, so an edited
 // lab.yaml or schema is validated again and an invalid file is never cached.
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
@@ -54,7 +54,14 @@ async function validate(file: string, text: string): Promise<LabDefinition> {
 type CacheFile = { code: string; entries: Record<string, { key: string; definition: LabDefinition }> };
 
 const identity = (stats: Stats) => `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
-const cacheFile = () => join(cacheDir(), 'lab-catalog.json');
+/** FNV-1a of the text, in hex: names a checkout's cache file. */
+const shortHash = (text: string) => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+};
+/** One file per checkout (two checkouts' code keys would otherwise keep replacing each other's entries). */
+const cacheFile = () => join(cacheDir(), `lab-catalog-${shortHash(import.meta.url)}.json`);
 /** What validation depends on besides the file: the schema, this module, the YAML parser and zod. */
 const codeKey = () =>
   [new URL('./schema.ts', import.meta.url).href, import.meta.url, import.meta.resolve('yaml'), import.meta.resolve('zod')]
