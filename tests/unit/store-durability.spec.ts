@@ -39,7 +39,7 @@ describe('progress store durability', () => {
     child.stderr.on('data', (chunk) => (err += chunk));
     await new Promise<void>((done, fail) => {
       const check = setInterval(() => {
-        if ((out.match(/^ok /gm) ?? []).length >= 300) {
+        if ((out.match(/^ok /gm) ?? []).length >= 200) {
           clearInterval(check);
           child.kill('SIGKILL');
           done();
@@ -61,7 +61,8 @@ describe('progress store durability', () => {
     const reopened = new ProgressStore(file);
     expect(reopened.progressOf(['learner:0', 'learner:1', 'learner:2']).size).toBe(3);
     reopened.close();
-  });
+    // A child process and hundreds of fsyncs: generous on a loaded 2-core machine.
+  }, 120_000);
 
   it('brings a database of the first release up to date and keeps its attempts', () => {
     const file = join(scratch(), 'progress.sqlite');
