@@ -10,6 +10,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.spec.ts', 'grader/**/*.spec.ts', 'src/**/*.spec.ts', 'labs/**/*.spec.ts'],
+          // Timeouts are for hangs, not speed (benchmarks measure speed): some unit tests run real
+          // ptys, child processes and scrypt, which take seconds on a loaded 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
