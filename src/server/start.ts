@@ -11,6 +11,7 @@ import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
 import { isLoopbackName } from './request-guard.ts';
+import type { LearnerEnvironments } from '../classroom/environments.ts';
 
 const HELP = `Usage: npm start [-- options]
 
@@ -176,11 +177,18 @@ async function prepareClassroom(port: number, warm: number | undefined, secure: 
     db.close();
   }
   if (kind === 'none') return { environments: new (await import('../environments/classroom/none.ts')).NoLearnerEnvironments(), secure };
-  const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
-  const environments = await LocalLearnerEnvironments.open({
+  // The local provider (kind clusters and sandbox containers) is loaded only in classroom mode.
+  type LocalModule = { LocalLearnerEnvironments: { open(options: object): Promise<LearnerEnvironments> } };
+  const local = '../environments/classroom/local.ts';
+  const loaded = (await import(local).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes('classroom/local.ts')) return undefined;
+    throw error;
+  })) as LocalModule | undefined;
+  if (!loaded) fail('this build has no local learner environments yet: run the class with --environments none');
+  const environments = await loaded.LocalLearnerEnvironments.open({
     warm,
     serverUrl: `http${secure ? 's' : ''}://labs-server:${port}`,
-    log: (line) => console.log(`environments: ${line}`),
+    log: (line: string) => console.log(`environments: ${line}`),
   });
   return { environments, secure };
 }
