@@ -8,6 +8,7 @@
 //   POST /api/labs/<n>/reset     delete what lab n created           (needs the page token)
 //   GET  /api/labs/<n>/solution  the reference solution's steps
 //   GET  /api/labs/<n>/files/<f> a starter file, as a download
+// (GET /api/gitops/applications, the lesson page's Argo CD view, is src/server/gitops.ts.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';

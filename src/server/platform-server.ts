@@ -16,6 +16,7 @@ import { createArgocdAdapter } from './adapters/argocd.ts';
 import { createGraderAdapter } from './adapters/grader.ts';
 import { createEnvironmentsAdapter } from './adapters/environments.ts';
 import { createApi } from './api.ts';
+import { createGitopsHandler } from './gitops.ts';
 import { compressResponse } from './compression.ts';
 import { createPageTokens } from './page-token.ts';
 import { checkHost, checkRequestLine, isLoopbackName, noForeignOrigin, refuseUpgrade, sameOrigin, type Verdict } from './request-guard.ts';
@@ -127,6 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log })
     : undefined;
   const api = createApi({ grader, environments, store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
+  const gitops = createGitopsHandler({ environments, caller: classroom?.caller, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
   const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal });
   if (classroom) sessions.onWatchersChange((owner, count) => classroom.watchersChanged(owner, count));
@@ -141,6 +143,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host!, secure));
       if (secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
       if (classroom && (await classroom.handle(req, res))) return;
+      if (await gitops(req, res)) return;
       if (await api(req, res)) return;
       if (argocd.mounted(req)) {
         if (!noForeignOrigin(req)) return refuse(res, { ok: false, status: 403, reason: 'Forbidden: cross-origin request to /argocd/' });

@@ -87,6 +87,27 @@ metadata: {name: argocd-dex-server}
     expect(args).toEqual(['--appendonly', 'no', '--save', '']);
   });
 
+  it('keeps each resource\'s health in the Application, and restarts the controller to read it', () => {
+    type Item = { kind: string; metadata: { name: string }; data?: Record<string, string>; spec?: { template: { metadata?: { annotations?: Record<string, string> } } } };
+    const items = (yaml: string) => (JSON.parse(yaml) as { items: Item[] }).items;
+    const withParams = `${install}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cmd-params-cm, labels: {app.kubernetes.io/name: argocd-cmd-params-cm}}
+data: {server.insecure: "true"}
+`;
+    for (const manifest of [install, withParams]) {
+      const kept = items(trimInstallManifest(manifest).yaml);
+      const params = kept.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cmd-params-cm');
+      expect(params).toHaveLength(1);
+      expect(params[0]!.data?.['controller.resource.health.persist']).toBe('true');
+      const controller = kept.find((o) => o.metadata.name === 'argocd-application-controller')!;
+      expect(controller.spec!.template.metadata?.annotations?.['kubernetes-labs/cmd-params']).toBe('controller.resource.health.persist=true');
+    }
+    // What install.yaml already sets stays.
+    expect(items(trimInstallManifest(withParams).yaml).find((o) => o.metadata.name === 'argocd-cmd-params-cm')!.data?.['server.insecure']).toBe('true');
+  });
+
   it('refuses a manifest that is not Argo CD install.yaml', () => {
     expect(() => trimInstallManifest('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')).toThrow(/right manifest/);
   });

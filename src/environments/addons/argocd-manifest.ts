@@ -5,6 +5,11 @@
 //    each costs a pod. Their CRDs, ConfigMaps and Secrets stay (argocd-server watches them).
 //  - only when images were loaded into the node instead of the registry mirror: imagePullPolicy
 //    Always → IfNotPresent (Always would ask a registry that does not have them).
+//  - each resource's health is kept in the Application (argocd-cmd-params-cm
+//    `controller.resource.health.persist: "true"`; Argo CD 3 keeps it only in its Redis cache by
+//    default), so the lesson page's Argo CD view (src/server/gitops.ts), `kubectl get application
+//    -o yaml` and graders see it. The controller's pod template carries a matching annotation, so
+//    applying this over an older install (`--reapply`) restarts the controller to read it.
 import { parseAllDocuments } from 'yaml';
 
 export const droppedComponents = ['argocd-dex-server', 'argocd-notifications-controller', 'argocd-applicationset-controller'] as const;
@@ -49,6 +54,25 @@ function podSpecOf(o: K8sObject): PodSpec | undefined {
   return (o.spec?.template as { spec?: PodSpec } | undefined)?.spec;
 }
 
+/** argocd-cmd-params-cm keys this platform sets (the application controller reads them at start). */
+export const commandParameters = { 'controller.resource.health.persist': 'true' } as const;
+const parametersAnnotation = 'kubernetes-labs/cmd-params';
+
+/** Sets commandParameters in argocd-cmd-params-cm (adding it if missing) and marks the controller's pod template. */
+function setCommandParameters(kept: K8sObject[]): void {
+  let params = kept.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'argocd-cmd-params-cm') as (K8sObject & { data?: Record<string, string> }) | undefined;
+  if (!params) {
+    params = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cmd-params-cm', labels: { 'app.kubernetes.io/name': 'argocd-cmd-params-cm', 'app.kubernetes.io/part-of': 'argocd' } } };
+    kept.push(params);
+  }
+  params.data = { ...params.data, ...commandParameters };
+  const controller = kept.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'argocd-application-controller');
+  const template = controller?.spec?.template as { metadata?: { annotations?: Record<string, string> } } | undefined;
+  if (template) {
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [parametersAnnotation]: Object.entries(commandParameters).map(([k, v]) => `${k}=${v}`).join(',') } };
+  }
+}
+
 export function trimInstallManifest(installYaml: string, options: TrimOptions = {}): TrimmedManifest {
   const docs = parseAllDocuments(installYaml);
   const kept: K8sObject[] = [];
@@ -75,6 +99,7 @@ export function trimInstallManifest(installYaml: string, options: TrimOptions = 
     }
   }
   if (dropped.length === 0) throw new Error('Argo CD install.yaml: none of dex, notifications, applicationset found — is this the right manifest?');
+  setCommandParameters(kept);
   return {
     // One JSON `List`: re-serialised YAML would write strings like "no" unquoted, which
     // kubectl's YAML 1.1 reader turns into booleans (redis's `--appendonly no`), and JSON

@@ -21,6 +21,8 @@ export type LabSummary = {
   tasks: LabTaskSummary[];
   /** Starter files under the lab's files/ (downloadable from the card). */
   files: string[];
+  /** Cluster add-ons the lab needs (lab.yaml setup.requires), e.g. argocd: its lesson shows the Argo CD view. */
+  requires?: string[];
   /** The title, task titles and hints in other languages, as lab.yaml gives them (what is missing stays English). */
   translations?: Partial<Record<LabTranslationLanguage, LabTranslation>>;
 };
@@ -86,6 +88,7 @@ export function createGraderAdapter(): GraderAdapter {
         maxScore: lab.maxScore,
         tasks: lab.tasks.map(({ id, title, points, hint }) => ({ id, title, points, hint })),
         files: await starterFiles(lab),
+        requires: lab.setup?.requires ?? [],
         translations: Object.fromEntries(LAB_TRANSLATIONS.flatMap((code) => (lab[code] ? [[code, lab[code]]] : []))),
       })));
       return language ? summaries.map((lab) => labInLanguage(lab, language)) : summaries;
