@@ -157,3 +157,6 @@ if (panel) {
     if (actionButton) confirmThen(card, words, actionButton.dataset.labAction as 'reset' | 'solution', actionButton);
   });
 }
+
+// The live Argo CD view is on one lesson only: its code loads there, not on every lesson page.
+if (document.querySelector('[data-gitops-view]')) void import('./gitops-view.ts');
