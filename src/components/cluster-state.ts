@@ -49,7 +49,8 @@ async function poll(): Promise<void> {
   }
   latest = info;
   window.dispatchEvent(new CustomEvent<ClusterInfo>('labs:cluster', { detail: info }));
-  const next = info.state === 'creating' ? 5_000 : 15_000;
+  // A cluster being built, or an answer that did not come (a busy server), is asked again soon.
+  const next = info.state === 'creating' ? 5_000 : info.state === 'unknown' ? 2_000 : 15_000;
   setTimeout(() => (document.visibilityState === 'visible' ? void poll() : document.addEventListener('visibilitychange', () => void poll(), { once: true })), next);
 }
 

@@ -41,7 +41,7 @@ async function open(path: string, width: number): Promise<Page> {
   await page.evaluate(() => localStorage.removeItem('labs.terminal-sheet'));
   await page.goto(new URL(path, server.url).href, { waitUntil: 'load' });
   // The cluster pill and banner fill in from /api/cluster; the header is measured after that.
-  await page.waitForFunction(() => document.querySelector('[data-cluster-status]')?.getAttribute('data-state') !== 'unknown', null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.querySelector('[data-cluster-status]')?.getAttribute('data-state') !== 'unknown', null, { timeout: 30_000 });
   return page;
 }
 
