@@ -8,6 +8,31 @@ export type EnvironmentState = 'pending' | 'creating' | 'ready' | 'error' | 'gon
 
 export type EnvironmentStatus = { state: EnvironmentState; message: string };
 
+/** A provider's warm pool and how many more environments its machine holds now. */
+export type PoolStatus = {
+  /** Environments handed to learners. */
+  assigned: number;
+  /** Ready environments nobody has yet. */
+  warm: number;
+  /** Environments being made (for the pool or for a waiting learner). */
+  creating: number;
+  /** How many warm ones the pool keeps. */
+  warmTarget: number;
+  /** How many more fit now (memory, CPU, the configured cap); 0 = the next learner without a warm one gets a "machine is full" error. */
+  fit: number;
+  availableMiB: number;
+  /** What limits `fit` now: free memory, the CPU idle environments keep busy, or the configured cap. */
+  limit: 'memory' | 'cpu' | 'cap';
+  /** That limit in words ("2 cores, each idle environment keeps about 16 % of a core busy …"). */
+  limitMessage: string;
+  /** What one environment costs (measured). */
+  environmentMiB: number;
+  /** Memory kept free for the host and the server. */
+  reserveMiB: number;
+  /** One line: "3 assigned, 1 warm, 0 being made; room for 12 more", or what is being prepared, or the pool's last error. */
+  message: string;
+};
+
 export interface LearnerEnvironments {
   /** Gives the learner an environment (a warm one when the pool has one); resolves when ready. */
   assign(learner: string): Promise<void>;
@@ -22,4 +47,10 @@ export interface LearnerEnvironments {
   release(learner: string): Promise<void>;
   /** Environment states change (the dashboard shows them live). */
   onChange(listener: (learner: string, status: EnvironmentStatus) => void): () => void;
+  /** The warm pool and the room left (the instructor's view of the machine). */
+  capacity?(): Promise<PoolStatus>;
+  /** The learner did something the provider cannot see (a Check): postpones reclaiming an idle environment. */
+  touch?(learner: string): void;
+  /** Puts (or replaces) the learner's bearer token for `labs` in their sandbox (the file $LABS_TOKEN_FILE names). */
+  setCredential?(learner: string, token: string): Promise<void>;
 }

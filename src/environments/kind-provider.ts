@@ -40,6 +40,15 @@ export type CreateOptions = {
   onProgress?: ProgressListener;
   /** How long to wait for the node to be Ready and kube-system pods to run (default 240 s). */
   readyTimeoutMs?: number;
+  /**
+   * The Docker network the node joins (kind's KIND_EXPERIMENTAL_DOCKER_NETWORK; kind creates it
+   * when missing). Default: kind's own network "kind". Classroom mode gives each learner one.
+   */
+  network?: string;
+  /** Offline: join the local mirror to the node's network (default true; false when the caller provides one there). */
+  connectMirror?: boolean;
+  /** Offline: a node image the caller has already prepared (prepareOffline), so this create skips that check. */
+  nodeImage?: string;
 };
 
 export type ClusterInfo = { name: string; kubeconfig: string; offline: boolean; nodeImage: string; createSeconds: number };
@@ -177,7 +186,7 @@ export async function prepareOffline(report: Reporter): Promise<{ nodeImage: str
   }
   report.log(`mirror: ${pushed} images pushed`);
   // A build that bootstrapped every Debian tree is the cold figure the benchmark reports.
-  if (images.debootstraps === Object.keys(images.catalog.rootfs).length) {
+  if (images.debootstraps === images.rootfsNeeded().length) {
     recordTimings({ imagesColdSeconds: (Date.now() - started) / 1000, imagesColdAt: new Date().toISOString() });
   }
   return { nodeImage };
@@ -289,8 +298,8 @@ export class KindProvider implements EnvironmentProvider {
       let nodeImage = upstreamNodeImage();
       if (mode.offline) {
         requireFreeDisk(engine.rootDir, 8, 'building the offline images');
-        nodeImage = (await prepareOffline(report)).nodeImage;
-        await connectMirrorToKindNetwork();
+        nodeImage = options.nodeImage ?? (await prepareOffline(report)).nodeImage;
+        if (options.connectMirror !== false) await connectMirrorToKindNetwork(options.network);
       }
       const kind = await kindBinary((l) => report.log(l));
       const kubeconfig = clusterKubeconfig(name);
@@ -301,6 +310,7 @@ export class KindProvider implements EnvironmentProvider {
       const started = Date.now();
       const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', kindConfig, '--kubeconfig', kubeconfig, '--wait', '0s'], {
         onLine: (line) => report.log(line.replace(/^\s*[✓✗•]\s*/, '').trim()),
+        env: options.network ? { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: options.network } : undefined,
       });
       const kindLog = join(dirname(kubeconfig), 'kind-create.log');
       writeFileSync(kindLog, created.stderr + created.stdout);

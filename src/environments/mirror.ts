@@ -74,16 +74,66 @@ export async function ensureMirrorRunning(registryImage: string, log: (m: string
   throw new Error(`registry mirror ${mirrorContainer} does not answer on 127.0.0.1:${mirrorHostPort()}: ${(logs.stderr + logs.stdout).trim().split('\n').at(-1) ?? ''}`);
 }
 
-/** Joins the mirror to the kind network (creating the network as kind would, IPv4 only). */
-export async function connectMirrorToKindNetwork(): Promise<void> {
-  if ((await tryRun('docker', ['network', 'inspect', mirrorNetwork])).code !== 0) {
-    const r = await tryRun('docker', ['network', 'create', '-d=bridge', '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500', mirrorNetwork]);
-    if (r.code !== 0 && !/already exists/.test(r.stderr)) throw new Error(`failed to create docker network ${mirrorNetwork}: ${r.stderr.trim()}`);
+/** Creates a bridge network as kind would (IPv4 only), unless it exists; `labels` are Docker labels. */
+export async function ensureBridgeNetwork(network: string, labels: Record<string, string> = {}): Promise<void> {
+  if ((await tryRun('docker', ['network', 'inspect', network])).code === 0) return;
+  const r = await tryRun('docker', ['network', 'create', '-d=bridge', '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500',
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), network]);
+  if (r.code === 0 || /already exists/.test(r.stderr)) return;
+  // Docker's default pools hold about 30 networks (172.17-31.0.0/16, 192.168.0.0/20s).
+  const hint = /non-overlapping|address pool/i.test(r.stderr)
+    ? ' (Docker has no free address pool for another network: give it small ones, e.g. "default-address-pools": [{"base": "10.200.0.0/16", "size": 24}] in /etc/docker/daemon.json, then restart dockerd)'
+    : '';
+  throw new Error(`failed to create docker network ${network}: ${r.stderr.trim()}${hint}`);
+}
+
+async function connectToNetwork(network: string, container: string, alias?: string): Promise<void> {
+  const r = await tryRun('docker', ['network', 'connect', ...(alias ? ['--alias', alias] : []), network, container]);
+  if (r.code !== 0 && !/already exists|already attached/.test(r.stderr)) throw new Error(`failed to connect ${container} to network ${network}: ${r.stderr.trim()}`);
+}
+
+/** Joins the mirror to the kind network, or to `network` (creating it as kind would). */
+export async function connectMirrorToKindNetwork(network: string = mirrorNetwork): Promise<void> {
+  await ensureBridgeNetwork(network);
+  const r = await tryRun('docker', ['inspect', '--format', '{{json .NetworkSettings.Networks}}', mirrorContainer]);
+  const joined = r.code === 0 ? Object.keys(JSON.parse(r.stdout) as object) : [];
+  if (!joined.includes(network)) await connectToNetwork(network, mirrorContainer);
+}
+
+/**
+ * The mirror as learners' networks see it: a second registry process on the same storage,
+ * mounted read-only and in the registry's read-only mode, joined to each learner network under
+ * the mirror's name (so the node image's hosts.toml works unchanged). A learner who can reach
+ * the mirror from a sandbox or a pod can pull, never push: nothing a learner does changes what
+ * another learner's cluster pulls. The writable mirror stays on the host's loopback and "kind".
+ */
+export const readOnlyMirrorContainer = 'kubernetes-labs-registry-ro';
+
+export async function ensureReadOnlyMirror(registryImage: string, log: (m: string) => void = () => {}): Promise<void> {
+  const current = await tryRun('docker', ['inspect', '--format', '{{.Config.Image}} {{.State.Running}}', readOnlyMirrorContainer]);
+  const [image, running] = current.stdout.trim().split(' ');
+  if (current.code === 0 && image !== registryImage) {
+    log(`replacing read-only mirror container (image ${image} → ${registryImage})`);
+    await tryRun('docker', ['rm', '-f', readOnlyMirrorContainer]);
+  } else if (current.code === 0 && running !== 'true') {
+    await run('docker', ['start', readOnlyMirrorContainer], 'failed to start the read-only registry mirror');
+    return;
+  } else if (current.code === 0) {
+    return;
   }
-  if (!(await mirrorState()).onKindNetwork) {
-    const r = await tryRun('docker', ['network', 'connect', mirrorNetwork, mirrorContainer]);
-    if (r.code !== 0 && !/already exists/.test(r.stderr)) throw new Error(`failed to connect ${mirrorContainer} to network ${mirrorNetwork}: ${r.stderr.trim()}`);
-  }
+  const data = join(cacheDir(), 'registry');
+  mkdirSync(data, { recursive: true });
+  log(`starting read-only registry mirror ${readOnlyMirrorContainer} for learner networks`);
+  await run('docker', ['run', '-d', '--name', readOnlyMirrorContainer, '--restart=unless-stopped',
+    '--label', 'io.kubernetes-labs.role=mirror-read-only',
+    '-e', 'REGISTRY_STORAGE_MAINTENANCE={"readonly": {"enabled": true}, "uploadpurging": {"enabled": false}}',
+    '-v', `${data}:/var/lib/registry:ro`, registryImage],
+  'failed to start the read-only registry mirror');
+}
+
+/** Joins the read-only mirror to a learner network, answering there as the mirror's name. */
+export async function connectReadOnlyMirror(network: string): Promise<void> {
+  await connectToNetwork(network, readOnlyMirrorContainer, mirrorContainer);
 }
 
 /** When no other container uses the kind network: detach the mirror and remove the network. */

@@ -4,7 +4,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './paths.ts';
 
-export type Timings = { imagesColdSeconds?: number; imagesColdAt?: string };
+export type Timings = {
+  imagesColdSeconds?: number;
+  imagesColdAt?: string;
+  /** Memory of one idle classroom environment (kind node + sandbox), MiB, as last measured here. */
+  classroomEnvironmentMiB?: number;
+  /** CPU one idle classroom environment keeps busy (cores), as last measured here. */
+  classroomEnvironmentCpu?: number;
+  classroomEnvironmentAt?: string;
+};
 
 const file = () => join(cacheDir(), 'timings.json');
 

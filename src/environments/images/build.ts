@@ -71,11 +71,17 @@ export class ImageBuilder {
     this.catalog = loadCatalog(this.vars);
   }
 
-  /** Toolchain components the catalog's `copy:` entries need. */
-  componentsNeeded(): string[] {
+  /** Toolchain components the catalog's `copy:` entries need (on-demand images only when `onDemand`). */
+  componentsNeeded(onDemand = false): string[] {
     const set = new Set<string>();
-    for (const image of this.catalog.images) for (const from of Object.keys(image.copy)) if (!from.startsWith('kind/')) set.add(from.split('/')[0]);
+    for (const image of this.catalog.images.filter((i) => onDemand || !i.onDemand)) for (const from of Object.keys(image.copy)) if (!from.startsWith('kind/')) set.add(from.split('/')[0]);
     return [...set].sort();
+  }
+
+  /** Debian trees a cluster build bootstraps: the node's and those of the images buildAll builds by default. */
+  rootfsNeeded(): string[] {
+    const bases = this.catalog.images.filter((i) => !i.onDemand).map((i) => i.base).filter((b) => b.startsWith('rootfs:'));
+    return [...new Set(['node', ...bases.map((b) => b.slice('rootfs:'.length))])].sort();
   }
 
   async ensureToolchain(components: string[], onLine: Log = this.log): Promise<void> {
@@ -254,8 +260,8 @@ export class ImageBuilder {
     }
   }
 
-  /** Builds every catalog image (toolchain first). Returns the refs built and cached. */
-  async buildAll(filter: (image: ImageRecipe) => boolean = () => true): Promise<{ built: string[]; cached: string[] }> {
+  /** Builds every catalog image but the on-demand ones (toolchain first). Returns the refs built and cached. */
+  async buildAll(filter: (image: ImageRecipe) => boolean = (image) => !image.onDemand): Promise<{ built: string[]; cached: string[] }> {
     const images = this.catalog.images.filter(filter);
     const components = [...new Set(images.flatMap((i) => Object.keys(i.copy).filter((f) => !f.startsWith('kind/')).map((f) => f.split('/')[0])))];
     await this.ensureToolchain(components);

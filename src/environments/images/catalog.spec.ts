@@ -55,6 +55,17 @@ describe('kind/images.yaml', () => {
     expect(nginx?.description).toMatch(/NOT the official nginx image/);
   });
 
+  it("builds the classroom sandbox only on demand: a solo cluster never waits for its toolchain", async () => {
+    const { ImageBuilder } = await import('./build.ts');
+    const toolbox = catalog.images.find((i) => i.refs[0].includes('/toolbox:'));
+    expect(toolbox).toMatchObject({ onDemand: true, mirror: false, node: false, base: 'rootfs:toolbox', user: '1000:1000' });
+    expect(Object.keys(toolbox?.copy ?? {})).toEqual(expect.arrayContaining(['kubernetes/kubectl', 'helm/helm', 'kustomize/kustomize', 'argocd/argocd']));
+    const builder = new ImageBuilder();
+    expect(builder.componentsNeeded()).not.toContain('argocd');
+    expect(builder.componentsNeeded(true)).toContain('argocd');
+    expect(builder.rootfsNeeded()).toEqual(['net', 'nginx', 'node']);
+  });
+
   it('finds the images a node manifest uses', () => {
     const manifest = 'containers:\n  - name: a\n    image: docker.io/x/y:1\n        command:\n            - --helper-image\n            - docker.io/x/helper:2\n';
     expect(NodeImageBuilder.imagesIn(manifest).sort()).toEqual(['docker.io/x/helper:2', 'docker.io/x/y:1']);

@@ -21,6 +21,8 @@ const imageSchema = z.object({
   description: z.string().optional(),
   node: z.boolean().default(false),
   mirror: z.boolean().default(true),
+  /** Built only when asked for by name (the classroom sandbox), never by buildAll's default. */
+  onDemand: z.boolean().default(false),
 });
 
 const catalogSchema = z.object({

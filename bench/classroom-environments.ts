@@ -1,0 +1,69 @@
+// Classroom environments on this machine (src/environments/classroom/local.ts): cold create time
+// of one learner environment (kind cluster on its own network + sandbox), assign-from-pool time
+// p50/p95, memory and idle CPU of one environment, and how many fit here. Records the measured
+// memory for the provider's capacity figures. Removes everything it made (its own pool name).
+// Usage: node bench/classroom-environments.ts   (LABS_BENCH_SAMPLES: pool hand-outs, default 5)
+import { cpus } from 'node:os';
+import { LocalLearnerEnvironments, availableMemoryMiB } from '../src/environments/classroom/local.ts';
+import { sleep } from '../src/environments/exec.ts';
+
+const samples = Math.max(2, Number(process.env.LABS_BENCH_SAMPLES ?? 5));
+const goals = { memoryMiB: 700, assignMs: 2000 };
+const pool = `bench-${Math.random().toString(36).slice(2, 8)}`;
+const line = (label: string, value: string, note = '') => console.log(`${label.padEnd(46)} ${value.padStart(12)}  ${note}`);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+async function main(): Promise<void> {
+  console.log(`Classroom environments (${cpus().length} cores, ${Math.round(availableMemoryMiB())} MiB available; goals: memory <= ${goals.memoryMiB} MB, assign from pool < ${goals.assignMs} ms)\n`);
+  const environments = await LocalLearnerEnvironments.open({ pool, warm: 0, idleMs: 0, log: (l) => process.env.LABS_VERBOSE && console.error(l) });
+  const learners: string[] = [];
+  try {
+    let started = Date.now();
+    await environments.prepare();
+    line('prepare (images, node image, sandbox image)', `${((Date.now() - started) / 1000).toFixed(1)} s`, 'cached: a no-op in seconds');
+
+    started = Date.now();
+    learners.push('bench:cold');
+    await environments.assign('bench:cold');
+    line('cold create of one environment', `${((Date.now() - started) / 1000).toFixed(1)} s`, 'cluster on its own network + sandbox, node Ready');
+
+    // Idle figures once the cluster has settled; recorded as this machine's figures for capacity.
+    await sleep(60_000);
+    const idle = await environments.measure('bench:cold');
+    line('memory of one idle environment', `${idle.totalMiB.toFixed(0)} MiB`, `node ${idle.nodeMiB.toFixed(0)} + sandbox ${idle.sandboxMiB.toFixed(1)}; goal <= ${goals.memoryMiB} MB (${(idle.totalMiB * 1.048576).toFixed(0)} MB)`);
+    line('idle CPU of one environment', `${(idle.cpu * 100).toFixed(0)} %`, 'of one core, mean of 5 docker stats samples');
+
+    environments.setWarm(samples);
+    started = Date.now();
+    await environments.waitForWarm(samples, samples * 300_000);
+    line(`filling a warm pool of ${samples}`, `${((Date.now() - started) / 1000).toFixed(0)} s`, `${((Date.now() - started) / 1000 / samples).toFixed(0)} s each, one at a time`);
+    environments.setWarm(0); // hand the warm ones out without refilling meanwhile
+    const assignMs: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const learner = `bench:${i}`;
+      learners.push(learner);
+      started = Date.now();
+      await environments.assign(learner);
+      assignMs.push(Date.now() - started);
+    }
+    line('assign from the warm pool, p50', `${percentile(assignMs, 50)} ms`, `n=${samples}: ${assignMs.join(', ')} ms`);
+    line('assign from the warm pool, p95', `${percentile(assignMs, 95)} ms`, `goal < ${goals.assignMs} ms`);
+
+    const capacity = await environments.capacity();
+    const inUse = capacity.assigned + capacity.warm + capacity.creating;
+    line('environments that fit here', `${inUse + capacity.fit}`, `${inUse} running + ${capacity.fit} more; limited by ${capacity.limitMessage}`);
+    const byMemory = inUse + Math.floor((capacity.availableMiB - capacity.reserveMiB) / capacity.environmentMiB);
+    line('  by memory alone', `${byMemory}`, `${capacity.availableMiB} MiB free, ${capacity.environmentMiB} MiB each, ${capacity.reserveMiB} MiB reserve`);
+  } finally {
+    for (const learner of learners) await environments.release(learner).catch((e: unknown) => console.error(`release ${learner}: ${(e as Error).message}`));
+    await environments.close({ removeWarm: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,191 @@
+// Classroom mode's learner environments on this machine (src/environments/classroom/local.ts),
+// for real: a warm pool of one, two learners (A from the pool, B from the environment the pool
+// was refilling), each with a kind cluster on its own Docker network and a sandbox. From inside
+// A's sandbox: no Docker socket or binary, not root, B's API server and sandbox unreachable (by
+// name and by address), B's kubeconfig and token absent, A's own cluster answers and pulls from
+// the read-only mirror, which refuses pushes. The shell survives its terminal being killed -9.
+// A second instance re-adopts both environments from their Docker labels, then releases them
+// and nothing of the pool is left. Two clusters in all (about two minutes once images are built).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { spawn, type IPty } from '@lydell/node-pty';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalLearnerEnvironments, tokenFile } from '../../src/environments/classroom/local.ts';
+import { assignmentName, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
+import { kindClusters } from '../../src/environments/kind-provider.ts';
+import { sleep } from '../../src/environments/exec.ts';
+
+const exec = promisify(execFile);
+const pool = `test-${Math.random().toString(36).slice(2, 8)}`;
+const [A, B] = ['learner:1001', 'learner:1002'];
+const log = (line: string) => { if (process.env.LABS_VERBOSE) console.error(`[${pool}] ${line}`); };
+const options = { pool, idleMs: 0, serverUrl: 'http://labs-server:4321', credential: (l: string) => `token-${l.replace(':', '-')}-0123456789abcdef`, log };
+
+let first: LocalLearnerEnvironments;
+let second: LocalLearnerEnvironments | undefined;
+let envA = '';
+let envB = '';
+
+/** Runs a shell snippet in a learner's sandbox as the learner; returns exit code and output. */
+async function inSandbox(env: string, script: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await exec('docker', ['exec', sandboxName(env), 'bash', '-lc', script], { timeout: 120_000 });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+async function ok(env: string, script: string): Promise<string> {
+  const r = await inSandbox(env, script);
+  expect(r.code, `${script}\n${r.out}`).toBe(0);
+  return r.out;
+}
+
+const ipOf = async (container: string) => (await exec('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container])).stdout.trim().split(' ')[0];
+
+/** The learner's terminal as the bridge spawns it: the ShellCommand through a pty. */
+function terminal(environments: LocalLearnerEnvironments, learner: string): { pty: IPty; output: () => string } {
+  const command = environments.shell(learner);
+  if (!command) throw new Error(`no shell for ${learner}`);
+  const pty = spawn(command.file, command.args, { name: 'xterm-256color', cols: 120, rows: 30, cwd: command.cwd, env: command.env });
+  let output = '';
+  pty.onData((d) => { output += d; });
+  return { pty, output: () => output };
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('classroom: learner environments on one machine', () => {
+  beforeAll(async () => {
+    first = await LocalLearnerEnvironments.open({ ...options, warm: 1 });
+    // The first run on a machine also builds the sandbox image (and Argo CD's CLI for it).
+    await first.waitForWarm(1, 1_500_000);
+  }, 1_800_000);
+
+  afterAll(async () => {
+    const last = second ?? first;
+    for (const learner of [A, B]) await last.release(learner).catch(() => undefined);
+    await first.close({ removeWarm: true });
+    await second?.close({ removeWarm: true });
+  }, 600_000);
+
+  it('hands a warm environment out in under 2 s, then makes the next learner one', async () => {
+    const started = Date.now();
+    await first.assign(A);
+    const ms = Date.now() - started;
+    console.log(`[classroom] assign from the warm pool: ${ms} ms`);
+    expect(ms).toBeLessThan(2000);
+    expect(first.status(A).state).toBe('ready');
+    envA = first.environmentOf(A) ?? '';
+    expect(existsSync(first.kubeconfig(A) ?? '')).toBe(true);
+    // B takes the environment the pool started refilling; the pool then stays empty.
+    first.setWarm(0);
+    await first.assign(B);
+    envB = first.environmentOf(B) ?? '';
+    expect(first.status(B)).toMatchObject({ state: 'ready' });
+    expect(envB).not.toBe(envA);
+  });
+
+  it("A's sandbox: no Docker, not root, only A's kubeconfig and token; A's cluster answers", async () => {
+    await ok(envA, 'test ! -S /var/run/docker.sock && ! command -v docker && test "$(id -u)" != 0');
+    expect(await ok(envA, 'kubectl get nodes -o name')).toContain(`node/${envA}-control-plane`);
+    expect(await ok(envA, 'kubectl config view --minify -o jsonpath={.clusters[0].cluster.server}')).toBe(`https://${envA}-control-plane:6443`);
+    // Nothing anywhere in A's sandbox names B's cluster (B's kubeconfig is not there) or holds B's token.
+    const search = await inSandbox(envA, `grep -rlsI -e '${envB}' -e 'learner-1002' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev; echo done`);
+    expect(search.out.trim()).toBe('done');
+    expect(await ok(envA, `stat -c '%a %U' ${tokenFile} && cat ${tokenFile} && echo "$LABS_SERVER $LABS_TOKEN_FILE"`)).toBe(
+      `600 learner\ntoken-learner-1001-0123456789abcdef\nhttp://labs-server:4321 ${tokenFile}\n`);
+  });
+
+  it("A's sandbox and node as Docker runs them: no host path, no capability, limits", async () => {
+    type Inspect = { Mounts: { Type: string; Destination: string }[]; HostConfig: { CapDrop: string[]; ReadonlyRootfs: boolean; Memory: number; NanoCpus: number; PidsLimit: number; Privileged: boolean; SecurityOpt: string[] }; Config: { User: string }; NetworkSettings: { Networks: Record<string, unknown> } };
+    const [sandbox] = JSON.parse((await exec('docker', ['inspect', sandboxName(envA)])).stdout) as Inspect[];
+    expect(sandbox.Mounts.map((m) => `${m.Type} ${m.Destination}`)).toEqual(['volume /home/learner']);
+    expect(sandbox.HostConfig).toMatchObject({ CapDrop: ['ALL'], ReadonlyRootfs: true, Privileged: false, Memory: 512 * 2 ** 20, NanoCpus: 1e9, PidsLimit: 512, SecurityOpt: ['no-new-privileges'] });
+    expect(sandbox.Config.User).toBe('1000:1000');
+    expect(Object.keys(sandbox.NetworkSettings.Networks)).toEqual([`${envA}-net`]);
+    const [node] = JSON.parse((await exec('docker', ['inspect', `${envA}-control-plane`])).stdout) as Inspect[];
+    expect(Object.keys(node.NetworkSettings.Networks)).toEqual([`${envA}-net`]);
+    expect(node.HostConfig.Memory).toBe(3072 * 2 ** 20);
+    // Docker holds the record: the assignment names the learner and their home.
+    const [assignment] = JSON.parse((await exec('docker', ['volume', 'inspect', assignmentName(pool, envA)])).stdout) as { Labels: Record<string, string> }[];
+    expect(assignment.Labels).toMatchObject({ 'io.kubernetes-labs.pool': pool, 'io.kubernetes-labs.learner': A, 'io.kubernetes-labs.home': homeVolumeName(pool, envA) });
+  });
+
+  it("A cannot reach B's API server or B's sandbox, by name or by address", async () => {
+    const byName = await inSandbox(envA, `curl -sk --max-time 5 https://${envB}-control-plane:6443/version`);
+    expect(byName.code, byName.out).toBe(6); // could not resolve
+    const nodeB = await ipOf(`${envB}-control-plane`);
+    const byAddress = await inSandbox(envA, `curl -sk --max-time 5 https://${nodeB}:6443/version`);
+    expect(byAddress.code, byAddress.out).toBe(28); // dropped: timeout, not even "refused"
+    const sandboxB = await ipOf(sandboxName(envB));
+    expect((await inSandbox(envA, `curl -s --max-time 5 http://${sandboxB}:22/`)).code).toBe(28);
+    expect((await inSandbox(envA, `curl -s --max-time 5 http://${sandboxName(envB)}/`)).code).toBe(6);
+    // B's own sandbox does reach B's API server (the check above is not just a broken curl).
+    expect(await ok(envB, `curl -sk --max-time 5 -o /dev/null -w '%{http_code}' https://${envB}-control-plane:6443/version`)).toMatch(/^(200|401|403)$/);
+  });
+
+  it('reaches the class server as labs-server (the hook for the `labs` thin client)', async () => {
+    const gateway = (await exec('docker', ['network', 'inspect', 'bridge', '-f', '{{range .IPAM.Config}}{{.Gateway}}{{end}}'])).stdout.trim();
+    const server = createServer((req, res) => res.end(`hello ${req.headers.authorization ?? ''}`));
+    await new Promise<void>((resolve) => server.listen(0, gateway, resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      expect(await ok(envA, `curl -s --max-time 5 -H "Authorization: Bearer $(cat "$LABS_TOKEN_FILE")" "\${LABS_SERVER%:*}:${port}/"`)).toBe('hello Bearer token-learner-1001-0123456789abcdef');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('pulls through the read-only mirror on its own network; pushes are refused', async () => {
+    await ok(envA, 'kubectl run mirror-check --image=docker.io/library/busybox:latest --restart=Never --command -- true');
+    await ok(envA, 'for i in $(seq 120); do p=$(kubectl get pod mirror-check -o jsonpath={.status.phase}); [ "$p" = Succeeded ] && exit 0; sleep 1; done; kubectl describe pod mirror-check; exit 1');
+    const push = await ok(envA, "curl -s -o /dev/null -w '%{http_code}' -X POST http://kubernetes-labs-registry:5000/v2/docker.io/library/busybox/blobs/uploads/");
+    expect(push).not.toMatch(/^2/);
+  });
+
+  it('the shell survives its terminal being killed -9, with what runs in it', async () => {
+    const one = terminal(first, A);
+    await sleep(1500);
+    one.pty.write('sleep 1000 & echo started-$((6*7))\r');
+    await waitFor('the first terminal to run the command', () => one.output().includes('started-42'));
+    process.kill(one.pty.pid, 'SIGKILL');
+    await sleep(500);
+    const two = terminal(first, A);
+    await sleep(1500);
+    two.pty.write('jobs; echo found-$(pgrep -fc "sleep 1000")\r');
+    await waitFor('the second terminal to list the job', () => /found-1/.test(two.output()));
+    expect(two.output()).toMatch(/sleep 1000/);
+    two.pty.kill();
+  });
+
+  it('a new instance re-adopts both environments from their Docker labels, then releases them', async () => {
+    await first.close();
+    second = await LocalLearnerEnvironments.open({ ...options, warm: 0 });
+    for (const [learner, env] of [[A, envA], [B, envB]]) {
+      expect(second.status(learner).state).toBe('ready');
+      expect(second.environmentOf(learner)).toBe(env);
+      expect(second.kubeconfig(learner)).toBe(first.kubeconfig(learner));
+    }
+    expect(await ok(envB, 'kubectl get nodes -o name')).toContain(`node/${envB}-control-plane`);
+    await second.release(A);
+    await second.release(B);
+    expect(second.status(A).state).toBe('gone');
+    const left = await findPool(pool);
+    expect(left).toEqual({ networks: [], sandboxes: [], homes: [], assignments: [] });
+    const clusters = await kindClusters();
+    expect(clusters).not.toContain(envA);
+    expect(clusters).not.toContain(envB);
+  });
+});
