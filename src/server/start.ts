@@ -11,7 +11,6 @@ import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
 import { isLoopbackName } from './request-guard.ts';
-import type { LearnerEnvironments } from '../classroom/environments.ts';
 
 const HELP = `Usage: npm start [-- options]
 
@@ -113,7 +112,7 @@ async function main(): Promise<void> {
       idleTimeoutMs: idleMinutes * 60_000,
       shellCwd: process.env.LABS_TERMINAL_CWD,
       clusterExpected: withCluster && !classroom,
-      extraHosts: allowedHostNames(host),
+      extraHosts: allowedHostNames(host, classroom),
       classroom: classroomOptions,
       tls,
     });
@@ -147,8 +146,13 @@ async function main(): Promise<void> {
  * answers to: LABS_ALLOWED_HOSTS, the --host name itself, and when listening wider this
  * machine's own name. Any other name is refused even if it resolves here (DNS rebinding).
  */
-function allowedHostNames(listenHost: string): string[] {
+/** The name learners' sandboxes reach this server by (their /etc/hosts), and how long their `labs` token lasts. */
+const SANDBOX_SERVER_NAME = 'labs-server';
+const SANDBOX_SESSION_HOURS = 24 * 7;
+
+function allowedHostNames(listenHost: string, classroom: boolean): string[] {
   const names = (process.env.LABS_ALLOWED_HOSTS ?? '').split(',');
+  if (classroom) names.push(SANDBOX_SERVER_NAME);
   if (!isIP(listenHost)) names.push(listenHost);
   if (!isLoopbackName(listenHost)) names.push(hostname(), `${hostname()}.local`);
   return [...new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean))];
@@ -163,31 +167,27 @@ async function prepareClassroom(port: number, warm: number | undefined, secure: 
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../environments/paths.ts');
+  // Open for the server's life: it mints the bearer token each learner's sandbox `labs` uses.
   const db = openDatabase(join(dataDir(), 'progress.sqlite'));
-  try {
-    const accounts = new Accounts(db);
-    const admin = process.env.LABS_CLASSROOM_ADMIN;
-    if (admin && !accounts.hasInstructor()) {
-      const cut = admin.indexOf(':');
-      if (cut <= 0) fail('LABS_CLASSROOM_ADMIN must be user:password');
-      await accounts.createInstructor(admin.slice(0, cut), admin.slice(cut + 1)).catch((error: Error) => fail(`LABS_CLASSROOM_ADMIN: ${error.message}`));
-    }
-    if (!accounts.hasInstructor()) fail('classroom mode needs an instructor account: run `labs classroom init` first');
-  } finally {
-    db.close();
+  const accounts = new Accounts(db);
+  const admin = process.env.LABS_CLASSROOM_ADMIN;
+  if (admin && !accounts.hasInstructor()) {
+    const cut = admin.indexOf(':');
+    if (cut <= 0) fail('LABS_CLASSROOM_ADMIN must be user:password');
+    await accounts.createInstructor(admin.slice(0, cut), admin.slice(cut + 1)).catch((error: Error) => fail(`LABS_CLASSROOM_ADMIN: ${error.message}`));
   }
+  if (!accounts.hasInstructor()) fail('classroom mode needs an instructor account: run `labs classroom init` first');
   if (kind === 'none') return { environments: new (await import('../environments/classroom/none.ts')).NoLearnerEnvironments(), secure };
   // The local provider (kind clusters and sandbox containers) is loaded only in classroom mode.
-  type LocalModule = { LocalLearnerEnvironments: { open(options: object): Promise<LearnerEnvironments> } };
-  const local = '../environments/classroom/local.ts';
-  const loaded = (await import(local).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes('classroom/local.ts')) return undefined;
-    throw error;
-  })) as LocalModule | undefined;
-  if (!loaded) fail('this build has no local learner environments yet: run the class with --environments none');
-  const environments = await loaded.LocalLearnerEnvironments.open({
+  const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
+  const environments = await LocalLearnerEnvironments.open({
     warm,
-    serverUrl: `http${secure ? 's' : ''}://labs-server:${port}`,
+    serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
+    // A session of the learner's own, as long as a class can run: `labs verify` grades as them.
+    credential: (learner: string) => {
+      const id = /^learner:(\d{1,9})$/.exec(learner)?.[1];
+      return id ? accounts.startSession('learner', Number(id), SANDBOX_SESSION_HOURS).token : undefined;
+    },
     log: (line: string) => console.log(`environments: ${line}`),
   });
   return { environments, secure };
