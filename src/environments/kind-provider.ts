@@ -30,6 +30,8 @@ export type ClusterStatus = {
   offline?: boolean;
   /** While building or creating: the step, the component, about how long is left. */
   progress?: BuildProgress;
+  /** An error that may pass by itself: the node runs but its API server did not answer (a busy machine). */
+  unanswered?: boolean;
   updatedAt: string;
 };
 
@@ -353,7 +355,7 @@ export class KindProvider implements EnvironmentProvider {
           ? { name, state: 'ready', message: `cluster "${name}" is ready`, kubeconfig, offline: stored?.offline, updatedAt: now }
           : { name, state: 'creating', message: `cluster "${name}": node not Ready yet`, kubeconfig, offline: stored?.offline, updatedAt: now };
       } catch (e) {
-        return { name, state: 'error', message: `cluster "${name}" does not answer: ${(e as Error).message.split('\n')[0]}`, kubeconfig, offline: stored?.offline, updatedAt: now };
+        return { name, state: 'error', message: `cluster "${name}" does not answer: ${(e as Error).message.split('\n')[0]}`, kubeconfig, offline: stored?.offline, unanswered: true, updatedAt: now };
       }
     }
     if (stored?.state === 'error') return { name, state: 'error', message: stored.message, offline: stored.offline, updatedAt: stored.updatedAt };
@@ -398,7 +400,9 @@ export class KindProvider implements EnvironmentProvider {
     for (;;) {
       const status = await this.status(name);
       if (status.state === 'ready' && status.kubeconfig) return { name, kubeconfig: status.kubeconfig, created: false };
-      if (status.state === 'building' || status.state === 'creating') {
+      // A node that runs but whose API server did not answer is waited for like one coming up:
+      // on a busy machine that is a slow answer, never a reason to delete someone's cluster.
+      if (status.state === 'building' || status.state === 'creating' || status.unanswered) {
         const inFlight = this.inFlight.get(name);
         if (inFlight) return { name, kubeconfig: (await inFlight).kubeconfig, created: true };
         // Another process building or creating it: wait. A node that never gets Ready with
@@ -409,6 +413,8 @@ export class KindProvider implements EnvironmentProvider {
           await sleep(2000);
           continue;
         }
+        // Its node runs, and may hold the learner's work: say so rather than delete it.
+        if (status.unanswered) throw new Error(`${status.message} (for ${Math.round((Date.now() - waitingSince) / 1000)} s): \`labs cluster reset --name ${name}\` recreates it`);
       }
       if (status.state !== 'none') await this.delete(name, options.onProgress);
       const info = await this.create({ ...options, name });

@@ -2,6 +2,8 @@
 // http://localhost:4321 (PORT overrides). Listening beyond loopback needs --host (or HOST).
 // `npm start -- --classroom`: classroom mode (cohorts, a sandboxed environment per learner, the
 // instructor's dashboard), listening on the network.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +30,9 @@ Options:
   --classroom      classroom mode (listens on 0.0.0.0 unless --host says otherwise); needs an
                    instructor account: \`labs classroom init\` (or LABS_CLASSROOM_ADMIN=user:password)
   --warm <n>       classroom: learner environments kept ready in advance (default: from free memory)
+  --max-environments <n>
+                   classroom: at most this many learner environments on this machine (default:
+                   what fits in its memory and CPU); the next learner is told the machine is full
   --environments <local|none>
                    classroom: a kind cluster and a sandbox per learner on this machine (local,
                    the default), or none (the dashboard and joining only: no clusters, no terminals)
@@ -36,7 +41,7 @@ Options:
   --help           show this help
 
 Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (comma-separated extra Host names, e.g. a DNS name pointing here),
-LABS_TERMINAL_CWD (shell working directory).`;
+LABS_TERMINAL_CWD (shell working directory), LABS_CLASSROOM_POOL (the Docker pool of learner environments; default an id kept in the data folder).`;
 
 function fail(message: string): never {
   console.error(`labs: ${message}`);
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
         'no-cluster': { type: 'boolean' },
         classroom: { type: 'boolean' },
         warm: { type: 'string' },
+        'max-environments': { type: 'string' },
         environments: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -80,6 +86,8 @@ async function main(): Promise<void> {
   const tls = values['tls-cert'] && values['tls-key'] ? { cert: values['tls-cert'], key: values['tls-key'] } : undefined;
   const warm = values.warm === undefined ? undefined : Number(values.warm);
   if (warm !== undefined && !(Number.isInteger(warm) && warm >= 0)) fail(`--warm must be a whole number, got ${JSON.stringify(values.warm)}`);
+  const maxEnvironments = values['max-environments'] === undefined ? undefined : Number(values['max-environments']);
+  if (maxEnvironments !== undefined && !(Number.isInteger(maxEnvironments) && maxEnvironments >= 1)) fail(`--max-environments must be a whole number of at least 1, got ${JSON.stringify(values['max-environments'])}`);
   const idleMinutes = Number(values.idle ?? process.env.LABS_IDLE_MINUTES ?? 60);
   if (!(idleMinutes > 0)) fail(`idle minutes must be a positive number, got ${JSON.stringify(values.idle ?? process.env.LABS_IDLE_MINUTES)}`);
 
@@ -101,7 +109,7 @@ async function main(): Promise<void> {
   }
   const kind = values.environments ?? 'local';
   if (kind !== 'local' && kind !== 'none') fail(`--environments must be local or none, got ${JSON.stringify(kind)}`);
-  const classroomOptions = classroom ? await prepareClassroom(port, warm, Boolean(tls), kind) : undefined;
+  const classroomOptions = classroom ? await prepareClassroom(port, { warm, maxEnvironments }, Boolean(tls), kind) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -163,7 +171,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
  * scripts and tests) and this machine's learner environments (adopting the ones a previous run
  * left). Learners' sandboxes reach this server as labs-server:<port>.
  */
-async function prepareClassroom(port: number, warm: number | undefined, secure: boolean, kind: 'local' | 'none') {
+async function prepareClassroom(port: number, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'none') {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../environments/paths.ts');
@@ -181,16 +189,41 @@ async function prepareClassroom(port: number, warm: number | undefined, secure: 
   // The local provider (kind clusters and sandbox containers) is loaded only in classroom mode.
   const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
   const environments = await LocalLearnerEnvironments.open({
-    warm,
+    pool: classroomPool(dataDir()),
+    ...sizes,
     serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
     // A session of the learner's own, as long as a class can run: `labs verify` grades as them.
     credential: (learner: string) => {
       const id = /^learner:(\d{1,9})$/.exec(learner)?.[1];
       return id ? accounts.startSession('learner', Number(id), SANDBOX_SESSION_HOURS).token : undefined;
     },
+    starterFiles: labStarterFiles,
     log: (line: string) => console.log(`environments: ${line}`),
   });
   return { environments, secure };
+}
+
+/**
+ * The Docker pool of this data folder's classroom (LABS_CLASSROOM_POOL, else an id made once and
+ * kept beside the database): learner ids restart at 1 with a new database, so another
+ * database's environments must never be taken for its learners'.
+ */
+function classroomPool(data: string): string {
+  if (process.env.LABS_CLASSROOM_POOL) return process.env.LABS_CLASSROOM_POOL;
+  const file = join(data, 'classroom-pool');
+  if (!existsSync(file)) writeFileSync(file, `c${randomBytes(4).toString('hex')}\n`, { flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Every lab's starter files as a learner's home has them: labs/<lab id>/<file>. */
+async function labStarterFiles(): Promise<Record<string, string>> {
+  const { createGraderAdapter } = await import('./adapters/grader.ts');
+  const grader = createGraderAdapter();
+  const files: Record<string, string> = {};
+  for (const lab of await grader.labs()) {
+    for (const file of lab.files) files[`labs/${lab.id}/${file}`] = (await grader.file!(lab.number, file)) ?? '';
+  }
+  return files;
 }
 
 /** Solo mode: adopt the learner's cluster or create it; the page shows the same progress. */

@@ -2,7 +2,8 @@
 // shell session, so a `cd` or an `export` in one block holds for the next. Each block runs as
 // `bash -eo pipefail` (stricter than an interactive shell: the first failing command fails the
 // block), and the working directory and exported variables are carried to the next block.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,11 @@ export type SessionOptions = {
   startDir: string;
   /** A block that runs longer than this is killed and counts as failed. */
   blockTimeoutMs: number;
+  /**
+   * Run the blocks inside this container (`docker exec`, as its default user: a classroom
+   * learner's sandbox) instead of on this host; `env` then only adds to the container's own.
+   */
+  container?: string;
 };
 
 /** A shell session whose state (cwd, exported variables) survives from block to block. */
@@ -36,15 +42,24 @@ export class ShellSession {
 
   constructor(options: SessionOptions) {
     this.options = options;
-    this.stateDir = mkdtempSync(join(tmpdir(), 'lesson-shell-'));
-    writeFileSync(join(this.stateDir, 'cwd'), options.startDir);
+    if (options.container) {
+      this.stateDir = `/tmp/lesson-shell-${randomBytes(4).toString('hex')}`;
+      this.writeInContainer(join(this.stateDir, 'cwd'), options.startDir);
+    } else {
+      this.stateDir = mkdtempSync(join(tmpdir(), 'lesson-shell-'));
+      writeFileSync(join(this.stateDir, 'cwd'), options.startDir);
+    }
+  }
+
+  private writeInContainer(path: string, text: string): void {
+    execFileSync('docker', ['exec', '-i', this.options.container!, 'sh', '-c', `mkdir -p "$(dirname '${path}')" && cat > '${path}'`], { input: text, timeout: 60_000 });
   }
 
   async run(block: LessonCodeBlock, index: number): Promise<BlockResult> {
     const script = join(this.stateDir, `block-${index}.sh`);
     const cwdFile = join(this.stateDir, 'cwd');
     const envFile = join(this.stateDir, 'env');
-    writeFileSync(
+    (this.options.container ? this.writeInContainer.bind(this) : writeFileSync)(
       script,
       [
         'set -eo pipefail',
@@ -58,8 +73,10 @@ export class ShellSession {
     );
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = spawn('bash', [script], {
-        env: this.options.env,
+      const container = this.options.container;
+      const extraEnv = Object.entries(this.options.env).flatMap(([name, value]) => (value === undefined ? [] : ['-e', `${name}=${value}`]));
+      const child = spawn(container ? 'docker' : 'bash', container ? ['exec', ...extraEnv, container, 'bash', script] : [script], {
+        env: container ? process.env : this.options.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

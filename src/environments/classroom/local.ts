@@ -49,6 +49,8 @@ export type LocalEnvironmentsOptions = {
   pool?: string;
   /** Warm environments kept ready. Default: defaultWarmPoolSize() of what fits in memory. */
   warm?: number;
+  /** How often assigned environments' containers are checked for having stopped (default 20 s). */
+  healthEveryMs?: number;
   /** At most this many environments (assigned, warm and being made). Default: what fits in memory. */
   maxEnvironments?: number;
   /** Memory left for the host and the server (MiB, default 2048). */
@@ -82,6 +84,11 @@ export type LocalEnvironmentsOptions = {
   serverAddress?: string;
   /** The learner's bearer token for `labs` in the sandbox (written to LABS_TOKEN_FILE when the environment is handed out). */
   credential?: (learner: string) => Promise<string | undefined> | string | undefined;
+  /**
+   * Files every new home starts with, by path under the home (the labs' starter files as
+   * `labs/01-liveness/liveness-test.yaml`); written only where the learner has no such file.
+   */
+  starterFiles?: () => Promise<Record<string, string>>;
   /** Clusters made at the same time (default 1: creating a cluster keeps a core busy). */
   parallelCreates?: number;
   /** Node Ready timeout per cluster (default 240 s). */
@@ -161,6 +168,8 @@ type LearnerRecord = {
   chain: Promise<unknown>;
   /** The assign in flight: a second assign joins it. */
   assigning?: Promise<void>;
+  /** Its node or sandbox container stopped (checkHealth). */
+  unhealthy?: boolean;
 };
 
 type Prepared = { nodeImage: string; toolbox: string };
@@ -245,6 +254,9 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     await this.adopt();
     if (this.warmTarget === undefined) this.warmTarget = defaultWarmPoolSize((await this.capacity()).fit + this.envs.size);
     this.replenish();
+    const health = setInterval(() => void this.checkHealth().catch((e: unknown) => this.log(`classroom environments: health check: ${(e as Error).message}`)), this.options.healthEveryMs ?? 20_000);
+    health.unref();
+    this.timers.push(health);
     if (this.idleMs > 0) {
       const every = Math.min(60_000, Math.max(1000, Math.floor(this.idleMs / 4)));
       const timer = setInterval(() => void this.reclaimIdle().catch((e: unknown) => this.log(`classroom environments: idle check: ${(e as Error).message}`)), every);
@@ -501,6 +513,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
       await this.handOver(learner, record, env);
       record.env = env;
       record.lastActive = Date.now();
+      record.unhealthy = false;
       this.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
     } catch (e) {
       // An environment given to this learner but not made theirs goes away (their home stays).
@@ -688,16 +701,22 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     const files: Record<string, string> = { [`${sandboxHome}/.kube/config`]: await this.internalKubeconfig(env.name) };
     if (this.options.serverUrl) files[serverFile] = this.options.serverUrl + '\n';
     await this.writeInSandbox(env.name, files);
+    const starters = Object.fromEntries(Object.entries((await this.options.starterFiles?.()) ?? {}).map(([path, text]) => [`${sandboxHome}/${path}`, text]));
+    if (Object.keys(starters).length > 0) await this.writeInSandbox(env.name, starters, { keepExisting: true });
   }
 
-  /** Writes files (mode 600) in the sandbox's home as the learner, in one exec: no host path, no root. */
-  private async writeInSandbox(env: string, files: Record<string, string>): Promise<void> {
+  /**
+   * Writes files (mode 600) in the sandbox's home as the learner, in one exec: no host path, no
+   * root. `keepExisting`: a file the learner already has (and may have edited) stays as it is.
+   */
+  private async writeInSandbox(env: string, files: Record<string, string>, options: { keepExisting?: boolean } = {}): Promise<void> {
     for (const path of Object.keys(files)) {
       if (!path.startsWith(`${sandboxHome}/`) || path.includes('/../') || /\s/.test(path)) throw new Error(`refusing to write ${path} outside ${sandboxHome}`);
     }
     // stdin: a path line, then the content in base64 on one line, for each file.
     const input = Object.entries(files).map(([path, content]) => `${path}\n${Buffer.from(content).toString('base64')}\n`).join('');
-    const script = 'umask 077; while IFS= read -r path && IFS= read -r data; do mkdir -p "$(dirname "$path")" && printf %s "$data" | base64 -d > "$path.tmp" && mv -f "$path.tmp" "$path" || exit 1; done';
+    const keep = options.keepExisting ? '[ -e "$path" ] && continue; ' : '';
+    const script = `umask 077; while IFS= read -r path && IFS= read -r data; do ${keep}mkdir -p "$(dirname "$path")" && printf %s "$data" | base64 -d > "$path.tmp" && mv -f "$path.tmp" "$path" || exit 1; done`;
     await run('docker', ['exec', '-i', '-u', sandboxUser, sandboxName(env), 'sh', '-c', script], `writing ${Object.keys(files).join(', ')} in sandbox ${sandboxName(env)}`, { input });
   }
 
@@ -708,6 +727,31 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     await this.provider.delete(env.name).catch((e: unknown) => this.log(`classroom environments: deleting cluster ${env.name}: ${(e as Error).message}`));
     await removeNetwork(env.network);
     if (options.home && env.home) await tryRun('docker', ['volume', 'rm', '-f', env.home]);
+  }
+
+  /**
+   * A learner's node or sandbox container that stopped (killed, out of memory, a Docker restart)
+   * turns their status to error, which the dashboard shows and "recreate" repairs; one that
+   * runs again (someone started it) turns it back to ready.
+   */
+  private async checkHealth(): Promise<void> {
+    const watched = [...this.learners].filter(([, r]) => r.env?.state === 'ready' && !r.assigning && (r.status.state === 'ready' || r.unhealthy));
+    if (watched.length === 0) return;
+    const names = watched.flatMap(([, r]) => [`${r.env!.name}-control-plane`, sandboxName(r.env!.name)]);
+    // One call for all; a container that is gone is missing from the output (and fails the exit code).
+    const out = await tryRun('docker', ['inspect', '--format', '{{.Name}} {{.State.Running}}', ...names], { timeoutMs: 20_000 });
+    const running = new Set(out.stdout.split('\n').filter((l) => l.endsWith(' true')).map((l) => l.split(' ')[0]!.replace(/^\//, '')));
+    for (const [learner, record] of watched) {
+      const env = record.env!.name;
+      const down = [`${env}-control-plane`, sandboxName(env)].filter((name) => !running.has(name));
+      if (down.length > 0) {
+        record.unhealthy = true;
+        this.setStatus(learner, 'error', `${down.includes(sandboxName(env)) ? 'the shell container' : 'the cluster'} stopped (${down.join(', ')}): recreate this learner's environment`);
+      } else if (record.unhealthy) {
+        record.unhealthy = false;
+        this.setStatus(learner, 'ready', `ready (cluster ${env})`);
+      }
+    }
   }
 
   /** Reclaims (home and assignment kept) what nobody used for idleMs: no keystroke or output in tmux, no attached terminal, no shell() or touch(). */
