@@ -12,6 +12,10 @@ your kind cluster in the background. Same as \`npm start\`; every option is pass
   --host [addr]  listen beyond this machine (prints a warning: anyone who reaches it gets a shell)
   --idle <min>   end unattended shells after this many minutes (default 60)
   --no-cluster   do not adopt or create the learner cluster
+  --classroom    classroom mode: cohorts, a cluster and a sandboxed shell per learner, the
+                 instructor's live dashboard (needs \`labs classroom init\` first); with it
+                 --warm, --max-environments, --environments, --tls-cert/--tls-key
+                 (\`npm start -- --help\` explains each)
   -h, --help     show this help`;
 
 const command: Command = {
