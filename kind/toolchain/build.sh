@@ -21,7 +21,7 @@ Usage: build.sh [--force] <component>... | all
 
 Builds each component from the Go module proxy when its cache entry is missing, into
   \$LABS_CACHE/go/<component>-<version>/bin/   (LABS_CACHE defaults to ~/.cache/kubernetes-labs)
-and links the learner-shell tools (kind, kubectl, helm, kustomize) into \$LABS_CACHE/bin/.
+and links the learner-shell tools (kind, kubectl, helm, helm3, kustomize) into \$LABS_CACHE/bin/.
 
 Options:
   --force    rebuild even if the cache entry exists
@@ -71,12 +71,14 @@ expand_components() { # turns "all" into the full list
 
 fmt_duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
+# COMPONENT_SHELL_TOOLS entries are "binary" or "link=binary" (helm3=helm: Helm 3 on PATH as
+# helm3, since `helm` is Helm 4's).
 link_shell_tools() { # <component> <bin dir>
   local tool bin_dir
   bin_dir="$(cache_root)/bin"
   for tool in $(component_var "$1" COMPONENT_SHELL_TOOLS); do
     mkdir -p "$bin_dir"
-    ln -sfn "$2/$tool" "$bin_dir/$tool"
+    ln -sfn "$2/${tool#*=}" "$bin_dir/${tool%%=*}"
   done
 }
 

@@ -11,7 +11,7 @@ export const BUILD_STEPS: readonly Phase[] = ['docker', 'toolchain', 'images', '
 /** Cold Go build of each toolchain component, seconds (kind/toolchain/README.md, "Build times"). */
 const COMPONENT_SECONDS: Record<string, number> = {
   kubernetes: 509, argocd: 651, 'cni-plugins': 10, containerd: 82, coredns: 103, crictl: 78, etcd: 24,
-  helm: 66, kind: 4, kustomize: 10, 'local-path-provisioner': 55, pause: 2, registry: 70, runc: 45,
+  helm: 66, helm4: 1009, kind: 4, kustomize: 10, 'local-path-provisioner': 55, pause: 2, registry: 70, runc: 45,
 };
 const UNKNOWN_COMPONENT_SECONDS = 60;
 

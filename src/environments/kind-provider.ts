@@ -155,7 +155,7 @@ export async function chooseOffline(requested: boolean | undefined, nodeImageRef
 }
 
 /** Toolchain components linked into the learner shell's PATH (toolchainBinDir()). */
-export const learnerShellComponents = ['kind', 'helm', 'kustomize'];
+export const learnerShellComponents = ['kind', 'helm4', 'helm', 'kustomize']; // helm4 is `helm`, Helm 3 is `helm3`
 
 /** kind v0.30.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
 export const upstreamNodeImage = (): string =>

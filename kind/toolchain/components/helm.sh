@@ -1,7 +1,9 @@
-# Helm 3, version-stamped as its Makefile does (helm reports and checks these values).
+# Helm 3, version-stamped as its Makefile does (helm reports and checks these values). The
+# learner's `helm` is Helm 4 (helm4.sh); Helm 3 is on PATH as `helm3` (tests read its release
+# records) and goes into Argo CD's image (kind/argocd/images.sh).
 COMPONENT_VERSION="$HELM_VERSION"
 COMPONENT_MODULE="helm.sh/helm/v3"
-COMPONENT_SHELL_TOOLS="helm"
+COMPONENT_SHELL_TOOLS="helm3=helm"
 
 component_build() {
   local dir client_go major minor

@@ -85,20 +85,23 @@ describe('every image the course uses is in the offline mirror', () => {
   });
 });
 
-// With the toolchain's helm built, compare the pinned scaffold with what `helm create` writes, so
-// a Helm upgrade that changes the scaffold's images fails here instead of in a learner's cluster.
-const helmBin = await componentBinDir('helm').then((d) => join(d, 'helm'), () => '');
-describe.skipIf(!helmBin || !existsSync(helmBin))("helm create's scaffold (toolchain helm)", () => {
-  it('deploys exactly the images helmScaffold names', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labs-helm-create-'));
-    try {
-      execFileSync(helmBin, ['create', 'mychart'], { cwd: dir, env: { ...process.env, HELM_CONFIG_HOME: dir, HELM_CACHE_HOME: dir, HELM_DATA_HOME: dir } });
-      const chart = parse(readFileSync(join(dir, 'mychart', 'Chart.yaml'), 'utf8')) as { appVersion: string };
-      expect(chart.appVersion).toBe(helmScaffold.appVersion);
-      const rendered = execFileSync(helmBin, ['template', 'myapp', './mychart'], { cwd: dir, encoding: 'utf8' });
-      expect(refs(rendered.split('\n').filter((l) => /^\s*-?\s*image:/.test(l)).join('\n'))).toEqual(refs('helm create mychart'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+// With the toolchain's helm built (helm4: the learner's `helm`; helm: Helm 3), compare the pinned
+// scaffold with what `helm create` writes, so a Helm upgrade that changes the scaffold's images
+// fails here instead of in a learner's cluster.
+for (const component of ['helm4', 'helm']) {
+  const helmBin = await componentBinDir(component).then((d) => join(d, 'helm'), () => '');
+  describe.skipIf(!helmBin || !existsSync(helmBin))(`helm create's scaffold (toolchain ${component})`, () => {
+    it('deploys exactly the images helmScaffold names', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'labs-helm-create-'));
+      try {
+        execFileSync(helmBin, ['create', 'mychart'], { cwd: dir, env: { ...process.env, HELM_CONFIG_HOME: dir, HELM_CACHE_HOME: dir, HELM_DATA_HOME: dir } });
+        const chart = parse(readFileSync(join(dir, 'mychart', 'Chart.yaml'), 'utf8')) as { appVersion: string };
+        expect(chart.appVersion).toBe(helmScaffold.appVersion);
+        const rendered = execFileSync(helmBin, ['template', 'myapp', './mychart'], { cwd: dir, encoding: 'utf8' });
+        expect(refs(rendered.split('\n').filter((l) => /^\s*-?\s*image:/.test(l)).join('\n'))).toEqual(refs('helm create mychart'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
-});
+}
