@@ -51,6 +51,8 @@ export type CreateOptions = {
   connectMirror?: boolean;
   /** Offline: a node image the caller has already prepared (prepareOffline), so this create skips that check. */
   nodeImage?: string;
+  /** Worker nodes beside the control plane (default 0): a multi-node host cluster for the `kubernetes` classroom provider. */
+  workers?: number;
 };
 
 export type ClusterInfo = { name: string; kubeconfig: string; offline: boolean; nodeImage: string; createSeconds: number };
@@ -80,8 +82,9 @@ const configFile = join(repoRoot, 'kind', 'cluster.yaml');
  * oom_score_adj below its own: without the capability runc init fails ("can't get final
  * child's PID from pipe") for every hostNetwork pod, i.e. the whole control plane.
  */
-export function writeKindConfig(name: string, capWrapper: boolean): string {
-  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[] };
+export function writeKindConfig(name: string, capWrapper: boolean, workers = 0): string {
+  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[]; nodes?: { role: string }[] };
+  for (let i = 0; i < workers; i++) config.nodes = [...(config.nodes ?? []), { role: 'worker' }];
   if (capWrapper) {
     config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []),
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'];
@@ -307,7 +310,7 @@ export class KindProvider implements EnvironmentProvider {
       const kubeconfig = clusterKubeconfig(name);
       mkdirSync(dirname(kubeconfig), { recursive: true });
       rmSync(kubeconfig, { force: true });
-      const kindConfig = writeKindConfig(name, engine.capWrapper);
+      const kindConfig = writeKindConfig(name, engine.capWrapper, options.workers);
       report.phase('creating', `creating cluster "${name}" (${nodeImage.split('@')[0]})`);
       const started = Date.now();
       const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', kindConfig, '--kubeconfig', kubeconfig, '--wait', '0s'], {

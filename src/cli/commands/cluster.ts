@@ -6,7 +6,7 @@ import { clusterName, clusterNameRule, defaultClusterName } from '../../environm
 import type { ClusterStatus } from '../../environments/kind-provider.ts';
 import type { ProgressEvent } from '../../environments/progress.ts';
 
-const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--json]
+const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--workers <n>] [--json]
        labs cluster delete [--name <name>] [--json]
        labs cluster reset  [--name <name>] [--offline | --online] [--json]
        labs cluster status [--name <name>] [--json]
@@ -37,6 +37,8 @@ Options:
                   ${clusterNameRule}
   --offline       use the offline node image and local mirror even if upstream is reachable
   --online        use kind's upstream node image (needs internet)
+  --workers <n>   create: worker nodes beside the control plane (default 0), e.g. a host
+                  cluster for \`npm start -- --classroom --environments kubernetes\`
   --add <image>   with image: the local image to push into the mirror (repeatable)
   --json          print one JSON object instead of progress and text
   -h, --help      show this help`;
@@ -78,6 +80,7 @@ const command: Command = {
       offline: { type: 'boolean' },
       online: { type: 'boolean' },
       add: { type: 'string', multiple: true },
+      workers: { type: 'string' },
       json: { type: 'boolean' },
     }, { min: 0, max: 1, names: 'subcommand' });
     const [verb] = parsed.positionals;
@@ -86,6 +89,8 @@ const command: Command = {
     const { json = false } = parsed.values;
     if (parsed.values.offline && parsed.values.online) throw new UsageError('--offline and --online exclude each other');
     const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
+    const workers = parsed.values.workers === undefined ? 0 : Number(parsed.values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 8) throw new UsageError(`--workers must be 0-8, got ${JSON.stringify(parsed.values.workers)}`);
     const onProgress = progressPrinter(io, json);
     const { kindProvider, prepareOffline } = await import('../../environments/kind-provider.ts');
     const { mergeIntoUserKubeconfig, removeFromUserKubeconfig } = await import('../user-kubeconfig.ts');
@@ -94,8 +99,8 @@ const command: Command = {
       case 'create':
       case 'reset': {
         const info = verb === 'create'
-          ? await kindProvider.create({ name, offline, onProgress })
-          : await kindProvider.reset({ name, offline, onProgress });
+          ? await kindProvider.create({ name, offline, onProgress, workers })
+          : await kindProvider.reset({ name, offline, onProgress, workers });
         const merged = userKubeconfig(io, () => mergeIntoUserKubeconfig(name));
         if (json) io.out(JSON.stringify({ ...info, userKubeconfig: merged && { file: merged.file, context: merged.context, currentContext: merged.current } }));
         else {
