@@ -33,9 +33,16 @@ Options:
   --max-environments <n>
                    classroom: at most this many learner environments on this machine (default:
                    what fits in its memory and CPU); the next learner is told the machine is full
-  --environments <local|none>
+  --environments <local|kubernetes|none>
                    classroom: a kind cluster and a sandbox per learner on this machine (local,
-                   the default), or none (the dashboard and joining only: no clusters, no terminals)
+                   the default), each learner's cluster and shell as pods on a host Kubernetes
+                   cluster (kubernetes, with --host-kubeconfig), or none (the dashboard and
+                   joining only: no clusters, no terminals)
+  --host-kubeconfig <file>
+                   classroom, kubernetes: the host cluster's kubeconfig (a cluster dedicated to
+                   training: learner clusters are privileged pods). Also LABS_HOST_SERVER_ADDRESS
+                   (this server as the host's pods reach it) and LABS_HOST_MIRROR_ADDRESS (the
+                   registry mirror as they reach it)
   --tls-cert <pem> --tls-key <pem>
                    serve HTTPS (cookies are then Secure)
   --help           show this help
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
         warm: { type: 'string' },
         'max-environments': { type: 'string' },
         environments: { type: 'string' },
+        'host-kubeconfig': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -108,8 +116,11 @@ async function main(): Promise<void> {
     console.warn(`WARNING: listening on ${host}: anyone who can reach this address gets a shell as ${process.env.USER ?? 'you'} on this machine.`);
   }
   const kind = values.environments ?? 'local';
-  if (kind !== 'local' && kind !== 'none') fail(`--environments must be local or none, got ${JSON.stringify(kind)}`);
-  const classroomOptions = classroom ? await prepareClassroom(port, { warm, maxEnvironments }, Boolean(tls), kind) : undefined;
+  if (kind !== 'local' && kind !== 'kubernetes' && kind !== 'none') fail(`--environments must be local, kubernetes or none, got ${JSON.stringify(kind)}`);
+  const hostKubeconfig = values['host-kubeconfig'];
+  if ((kind === 'kubernetes') !== Boolean(hostKubeconfig)) fail('--environments kubernetes and --host-kubeconfig <file> go together');
+  if (hostKubeconfig && !existsSync(hostKubeconfig)) fail(`--host-kubeconfig: no file ${hostKubeconfig}`);
+  const classroomOptions = classroom ? await prepareClassroom(port, { warm, maxEnvironments }, Boolean(tls), kind, hostKubeconfig) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -171,7 +182,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
  * scripts and tests) and this machine's learner environments (adopting the ones a previous run
  * left). Learners' sandboxes reach this server as labs-server:<port>.
  */
-async function prepareClassroom(port: number, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'none') {
+async function prepareClassroom(port: number, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../environments/paths.ts');
@@ -186,17 +197,32 @@ async function prepareClassroom(port: number, sizes: { warm?: number; maxEnviron
   }
   if (!accounts.hasInstructor()) fail('classroom mode needs an instructor account: run `labs classroom init` first');
   if (kind === 'none') return { environments: new (await import('../environments/classroom/none.ts')).NoLearnerEnvironments(), secure };
+  // A session of the learner's own, as long as a class can run: `labs verify` grades as them.
+  const credential = (learner: string) => {
+    const id = /^learner:(\d{1,9})$/.exec(learner)?.[1];
+    return id ? accounts.startSession('learner', Number(id), SANDBOX_SESSION_HOURS).token : undefined;
+  };
+  if (kind === 'kubernetes') {
+    const { KubernetesLearnerEnvironments } = await import('../environments/classroom/kubernetes.ts');
+    const environments = await KubernetesLearnerEnvironments.open({
+      hostKubeconfig: hostKubeconfig as string,
+      pool: classroomPool(dataDir()),
+      ...sizes,
+      serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
+      serverAddress: process.env.LABS_HOST_SERVER_ADDRESS,
+      mirrorAddress: process.env.LABS_HOST_MIRROR_ADDRESS,
+      credential,
+      log: (line: string) => console.log(`environments: ${line}`),
+    });
+    return { environments, secure };
+  }
   // The local provider (kind clusters and sandbox containers) is loaded only in classroom mode.
   const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
   const environments = await LocalLearnerEnvironments.open({
     pool: classroomPool(dataDir()),
     ...sizes,
     serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
-    // A session of the learner's own, as long as a class can run: `labs verify` grades as them.
-    credential: (learner: string) => {
-      const id = /^learner:(\d{1,9})$/.exec(learner)?.[1];
-      return id ? accounts.startSession('learner', Number(id), SANDBOX_SESSION_HOURS).token : undefined;
-    },
+    credential,
     starterFiles: labStarterFiles,
     log: (line: string) => console.log(`environments: ${line}`),
   });
