@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, tryRun } from '../exec.ts';
+import { withFileLock } from '../file-lock.ts';
+import { cacheDir } from '../paths.ts';
 import { repoRoot } from '../toolchain.ts';
 import { hash, ImageBuilder, imageKeyOf, keyLabel } from './build.ts';
 import { mirrorHostsToml } from '../mirror.ts';
@@ -174,7 +176,18 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
     const ref = this.nodeRef();
     const key = hash({ base: await imageKeyOf(base), imageIds, manifests, kubeStamp, hosts: mirrorHostsToml(), recipe: nodeRecipeVersion }).slice(0, 24);
     if ((await imageKeyOf(ref)) === key) return ref;
+    // Servers, CLIs and test runs create clusters at the same time: one builds, the others wait
+    // and then find the image built (each build is minutes of a core).
+    const locks = join(cacheDir(), 'locks');
+    mkdirSync(locks, { recursive: true });
+    return withFileLock(join(locks, 'node-image'), async () => {
+      if ((await imageKeyOf(ref)) === key) return ref;
+      await this.buildNodeImage(base, kubeBin, manifests, nodeImages.flatMap((i) => i.refs), ref, key);
+      return ref;
+    }, (pid) => this.log(`waiting for another process${pid ? ` (pid ${pid})` : ''} to finish building the node image`));
+  }
 
+  private async buildNodeImage(base: string, kubeBin: string, manifests: Record<string, string>, refs: string[], ref: string, key: string): Promise<void> {
     this.log(`building node image ${ref} (Kubernetes ${this.kubernetesVersion})`);
     const container = `labs-node-build-${Date.now()}`;
     const exec = (args: string[], what: string, input?: string) => run('docker', ['exec', '-i', container, ...args], what, { input });
@@ -192,7 +205,6 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
       // Import the images with kind's own importer flags (ctr of the containerd it ships).
       await exec(['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &'], 'failed to start containerd in the build container');
       await exec(['bash', '-c', 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1'], 'containerd did not start in the build container');
-      const refs = nodeImages.flatMap((i) => i.refs);
       this.log(`importing ${refs.length} images into the node's containerd`);
       await this.pipeSaveIntoCtr(refs, container);
 
@@ -218,7 +230,6 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
     } finally {
       await tryRun('docker', ['rm', '-f', '-v', container]);
     }
-    return ref;
   }
 
   private async pipeSaveIntoCtr(refs: string[], container: string): Promise<void> {
