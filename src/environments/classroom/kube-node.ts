@@ -196,7 +196,7 @@ export function nodePod(o: NodePodOptions): V1Pod {
       hostAliases: o.mirrorAddress ? [{ ip: o.mirrorAddress, hostnames: ['kubernetes-labs-registry'] }] : undefined,
       // Learners' clusters spread over the host's nodes.
       topologySpreadConstraints: [{
-        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', nodeTaintsPolicy: 'Honor',
         labelSelector: { matchLabels: { 'labs.kubernetes-labs.io/role': 'node', 'labs.kubernetes-labs.io/pool': o.labels['labs.kubernetes-labs.io/pool'] } },
       }],
       initContainers: [{
