@@ -182,6 +182,9 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
     mkdirSync(locks, { recursive: true });
     return withFileLock(join(locks, 'node-image'), async () => {
       if ((await imageKeyOf(ref)) === key) return ref;
+      // With the lock held, a build container still there is one a killed process left behind.
+      const leftovers = (await tryRun('docker', ['ps', '-aq', '--filter', 'name=^labs-node-build-'])).stdout.split('\n').filter(Boolean);
+      if (leftovers.length > 0) await tryRun('docker', ['rm', '-f', '-v', ...leftovers]);
       await this.buildNodeImage(base, kubeBin, manifests, nodeImages.flatMap((i) => i.refs), ref, key);
       return ref;
     }, (pid) => this.log(`waiting for another process${pid ? ` (pid ${pid})` : ''} to finish building the node image`));
