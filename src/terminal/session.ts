@@ -4,7 +4,8 @@
 // watcher is skipped and later resynchronised from the ring, never allowed to pause the shell.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { spawn, type IPty } from '@lydell/node-pty';
+import { spawn } from '@lydell/node-pty';
+import { ExecPty, type ExecTarget } from './exec-pty.ts';
 import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
 import { OutputRing, type Replay } from './output-ring.ts';
@@ -34,6 +35,21 @@ export type ShellCommand = {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** A shell in a pod instead (the exec API, no local process); file and args then only name it. */
+  exec?: ExecTarget;
+};
+
+/** What a session needs of its terminal: node-pty's IPty, or an ExecPty (a shell in a pod). */
+type Pty = {
+  readonly pid: number;
+  readonly process: string;
+  onData(listener: (data: string | Buffer) => void): { dispose(): void };
+  onExit(listener: (e: { exitCode: number; signal?: number }) => void): { dispose(): void };
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  kill(signal?: string): void;
+  pause(): void;
+  resume(): void;
 };
 
 export type SessionOptions = ShellCommand &
@@ -85,7 +101,7 @@ export class TerminalSession {
   readonly watchId: string;
   readonly owner: string;
   readonly shell: string;
-  private readonly pty: IPty;
+  private readonly pty: Pty;
   private readonly ring: OutputRing;
   private readonly flow: OutputFlow;
   private readonly disposables = new DisposableStore();
@@ -112,11 +128,11 @@ export class TerminalSession {
     this.id = options.id;
     this.watchId = createHash('sha256').update(`watch:${options.id}`).digest('base64url').slice(0, 24);
     this.owner = options.owner ?? SOLO_OWNER;
-    this.shell = options.file;
+    this.shell = options.exec?.command[0] ?? options.file;
     this.watcherBacklog = options.watcherBacklogBytes ?? WATCHER_BACKLOG_BYTES;
     this.ring = new OutputRing(options.ringBytes);
     this.flow = new OutputFlow(options.highWatermark, options.lowWatermark);
-    this.pty = spawn(options.file, options.args, {
+    this.pty = options.exec ? new ExecPty(options.exec, options.cols, options.rows) : spawn(options.file, options.args, {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,

@@ -139,7 +139,7 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
   }
 
   async start(): Promise<void> {
-    // kubectl (toolchain) for the terminal: `kubectl exec -it` gives the pty, resize and the exec WebSocket.
+    // kubectl (toolchain): shell() also names the shell as a `kubectl exec -it` command line.
     this.kubectl = join((await ensureComponents(['kubernetes'], (l) => this.log(l))).kubernetes, 'kubectl');
     await this.ensureNamespace();
     await this.adopt();
@@ -186,10 +186,12 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
   shell(learner: string): ShellCommand | undefined {
     const record = this.learners.get(learner);
     if (!record || !this.usable(record) || !record.env) return undefined;
+    const command = ['tmux', 'new-session', '-A', '-s', 'main', '-c', toolboxHome];
     return {
+      // The bridge uses `exec` (the exec API in this process); file and args are the same shell through kubectl, for a plain pty.
+      exec: { kubeconfig: this.options.hostKubeconfig, namespace: this.namespace, pod: toolboxName(record.env.name), container: 'toolbox', command },
       file: this.kubectl,
-      args: ['--kubeconfig', this.options.hostKubeconfig, '-n', this.namespace, 'exec', '-it', toolboxName(record.env.name), '-c', 'toolbox', '--',
-        'tmux', 'new-session', '-A', '-s', 'main', '-c', toolboxHome],
+      args: ['--kubeconfig', this.options.hostKubeconfig, '-n', this.namespace, 'exec', '-it', toolboxName(record.env.name), '-c', 'toolbox', '--', ...command],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' },
       cwd: '/',
     };
