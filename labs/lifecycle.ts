@@ -11,6 +11,7 @@ import { ClusterError, LabDefinitionError } from '../grader/errors.ts';
 import { clientNodeConfig } from '../grader/credentials.ts';
 import { chooseCluster, currentContext, firstLine, loadKubeConfig, type ClusterChoice, type ClusterOptions } from '../grader/kube.ts';
 import { toolchainBinDir } from '../src/environments/paths.ts';
+import { argocdNamespace, gitCredentialSecret } from '../src/environments/addons/argocd-names.ts';
 import { findLab, labFiles, type Lab } from './catalog.ts';
 
 export type LifecycleOptions = ClusterOptions & {
@@ -81,7 +82,7 @@ const status = (error: unknown): number | undefined =>
 /** Delete what the lab created and wait until it is gone (namespaces finish terminating). */
 export async function resetLab(ref: string, options: LifecycleOptions & { timeoutSeconds?: number } = {}): Promise<Lab> {
   const lab = await findLab(ref);
-  const { config } = await loadKubeConfig(options);
+  const { config, choice } = await loadKubeConfig(options);
   const say = options.onOutput ?? (() => undefined);
   const core = config.makeApiClient(CoreV1Api);
   const objects = KubernetesObjectApi.makeApiClient(config);
@@ -115,7 +116,33 @@ export async function resetLab(ref: string, options: LifecycleOptions & { timeou
     await waitUntilGone(config, namespace, deadline, () => guard('', () => core.readNamespace({ name: namespace })));
     say(`namespace ${namespace}: deleted`);
   }
+  if (lab.setup?.repositories?.length) {
+    const learner = (await gitLearnerOfCluster(core, guard)) ?? choice.clusterName;
+    await resetRepositories(lab.setup.repositories, learner, choice, say);
+  }
   return lab;
+}
+
+/** Whose repository the cluster's Argo CD reads: the user of its in-class git credentials (`labs addon argocd --learner`). */
+async function gitLearnerOfCluster(core: CoreV1Api, guard: <T>(what: string, action: () => Promise<T>) => Promise<T | undefined>): Promise<string | undefined> {
+  const secret = await guard(`reading secret ${argocdNamespace}/${gitCredentialSecret}`, () =>
+    core.readNamespacedSecret({ name: gitCredentialSecret, namespace: argocdNamespace }));
+  const user = secret?.data?.username;
+  return user ? Buffer.from(user, 'base64').toString('utf8') : undefined;
+}
+
+/** The learner's repositories, seeded afresh from the starter: what the lab did to them is gone, as in the cluster. */
+async function resetRepositories(repositories: string[], learner: string | undefined, choice: ClusterChoice, say: (line: string) => void): Promise<void> {
+  if (!learner) {
+    say(`git repositories ${repositories.join(', ')}: not reset (${choice.kubeconfig} is not a cluster of the platform and its Argo CD names no learner; pass --cluster <name>)`);
+    return;
+  }
+  const { openGitStore, starters } = await import('../src/gitserver/store.ts');
+  const store = openGitStore();
+  for (const repository of repositories) {
+    const reset = await store.resetRepo(learner, repository, starters.learner);
+    say(`git repository ${learner}/${repository}: ${reset ? 'back to the starter content' : 'not created yet'}`);
+  }
 }
 
 /** Watch the namespace until a DELETED event (or a read finds it gone), up to the deadline. */

@@ -30,6 +30,8 @@ export const setupSchema = z
     /** Namespaces the lab's objects live in: solve creates them, reset deletes them. Default: [namespace]. */
     namespaces: z.array(dnsLabel).min(1).optional(),
     cleanup: z.array(cleanupSchema).optional(),
+    /** The learner's repositories on the in-class git server the lab works in: reset seeds them afresh from the starter. */
+    repositories: z.array(dnsLabel).optional(),
     /** Cluster add-ons the lab needs (checked by the platform, installed by `labs addon`). */
     requires: z.array(z.string().min(1)).optional(),
   })

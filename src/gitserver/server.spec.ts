@@ -1,12 +1,12 @@
 // The git server against the real git client and the real `git http-backend` (loopback only).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type RunningGitServer } from './server.ts';
-import { openGitStore, type GitStore } from './store.ts';
+import { openGitStore, starters, type GitStore } from './store.ts';
 
 const exec = promisify(execFile);
 const gitEnv = {
@@ -67,6 +67,22 @@ describe('git server (smart HTTP through git http-backend)', () => {
     expect(readFileSync(join(work, 'ana2', 'argo-test-chart', 'values.yaml'), 'utf8')).toMatch(/^replicaCount: 2$/m);
     const { stdout } = await git(['log', '--format=%s'], join(work, 'ana2'));
     expect(stdout.trim().split('\n')).toEqual(['Two replicas', 'Starter content for ana']);
+  });
+
+  it("resetRepo (labs reset) seeds a learner's repository afresh; one never created stays absent", async () => {
+    const cy = store.credentialsFor('cy');
+    await git(['clone', '--quiet', withAuth('cy', cy, '/cy/gitops.git'), join(work, 'cy')]);
+    writeFileSync(join(work, 'cy', 'notes.txt'), 'mine\n');
+    await git(['add', 'notes.txt'], join(work, 'cy'));
+    await git(['commit', '--quiet', '-m', 'Notes'], join(work, 'cy'));
+    await git(['push', '--quiet', 'origin', 'main'], join(work, 'cy'));
+
+    expect(await store.resetRepo('cy', 'gitops', starters.learner)).toBe(true);
+    await git(['clone', '--quiet', withAuth('cy', cy, '/cy/gitops.git'), join(work, 'cy2')]);
+    expect((await git(['log', '--format=%s'], join(work, 'cy2'))).stdout.trim().split('\n')).toEqual(['Starter content for cy']);
+    expect(readdirSync(dirname(store.repoPath('cy', 'gitops')))).toEqual(['gitops.git']); // nothing left beside it
+    expect(await store.resetRepo('cy', 'other', starters.learner)).toBe(false);
+    expect(existsSync(store.repoPath('cy', 'other'))).toBe(false);
   });
 
   it('refuses anonymous access and a wrong password', async () => {

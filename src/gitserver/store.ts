@@ -1,6 +1,6 @@
 // Where the in-class git server keeps its repositories and learner credentials, and how a
 // learner's repository comes to exist: created on first use, seeded from a starter tree
-// (a Helm chart, see ./starter/) with one commit on `main`.
+// (a Helm chart, see ./starter/) with one commit on `main`; `labs reset` seeds it afresh.
 //
 //   <root>/credentials.json           { "<learner>": "<password>" }  (mode 0600)
 //   <root>/repos/<owner>/<repo>.git   bare repositories; owner is a learner or `class`
@@ -44,6 +44,8 @@ export type GitStore = {
   authenticate: (user: string, password: string) => boolean;
   /** Path of a bare repository, creating it from `starter` when missing. */
   ensureRepo: (owner: string, repo: string, starter: string) => Promise<string>;
+  /** Replaces a learner's repository with a fresh one from `starter` (`labs reset`); false when there was none. */
+  resetRepo: (owner: string, repo: string, starter: string) => Promise<boolean>;
   repoPath: (owner: string, repo: string) => string;
 };
 
@@ -94,11 +96,43 @@ export function openGitStore(root: string = defaultGitRoot()): GitStore {
     return path;
   };
 
-  return { root, reposDir, credentialsFor, authenticate, ensureRepo, repoPath };
+  const resetRepo = async (owner: string, repo: string, starter: string): Promise<boolean> => {
+    const path = repoPath(owner, repo);
+    if (!existsSync(join(path, 'HEAD'))) return false;
+    // The fresh repository is complete before it takes the old one's place, so a clone in between
+    // sees one or the other, never a half-made one.
+    const old = `${path}.${process.pid}.old`;
+    const fresh = await buildFromStarter(path, starter, owner);
+    try {
+      renameSync(path, old);
+      try {
+        renameSync(fresh, path);
+      } catch (error) {
+        renameSync(old, path); // the learner's work stays rather than nothing
+        throw error;
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+      rmSync(old, { recursive: true, force: true });
+    }
+    return true;
+  };
+
+  return { root, reposDir, credentialsFor, authenticate, ensureRepo, resetRepo, repoPath };
 }
 
 /** Builds the repository beside its final path and renames it in, so a half-made repo never shows. */
 async function createFromStarter(path: string, starter: string, owner: string): Promise<void> {
+  const bare = await buildFromStarter(path, starter, owner);
+  try {
+    renameSync(bare, path);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+}
+
+/** A bare repository of `starter` with one commit on `main`, built beside `path`; returns where. */
+async function buildFromStarter(path: string, starter: string, owner: string): Promise<string> {
   if (!existsSync(starter)) throw new Error(`starter tree ${starter} is missing`);
   mkdirSync(dirname(path), { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'labs-git-starter-'));
@@ -127,9 +161,11 @@ async function createFromStarter(path: string, starter: string, owner: string): 
     // The clone remembers the temp dir as its origin; a served repo has none.
     await git(['--git-dir', bare, 'remote', 'remove', 'origin'], work);
     await git(['--git-dir', bare, 'config', 'http.receivepack', 'true'], work);
-    renameSync(bare, path);
+    return bare;
+  } catch (error) {
+    rmSync(bare, { recursive: true, force: true });
+    throw error;
   } finally {
     rmSync(work, { recursive: true, force: true });
-    rmSync(bare, { recursive: true, force: true });
   }
 }

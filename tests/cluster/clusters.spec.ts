@@ -6,6 +6,7 @@
 //  - lab 08 on the second cluster: `labs addon argocd --cluster`, then `labs solve 8`, whose
 //    solve.sh checks Argo CD and pushes to the second cluster's git repository; nothing of it on
 //    the default cluster (its Argo CD, if any, reads no repository of the second cluster's learner);
+//    `labs reset 8` puts that repository back to its starter commit;
 //  - the error for an unknown name lists the clusters `labs cluster list` knows;
 //  - create merges kind-<second> into the user's kubeconfig (HOME is a temp dir here), keeping its
 //    current context, so plain kubectl reaches it; delete removes it.
@@ -23,7 +24,7 @@ import { testKubeconfig } from './helpers/cluster.ts';
 
 const exec = promisify(execFile);
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'labs');
-const second = 'labs-second';
+const second = 'cli-second'; // cli-…: this suite's own clusters, apart from other work's on a shared machine
 const home = mkdtempSync(join(tmpdir(), 'labs-two-clusters-home-'));
 const userKubeconfig = join(home, '.kube', 'config');
 
@@ -143,6 +144,11 @@ describe('two clusters: every command acts on the one chosen', () => {
     expect(log.stdout).toContain('Values Modified');
     // Nothing of it went to the default cluster: its Argo CD (if any) reads no repository of the second cluster's learner.
     expectNoSecondGitops(await defaultState());
+    // Reset undoes the lab in git too (else a second attempt's first sync is the changed revision already).
+    expect(await expectCode(['reset', '8', '--context', `kind-${second}`], 0)).toContain(`git repository ${second}/gitops: back to the starter content`);
+    const after = spawnSync('git', ['--git-dir', repo, 'log', '--format=%s', 'main'], { encoding: 'utf8' });
+    expect(after.stdout.trim().split('\n')).toEqual([`Starter content for ${second}`]);
+    expect((await verifyJson(['8', '--cluster', second], 1)).passed).toBe(false);
   });
 
   it('an unknown name: one line listing the clusters `labs cluster list` knows', async () => {

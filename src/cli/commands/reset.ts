@@ -6,7 +6,8 @@ const usage = `Usage: labs reset <lab> [--timeout <seconds>] [--cluster <name>] 
 
 Deletes what the lab created — its namespaces (with everything in them, Helm releases
 included) and any objects its lab.yaml lists under setup.cleanup — and waits until they are
-gone, so the lab can be done again from the start.
+gone, and seeds the git repositories it lists under setup.repositories afresh from the starter
+(lab 08's gitops: the one the cluster's Argo CD reads), so the lab can be done again from the start.
 
 Options:
   --timeout <seconds>  give up waiting after this long (default 180)
