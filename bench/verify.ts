@@ -6,8 +6,10 @@
 //   per lab    — cli: `bin/labs verify <n> --json` as a process (node start, imports, kubeconfig,
 //                reads); kubectl: `kubectl get pods -n <lab namespace> -o json`; in-process:
 //                verifyLab() with a kept connection, as the web server's Check button runs it
-// Usage: node bench/verify.ts [--runs 20] [--labs 1,2,3] [--solve] [--kubeconfig <file>] [--kubectl <path>]
+// Usage: node bench/verify.ts [--runs 20] [--labs 1,2,3] [--solve] [--kubeconfig <file>] [--kubectl <path>] [--bin <labs>]
+//   (default: every lab, 1–8; lab 8 needs Argo CD in the cluster: labs addon argocd)
 //   --solve  run a lab's solve.sh first when it does not pass yet
+//   --bin    the `labs` to time (default: this checkout's bin/labs; e.g. another checkout's, to compare)
 // kubectl: --kubectl, else the platform's toolchain (~/.cache/kubernetes-labs/bin/kubectl); without
 // one the baseline columns say so and the rest runs.
 import { spawnSync } from 'node:child_process';
@@ -25,16 +27,17 @@ const STARTUP_GOAL_RATIO = 2;
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
-    labs: { type: 'string', default: '1,2,3,4,5,6,7' },
+    labs: { type: 'string', default: '1,2,3,4,5,6,7,8' },
     solve: { type: 'boolean', default: false },
     kubeconfig: { type: 'string' },
     kubectl: { type: 'string' },
+    bin: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
 const kubeconfig = resolveKubeconfig(values.kubeconfig ?? process.env.LABS_KUBECONFIG);
 if (!kubeconfig) throw new Error('no kubeconfig: pass --kubeconfig or set LABS_KUBECONFIG');
-const bin = join(import.meta.dirname, '..', 'bin', 'labs');
+const bin = values.bin ?? join(import.meta.dirname, '..', 'bin', 'labs');
 const wanted = new Set(values.labs.split(',').map((n) => Number(n)));
 const kubectl = values.kubectl ?? join(toolchainBinDir(), 'kubectl');
 const haveKubectl = existsSync(kubectl);
@@ -68,7 +71,7 @@ const cpu50 = (s: Samples | undefined) => (s?.cpu.length ? percentile(s.cpu, 50)
 
 const cluster = await connect({ kubeconfig });
 const labs = (await listLabs()).filter((l) => wanted.has(l.number));
-console.log(`labs start-up and verify timing, ${runs} runs each, cluster ${cluster.server}`);
+console.log(`labs start-up and verify timing, ${runs} runs each, cluster ${cluster.server}, labs ${bin}`);
 console.log(`kubectl baseline: ${haveKubectl ? kubectl : `none (${kubectl} is missing: build the toolchain, or pass --kubectl <path>)`}`);
 console.log(`load average ${load()} at the start (runs are interleaved: the ratios compare like with like)`);
 
@@ -89,7 +92,7 @@ for (const [name, s] of [[`kubectl get pods -n ${firstNamespace}`, base], ['labs
 
 console.log('');
 console.log(`per lab (goal: cli p95 ≤ ${GOAL_MS} ms)`);
-console.log('lab                       passed  cli p50   cli p95   cli cpu p50  kubectl p50  kubectl p95  cli/kubectl p95  in-proc p50  in-proc p95  cli p95/goal');
+console.log('lab                       passed  cli p50   cli p95   cli cpu p50  kubectl p50  kubectl p95  cli/kubectl p95  in-proc p50  in-proc p95  cli p95/goal  load');
 for (const lab of labs) {
   let warm = await verifyLab(lab.id, { cluster });
   if (!warm.passed && values.solve) {
@@ -110,7 +113,7 @@ for (const lab of labs) {
   }
   const getSamples = haveKubectl ? get : undefined;
   console.log(
-    `${lab.id.padEnd(25)} ${String(warm.passed).padEnd(6)} ${ms(p50(cli))} ${ms(p95(cli))}   ${ms(cpu50(cli))}     ${ms(p50(getSamples))}     ${ms(p95(getSamples))}     ${ratio(p95(cli), p95(getSamples)).padStart(9)}       ${ms(percentile(inProcess, 50))}     ${ms(percentile(inProcess, 95))}     ${(p95(cli)! / GOAL_MS).toFixed(2)}`,
+    `${lab.id.padEnd(25)} ${String(warm.passed).padEnd(6)} ${ms(p50(cli))} ${ms(p95(cli))}   ${ms(cpu50(cli))}     ${ms(p50(getSamples))}     ${ms(p95(getSamples))}     ${ratio(p95(cli), p95(getSamples)).padStart(9)}       ${ms(percentile(inProcess, 50))}     ${ms(percentile(inProcess, 95))}     ${(p95(cli)! / GOAL_MS).toFixed(2).padEnd(12)}  ${load()}`,
   );
 }
 console.log('');

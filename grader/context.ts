@@ -84,7 +84,7 @@ export class CheckContext {
     const entry = await this.entry(kind, options.namespace ?? this.namespace);
     const items = [...entry.items.values()];
     const selected = options.labels ? items.filter((o) => labelsMatch(o.metadata.labels, options.labels!)) : items;
-    return selected.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return selected.sort((a, b) => byCodeUnits(a.metadata.name, b.metadata.name));
   }
 
   async get(kind: KindName, name: string, options: { namespace?: string } = {}): Promise<KubeObject | undefined> {
@@ -101,7 +101,7 @@ export class CheckContext {
     const events = await this.list('Event', { namespace: object.metadata.namespace ?? this.namespace });
     return events
       .filter((e) => e.involvedObject?.name === object.metadata.name && e.involvedObject?.kind === object.kind)
-      .sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
+      .sort((a, b) => byCodeUnits(eventTime(a), eventTime(b)));
   }
 
   /** A Helm release's revisions, oldest first. Reads only secrets labelled owner=helm. */
@@ -209,6 +209,12 @@ export class CheckContext {
     }
   }
 }
+
+/**
+ * Plain code-unit order, not localeCompare: object names and RFC 3339 times sort the same either
+ * way, and ICU's collator costs ~14 ms of CPU to start, a tenth of a `labs verify`.
+ */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function withKind(object: any, kind: KindName): KubeObject {
   return object.kind ? object : { ...object, kind };

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { findLab, labFiles, type Lab } from '../labs/catalog.ts';
 import type { LabTask } from '../labs/schema.ts';
 import type { Assertion, LabChecks, Outcome } from './assertions.ts';
+import { bundledChecks } from './bundled-checks.ts';
 import { CheckContext } from './context.ts';
 import { gatherDiagnostics } from './diagnostics.ts';
 import { GraderError, LabDefinitionError } from './errors.ts';
@@ -31,7 +32,8 @@ export async function loadChecks(lab: Lab): Promise<LabChecks> {
   if (!existsSync(file)) throw new LabDefinitionError(`${shown(file)}: missing`);
   let module: { default?: unknown; checks?: unknown };
   try {
-    module = await import(pathToFileURL(file).href);
+    const bundled = bundledChecks[file];
+    module = (await (bundled ? bundled() : import(pathToFileURL(file).href))) as typeof module;
   } catch (error) {
     throw new LabDefinitionError(`${shown(file)}: cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
   }
