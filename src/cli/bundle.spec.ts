@@ -43,6 +43,12 @@ describe('the CLI bundle', () => {
     expect(labs(['--help']).status).toBe(0);
     expect(manifest().inputs.find(([path]) => path === edited)?.[1]).not.toBe('edited');
     expect(manifest().bundle).toBe(first.bundle); // same content, same name
+
+    // A bundle of other content (an earlier build) is removed by the next build.
+    writeFileSync(join(dir, 'cli-0123456789abcdef.cjs'), '');
+    writeFileSync(manifestFile, JSON.stringify({ ...first, inputs: [[edited, 'edited']] }));
+    expect(labs(['--help']).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.cjs'))).toEqual([first.bundle]);
   }, 120_000);
 
   it('answers exactly as the sources do (output, errors, exit status)', () => {

@@ -13,7 +13,7 @@
 // are its source file's, and import.meta.resolve is resolved at build time. The commands of
 // ./commands and the labs' check.ts are bundled too (./bundled-commands.ts,
 // grader/bundled-checks.ts), so a check shares the bundle's grader.
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { dirname, join, relative, resolve } = process.getBuiltinModule('node:path');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
@@ -128,5 +128,7 @@ export async function buildBundle(dir: string): Promise<string> {
   // Folders: a command or lab added or removed changes their listing, which the bundle depends on.
   const manifest: Manifest = { node: process.version, bundle, inputs: [...seen] };
   write(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  // Earlier builds go (a run that read the old manifest and then finds its bundle gone runs the sources).
+  for (const name of readdirSync(dir)) if (/^cli-[0-9a-f]+\.cjs$/.test(name) && name !== bundle) rmSync(join(dir, name), { force: true });
   return join(dir, bundle);
 }
