@@ -174,7 +174,8 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
     const kubeBin = this.images.binDirs.kubernetes;
     const kubeStamp = (await tryRun('cat', [join(dirname(kubeBin), '.done')])).stdout;
     const ref = this.nodeRef();
-    const key = hash({ base: await imageKeyOf(base), imageIds, manifests, kubeStamp, hosts: mirrorHostsToml(), recipe: nodeRecipeVersion }).slice(0, 24);
+    const inputs = { base: await imageKeyOf(base), imageIds, manifests, kubeStamp, hosts: mirrorHostsToml(), recipe: nodeRecipeVersion };
+    const key = hash(inputs).slice(0, 24);
     if ((await imageKeyOf(ref)) === key) return ref;
     // Servers, CLIs and test runs create clusters at the same time: one builds, the others wait
     // and then find the image built (each build is minutes of a core).
@@ -185,7 +186,13 @@ ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
       // With the lock held, a build container still there is one a killed process left behind.
       const leftovers = (await tryRun('docker', ['ps', '-aq', '--filter', 'name=^labs-node-build-'])).stdout.split('\n').filter(Boolean);
       if (leftovers.length > 0) await tryRun('docker', ['rm', '-f', '-v', ...leftovers]);
+      // Say what changed since the last build: a rebuild nobody expected is then traceable.
+      const record = join(cacheDir(), 'node-image-inputs.json');
+      const previous = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown>) : {};
+      const changed = Object.entries(inputs).filter(([name, value]) => JSON.stringify(previous[name]) !== JSON.stringify(value)).map(([name]) => name);
+      this.log(`node image inputs changed since the last build: ${changed.join(', ') || 'none (the image was removed)'}`);
       await this.buildNodeImage(base, kubeBin, manifests, nodeImages.flatMap((i) => i.refs), ref, key);
+      writeFileSync(record, JSON.stringify(inputs, null, 1) + '\n');
       return ref;
     }, (pid) => this.log(`waiting for another process${pid ? ` (pid ${pid})` : ''} to finish building the node image`));
   }
