@@ -1,7 +1,8 @@
-// Helm 3 stores each release revision in a Secret `sh.helm.release.v1.<name>.v<N>` (labels
-// owner=helm, name=<release>, version=<N>). Its `data.release` is base64 (the Secret encoding) of
-// base64 of gzipped JSON. Decoding it lets a grader read what `helm ls`/`helm history` read,
-// without running helm. Pure logic: the cluster read lives in context.ts.
+// Helm 3 and Helm 4 store each release revision in a Secret `sh.helm.release.v1.<name>.v<N>`
+// (labels owner=helm, name=<release>, version=<N>). Its `data.release` is base64 (the Secret
+// encoding) of base64 of gzipped JSON; Helm 4 adds `apply_method` to that JSON. Decoding it lets a
+// grader read what `helm ls`/`helm history` read, without running helm (of either version).
+// Pure logic: the cluster read lives in context.ts.
 import { gunzipSync } from 'node:zlib';
 
 export type HelmReleaseStatus =
@@ -24,6 +25,8 @@ export type HelmRelease = {
   chartValues: Record<string, unknown>;
   manifest: string;
   lastDeployed?: string;
+  /** How Helm 4 applied this revision: server-side ("ssa") or client-side ("csa"); unset in Helm 3's records. */
+  applyMethod?: 'ssa' | 'csa';
 };
 
 type RawRelease = {
@@ -38,6 +41,7 @@ type RawRelease = {
   };
   config?: Record<string, unknown> | null;
   manifest?: string;
+  apply_method?: string;
 };
 
 const gzipMagic = [0x1f, 0x8b];
@@ -67,6 +71,7 @@ export function toHelmRelease(raw: RawRelease): HelmRelease {
     chartValues: raw.chart?.values ?? {},
     manifest: raw.manifest ?? '',
     lastDeployed: raw.info?.last_deployed,
+    ...(raw.apply_method === 'ssa' || raw.apply_method === 'csa' ? { applyMethod: raw.apply_method } : {}),
   };
 }
 

@@ -19,8 +19,11 @@ image:
 YAML
 helm upgrade mynginx ./nginx --namespace "$ns" -f values.yaml --wait --timeout 120s
 
-# 3. A bad upgrade, then back to the previous revision.
-helm upgrade mynginx ./nginx --namespace "$ns" --set image.tag=latest
+# 3. A bad upgrade: a tag the mirror lacks, so its pods never become ready and --wait gives up
+#    (revision marked failed). Then back to the previous revision by hand. (Helm 4's
+#    --rollback-on-failure would do that rollback itself; the lab asks for helm rollback.)
+helm upgrade mynginx ./nginx --namespace "$ns" --set image.tag=1.999-no-such-tag --wait --timeout 30s ||
+  echo "the bad upgrade failed, as intended"
 helm rollback mynginx --namespace "$ns" --wait --timeout 120s
 
 helm history mynginx --namespace "$ns"

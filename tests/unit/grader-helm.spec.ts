@@ -49,6 +49,24 @@ describe('Helm release records', () => {
     expect(history[3]!.manifest).toContain('image: "nginx:1.24"');
   });
 
+  it('decodes real Helm 4 records: lab 07 solved (a failed upgrade, then helm rollback), applied server-side', () => {
+    // Captured from a kind cluster after `labs solve 7` with Helm 4.3.1 as `helm`.
+    const captured = JSON.parse(readFileSync(new URL('./testdata/helm-release-history-helm4.json', import.meta.url), 'utf8'));
+    const history = releaseHistory(captured.items, 'mynginx');
+    expect(history.map((r) => [r.revision, r.status, r.description.replace(/:.*/s, '')])).toEqual([
+      [1, 'superseded', 'Install complete'],
+      [2, 'superseded', 'Upgrade complete'],
+      [3, 'failed', 'Upgrade "mynginx" failed'],
+      [4, 'deployed', 'Rollback to 2'],
+    ]);
+    expect(history.map((r) => effectiveValue(r, 'image.tag'))).toEqual(['1.23.1', '1.24', '1.999-no-such-tag', '1.24']);
+    expect(history.map((r) => r.applyMethod)).toEqual(['ssa', 'ssa', 'ssa', 'ssa']);
+    expect(history[3]!.manifest).toContain('image: "nginx:1.24"');
+    // Helm 3's records carry no apply method.
+    const helm3 = JSON.parse(readFileSync(new URL('./testdata/helm-release-history-helm3.json', import.meta.url), 'utf8'));
+    expect(releaseHistory(helm3.items, 'mynginx').map((r) => r.applyMethod)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
   it('accepts an uncompressed payload too (Helm writes gzip, older tools did not)', () => {
     const plain = Buffer.from(Buffer.from(JSON.stringify({ name: 'x', version: 1, info: { status: 'failed' } })).toString('base64')).toString('base64');
     expect(toHelmRelease(decodeReleaseData(plain))).toMatchObject({ name: 'x', revision: 1, status: 'failed' });

@@ -29,7 +29,7 @@ export const courseChartRepository = helmScaffold.repository;
  */
 export const notMirrored: Record<string, { reason: string; where?: ImageUse['where'][] }> = {
   'docker.io/library/nginx:1.999-no-such-tag': {
-    reason: 'lesson 01 pulls it to show ErrImagePull/ImagePullBackOff: it must stay missing',
+    reason: 'lesson 01 pulls it to show ErrImagePull/ImagePullBackOff, lesson 05 and lab 07 upgrade to it for a Helm upgrade that fails: it must stay missing',
   },
   'docker.io/library/nginx:1.2': {
     reason: 'only rendered (helm template) or refused (kustomize) to show what an unquoted tag 1.20 becomes; never deployed',
