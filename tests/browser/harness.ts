@@ -34,7 +34,7 @@ export async function startServer(env: Record<string, string> = {}, reuse?: { ho
     cwd: ROOT,
     // HOME is throwaway too: the shell must not depend on this machine's ~/.bashrc (a stale pyenv
     // rehash lock there once hung every interactive bash); the toolchain cache stays the real one.
-    env: { ...process.env, HOME: home, LABS_CACHE: cacheDir(), LABS_NO_CLUSTER: '1', LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
+    env: { ...process.env, HOME: home, LABS_CACHE: cacheDir(), ...goCaches(), LABS_NO_CLUSTER: '1', LABS_HOME: join(home, 'data'), LABS_TERMINAL_CWD: cwd, SHELL: '/bin/bash', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -72,6 +72,15 @@ export async function startServer(env: Record<string, string> = {}, reuse?: { ho
       }
       if (!keepHome) rmSync(home, { recursive: true, force: true });
     },
+  };
+}
+
+/** Go's module and build caches stay this user's when HOME is throwaway (kind's module is read from there). */
+function goCaches(): Record<string, string> {
+  const home = process.env.HOME ?? '/root';
+  return {
+    GOMODCACHE: process.env.GOMODCACHE ?? join(process.env.GOPATH ?? join(home, 'go'), 'pkg', 'mod'),
+    GOCACHE: process.env.GOCACHE ?? join(process.env.XDG_CACHE_HOME ?? join(home, '.cache'), 'go-build'),
   };
 }
 

@@ -95,7 +95,9 @@ export class NodeImageBuilder {
     const bin = (component: string) => this.images.binDirs[component];
     const stamps = await Promise.all(baseComponents.map((c) => tryRun('cat', [join(dirname(bin(c)), '.done')]).then((r) => r.stdout)));
     const ref = this.baseRef();
-    const key = hash({ rootfs, kindDir, stamps, recipe: baseRecipeVersion }).slice(0, 24);
+    // kind's version, not where its module lies: a module version's content never changes, and
+    // the path does with HOME (a server started with a throwaway HOME rebuilt both images).
+    const key = hash({ rootfs, kind: this.kindVersion, stamps, recipe: baseRecipeVersion }).slice(0, 24);
     if ((await imageKeyOf(ref)) === key) return ref;
 
     this.log(`building kind base image ${ref}`);
