@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites: unit (fast, no cluster), browser (Playwright + Debian chromium against a running
-// server), cluster (a real kind cluster). `npm test` runs unit + browser; `npm run test:cluster`
-// runs the cluster suite.
+// Four suites: unit (fast, no cluster), browser (Playwright + Debian chromium against a running
+// server), cluster (a real kind cluster), host-cluster (learner environments as pods on a 3-node
+// kind host). `npm test` runs unit + browser; `npm run test:cluster` runs the cluster suite;
+// `npm run test:host-cluster` the host-cluster suite (not in CI: it needs its own host cluster).
 export default defineConfig({
   test: {
     projects: [
@@ -28,10 +29,22 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['tests/cluster/**/*.spec.ts'],
+          // Its own 3-node host cluster, too slow for CI's budget: `npm run test:host-cluster`.
+          exclude: ['tests/cluster/host-cluster/**'],
           // One kind cluster per run, created (offline) when missing, shared by every file.
           globalSetup: ['tests/cluster/helpers/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'host-cluster',
+          // The `kubernetes` classroom provider on a kind host cluster of 1 control plane + 2 workers (tests/cluster/host-cluster/host.ts).
+          include: ['tests/cluster/host-cluster/**/*.spec.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 1_800_000,
           fileParallelism: false,
         },
       },

@@ -64,6 +64,7 @@ export type KubernetesEnvironmentsOptions = {
   credential?: (learner: string) => Promise<string | undefined> | string | undefined;
   /** Environments made at once (default 2: the host's nodes do the work). */
   parallelCreates?: number;
+  /** How long a learner cluster pod may take to be ready (default 600 s: kubeadm init on a busy host node takes minutes). */
   readyTimeoutMs?: number;
   /** How often the host is asked about every environment's pods (default 5 s). */
   watchEveryMs?: number;
@@ -389,7 +390,7 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
     await this.core.createNamespacedService({ namespace: ns, body: nodeService(node) });
     await this.net.createNamespacedNetworkPolicy({ namespace: ns, body: nodePolicy({ env: env.name, namespace: ns, labels: node.labels, hostPodCidr: node.hostPodCidr }) });
     await this.core.createNamespacedPod({ namespace: ns, body: nodePod(node) });
-    await this.waitForPod(env.name, true, this.options.readyTimeoutMs ?? 300_000);
+    await this.waitForPod(env.name, true, this.options.readyTimeoutMs ?? 600_000);
     const admin = await runInPod(this.kc, ns, env.name, 'node', ['cat', '/etc/kubernetes/admin.conf'], `reading the admin kubeconfig of ${env.name}`);
     const toolboxKubeconfig = withServer(admin, `https://${env.name}.${ns}.svc:${apiPort}`);
     await this.core.createNamespacedSecret({

@@ -1,0 +1,34 @@
+// The host cluster the `kubernetes` provider's suite runs on: a kind cluster of our own toolchain
+// with 1 control plane and 2 workers (HOSTK_NAME, default hostk), standing in for an existing
+// Kubernetes cluster. Its workers get the node and toolbox images (kind load: there is no
+// registry they could pull them from), and reach the read-only mirror for the course's images.
+import { kindBinary, kindProvider, prepareOffline } from '../../../src/environments/kind-provider.ts';
+import { ImageBuilder } from '../../../src/environments/images/build.ts';
+import { ensureReadOnlyMirror, mirrorNetwork, readOnlyMirrorContainer } from '../../../src/environments/mirror.ts';
+import { reporter } from '../../../src/environments/progress.ts';
+import { run, tryRun } from '../../../src/environments/exec.ts';
+
+export type HostCluster = { name: string; kubeconfig: string; nodeImage: string; toolboxImage: string; mirrorAddress: string };
+
+export const hostClusterName = (): string => process.env.HOSTK_NAME ?? 'hostk';
+
+export async function ensureHostCluster(log: (line: string) => void): Promise<HostCluster> {
+  const name = hostClusterName();
+  const report = reporter((e) => log(e.message));
+  const { nodeImage } = await prepareOffline(report);
+  const images = new ImageBuilder(log);
+  const toolbox = images.catalog.images.find((i) => i.refs[0].includes('/toolbox:'));
+  const registry = images.catalog.images.find((i) => i.refs[0].includes('/registry:'));
+  if (!toolbox || !registry) throw new Error('kind/images.yaml: no toolbox or registry image');
+  await images.buildAll((i) => i === toolbox);
+  const { kubeconfig } = await kindProvider.ensure({ name, offline: true, nodeImage, workers: 2, readyTimeoutMs: 400_000, onProgress: (e) => log(e.message) });
+  const workers = (await run('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--filter', 'label=io.x-k8s.kind.role=worker', '--format', '{{.Names}}'], 'listing workers')).trim().split('\n');
+  // kind skips images a node already has; the first load takes minutes (the node image is over 1 GB).
+  await run(await kindBinary(), ['load', 'docker-image', nodeImage, toolbox.refs[0], '--name', name, '--nodes', workers.join(',')], `loading images into ${name}`);
+  // The read-only mirror on the host's Docker network (pushes answer 405), at an address the learner clusters' hostAliases name.
+  await ensureReadOnlyMirror(registry.refs[0], log);
+  const connected = await tryRun('docker', ['network', 'connect', mirrorNetwork, readOnlyMirrorContainer]);
+  if (connected.code !== 0 && !/already exists/.test(connected.stderr)) throw new Error(`connecting ${readOnlyMirrorContainer} to ${mirrorNetwork}: ${connected.stderr.trim()}`);
+  const mirrorAddress = (await run('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${mirrorNetwork}").IPAddress}}`, readOnlyMirrorContainer], 'reading the mirror address')).trim();
+  return { name, kubeconfig, nodeImage, toolboxImage: toolbox.refs[0], mirrorAddress };
+}

@@ -1,0 +1,190 @@
+// The `kubernetes` classroom provider on a real host cluster (./host.ts: kind, 1 control plane +
+// 2 workers): two learners each get a whole cluster of their own as a pod, spread over the
+// workers; labs 1 and 5 fail fresh and pass after solve.sh in one of them; isolation from inside
+// a toolbox; the shell is tmux and outlives its terminal; a restart re-adopts; a lost node pod
+// shows as an error and recreate brings the learner back.
+// Not in `npm run test:cluster` (it needs its own 3-node host cluster): `npm run test:host-cluster`.
+import { spawn, type IPty } from '@lydell/node-pty';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLab } from '../../../grader/index.ts';
+import { solveLab } from '../../../labs/lifecycle.ts';
+import { KubernetesLearnerEnvironments, type KubernetesEnvironmentsOptions } from '../../../src/environments/classroom/kubernetes.ts';
+import { execInPod, kubeLabel, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
+import { sleep } from '../../../src/environments/exec.ts';
+import { ExecPty } from '../../../src/terminal/exec-pty.ts';
+import { kindProvider } from '../../../src/environments/kind-provider.ts';
+import { ensureHostCluster, type HostCluster } from './host.ts';
+
+const A = 'learner:2001';
+const B = 'learner:2002';
+const namespace = 'labs-hostk-test';
+let host: HostCluster;
+let options: KubernetesEnvironmentsOptions;
+let envs: KubernetesLearnerEnvironments;
+let core: CoreV1Api;
+const log = (line: string) => { if (process.env.LABS_VERBOSE) console.error(`[host-cluster] ${line}`); };
+
+const envOf = (learner: string): string => {
+  const env = envs.environmentOf(learner);
+  if (!env) throw new Error(`${learner} has no environment`);
+  return env;
+};
+
+/** A command in the learner's toolbox, as the learner (bash -lc: their profile and kubeconfig). */
+async function inToolbox(learner: string, script: string): Promise<{ code: number; out: string }> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(host.kubeconfig);
+  const r = await execInPod(kc, namespace, toolboxName(envOf(learner)), 'toolbox', ['bash', '-lc', script], 120_000);
+  return { code: r.code, out: r.stdout + r.stderr };
+}
+
+async function ok(learner: string, script: string): Promise<string> {
+  const r = await inToolbox(learner, script);
+  expect(r.code, `${script}\n${r.out}`).toBe(0);
+  return r.out;
+}
+
+/** The learner's terminal: as the bridge opens it (ExecPty, the exec API in this process), or through kubectl in a pty. */
+function terminal(learner: string, via: 'exec-api' | 'kubectl'): { pty: Pick<IPty, 'write' | 'kill'>; output: () => string } {
+  const command = envs.shell(learner);
+  if (!command?.exec) throw new Error(`no shell for ${learner}`);
+  let output = '';
+  if (via === 'exec-api') {
+    const pty = new ExecPty(command.exec, 120, 30);
+    pty.onData((d) => { output += d.toString(); });
+    return { pty, output: () => output };
+  }
+  const pty = spawn(command.file, command.args, { name: 'xterm-256color', cols: 120, rows: 30, cwd: command.cwd, env: command.env });
+  pty.onData((d) => { output += d; });
+  return { pty, output: () => output };
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+describe('classroom: learner environments as pods on a host cluster', () => {
+  beforeAll(async () => {
+    host = await ensureHostCluster(log);
+    const kc = new KubeConfig();
+    kc.loadFromFile(host.kubeconfig);
+    core = kc.makeApiClient(CoreV1Api);
+    options = {
+      hostKubeconfig: host.kubeconfig, namespace, pool: 'hostk-test', warm: 0,
+      nodeImage: host.nodeImage, toolboxImage: host.toolboxImage, mirrorAddress: host.mirrorAddress,
+      credential: (learner) => `token-${learner.replace(':', '-')}`, readyTimeoutMs: 900_000, log,
+    };
+    envs = await KubernetesLearnerEnvironments.open(options);
+    await Promise.all([envs.assign(A), envs.assign(B)]);
+  }, 1_800_000);
+
+  afterAll(async () => {
+    if (envs) {
+      await envs.release(A).catch(() => undefined);
+      await envs.release(B).catch(() => undefined);
+      await envs.close({ removeWarm: true });
+    }
+    await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
+    if (!process.env.HOSTK_KEEP) await kindProvider.delete(host.name).catch(() => undefined);
+  }, 600_000);
+
+  it('gives two learners a cluster each, as pods spread over the workers', async () => {
+    expect(envs.status(A).state).toBe('ready');
+    expect(envs.status(B).state).toBe('ready');
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: `${kubeLabel.role}=node` })).items;
+    const nodeOf = (env: string) => pods.find((p) => p.metadata?.name === env)?.spec?.nodeName;
+    expect(nodeOf(envOf(A))).toMatch(/-worker2?$/);
+    expect(nodeOf(envOf(B))).toMatch(/-worker2?$/);
+    expect(nodeOf(envOf(A))).not.toBe(nodeOf(envOf(B)));
+    // Each answers this server (NodePort, tls-server-name) with its own single node.
+    for (const learner of [A, B]) {
+      const kc = new KubeConfig();
+      kc.loadFromFile(envs.kubeconfig(learner) as string);
+      const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
+      expect(nodes.map((n) => n.metadata?.name)).toEqual([envOf(learner)]);
+    }
+  });
+
+  it("A's toolbox: not root, no host service-account token, only A's kubeconfig and token", async () => {
+    expect(await ok(A, 'id -u')).toBe('1000\n');
+    const token = await inToolbox(A, 'ls /var/run/secrets/kubernetes.io/serviceaccount /run/secrets/kubernetes.io/serviceaccount');
+    expect(token.code, token.out).not.toBe(0);
+    expect(await ok(A, 'kubectl get nodes -o name')).toBe(`node/${envOf(A)}\n`);
+    expect(await ok(A, 'cat "$LABS_TOKEN_FILE"')).toBe('token-learner-2001\n');
+    const search = await inToolbox(A, `grep -rlsI -e '${envOf(B)}' -e 'learner-2002' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev; echo done`);
+    expect(search.out.trim()).toBe('done');
+    // The host's API server, anonymously: no credentials to offer.
+    expect(await ok(A, `curl -sk --max-time 5 -o /dev/null -w '%{http_code}' https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/${namespace}/secrets`)).toMatch(/^40[13]$/);
+  });
+
+  it("A cannot reach B's API server; B's toolbox offers nothing", async () => {
+    const svcB = `${envOf(B)}.${namespace}.svc`;
+    const byName = await inToolbox(A, `curl -sk --max-time 5 https://${svcB}:6443/version`);
+    expect(byName.code, byName.out).toBe(28); // dropped by B's node (timeout, not even "refused")
+    const podB = (await core.readNamespacedPod({ name: envOf(B), namespace })).status?.podIP;
+    expect((await inToolbox(A, `curl -sk --max-time 5 https://${podB}:6443/version`)).code).toBe(28);
+    const toolboxB = (await core.readNamespacedPod({ name: toolboxName(envOf(B)), namespace })).status?.podIP;
+    // Nothing listens in a toolbox (and its NetworkPolicy admits no one where the host's CNI enforces it).
+    expect([7, 28]).toContain((await inToolbox(A, `curl -s --max-time 5 http://${toolboxB}:22/`)).code);
+    // B's own toolbox does reach B's API server (the checks above are not just a broken curl).
+    expect(await ok(B, `curl -sk --max-time 5 -o /dev/null -w '%{http_code}' https://${svcB}:6443/version`)).toMatch(/^(200|401|403)$/);
+  });
+
+  it('the shell is tmux session "main" in the toolbox, reached through the exec API: it outlives its terminal', async () => {
+    const one = terminal(A, 'exec-api');
+    await waitFor('a prompt', () => one.output().includes('$'), 60_000);
+    one.pty.write('sleep 600 & echo started-$((40+2))\r');
+    await waitFor('the command to run', () => one.output().includes('started-42'));
+    one.pty.kill();
+    const two = terminal(A, 'kubectl');
+    two.pty.write('jobs | grep -c sleep | sed s/^/found-/\r');
+    await waitFor('the job in the second terminal', () => /found-1/.test(two.output()));
+    two.pty.kill();
+  });
+
+  for (const lab of ['01', '05']) {
+    it(`lab ${lab} fails in A's fresh cluster and passes after solve.sh`, async () => {
+      const kubeconfig = envs.kubeconfig(A) as string;
+      const fresh = await verifyLab(lab, { kubeconfig });
+      expect(fresh.passed).toBe(false);
+      const output: string[] = [];
+      expect(await solveLab(lab, { kubeconfig, onOutput: (line) => output.push(line) }), output.join('\n')).toBe(0);
+      // The first pull of a course image (nginx) from the mirror takes minutes on a loaded host.
+      const solved = await verifyLab(lab, { kubeconfig, waitSeconds: 300 });
+      expect(solved.passed, JSON.stringify(solved.checks.filter((c) => !c.passed), null, 2)).toBe(true);
+    });
+  }
+
+  it('a restart of the server re-adopts both environments from the host', async () => {
+    const before = [envOf(A), envOf(B)];
+    await envs.close();
+    envs = await KubernetesLearnerEnvironments.open(options);
+    expect([envOf(A), envOf(B)]).toEqual(before);
+    expect(envs.status(A)).toMatchObject({ state: 'ready' });
+    expect(envs.status(A).message).toContain('adopted');
+    expect(await ok(A, 'kubectl get nodes -o name')).toBe(`node/${before[0]}\n`);
+  });
+
+  it("a lost node pod puts A in error; recreate gives A a new cluster", async () => {
+    const old = envOf(A);
+    const seen: string[] = [];
+    const off = envs.onChange((learner, status) => { if (learner === A) seen.push(status.state); });
+    await core.deleteNamespacedPod({ name: old, namespace, gracePeriodSeconds: 0 });
+    await waitFor('A in error', () => envs.status(A).state === 'error', 60_000);
+    expect(envs.status(A).message).toContain(old);
+    expect(envs.kubeconfig(A)).toBeUndefined();
+    await envs.recreate(A);
+    off();
+    expect(envs.status(A).state).toBe('ready');
+    expect(envOf(A)).not.toBe(old);
+    expect(seen).toEqual(expect.arrayContaining(['error', 'creating', 'ready']));
+    expect(await ok(A, 'kubectl get nodes -o name')).toBe(`node/${envOf(A)}\n`);
+    // B was not touched.
+    expect(envs.status(B).state).toBe('ready');
+  }, 1_200_000);
+});
