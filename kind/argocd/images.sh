@@ -3,7 +3,7 @@
 #   argocd  the multi-call binary + git, git-lfs, gpg, ssh client, tini, helm, kustomize
 #           (what upstream's Dockerfile puts in its image), user 999, entrypoint tini
 #   redis   Debian bookworm's redis-server package (the manifest only passes arguments)
-# Binaries come from kind/toolchain/build.sh (argocd, helm, kustomize); the Debian trees from
+# Binaries come from kind/toolchain/build.sh (argocd, helm4, kustomize); the Debian trees from
 # kind/images/rootfs.sh. An image whose recipe hash label matches is left alone, so a second
 # run is a no-op. Prints one "built|cached <ref>" line per image on stdout; progress on stderr.
 # Usage: images.sh [--force] [--print-refs]
@@ -43,10 +43,11 @@ if [ "$print_refs" = 1 ]; then
   exit 0
 fi
 
-say "toolchain: argocd, helm, kustomize (cached builds are reused)"
-"$toolchain" argocd helm kustomize >&2
+say "toolchain: argocd, helm4, kustomize (cached builds are reused)"
+"$toolchain" argocd helm4 kustomize >&2
 refs_from_manifest
-helm_bin="$("$toolchain" --print-dir helm)"
+# Helm 4, as upstream's image: Argo CD v3.6.1's hack/tool-versions.sh pins HELM_VERSION=4.3.1.
+helm_bin="$("$toolchain" --print-dir helm4)"
 kustomize_bin="$("$toolchain" --print-dir kustomize)"
 
 cache="${LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubernetes-labs}/argocd"

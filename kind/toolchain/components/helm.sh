@@ -1,6 +1,6 @@
 # Helm 3, version-stamped as its Makefile does (helm reports and checks these values). The
-# learner's `helm` is Helm 4 (helm4.sh); Helm 3 is on PATH as `helm3` (tests read its release
-# records) and goes into Argo CD's image (kind/argocd/images.sh).
+# learner's `helm` is Helm 4 (helm4.sh); Helm 3 is on PATH as `helm3`, for tests on the release
+# records it writes (learners may bring Helm 3). Argo CD's image carries Helm 4, as upstream's.
 COMPONENT_VERSION="$HELM_VERSION"
 COMPONENT_MODULE="helm.sh/helm/v3"
 COMPONENT_SHELL_TOOLS="helm3=helm"
