@@ -7,24 +7,35 @@ import { ImageBuilder } from '../../../src/environments/images/build.ts';
 import { ensureReadOnlyMirror, mirrorNetwork, readOnlyMirrorContainer } from '../../../src/environments/mirror.ts';
 import { reporter } from '../../../src/environments/progress.ts';
 import { run, tryRun } from '../../../src/environments/exec.ts';
+import { toolchainVersions } from '../../../src/environments/toolchain.ts';
 
 export type HostCluster = { name: string; kubeconfig: string; nodeImage: string; toolboxImage: string; mirrorAddress: string };
 
 export const hostClusterName = (): string => process.env.HOSTK_NAME ?? 'hostk';
 
+/**
+ * The host cluster, made or adopted, with the current images loaded. HOSTK_REUSE=1 takes an
+ * existing host as it is (no image rebuild or reload: the node image is over 1 GB and loading
+ * it into two workers takes minutes on a busy machine).
+ */
 export async function ensureHostCluster(log: (line: string) => void): Promise<HostCluster> {
   const name = hostClusterName();
-  const report = reporter((e) => log(e.message));
-  const { nodeImage } = await prepareOffline(report);
   const images = new ImageBuilder(log);
   const toolbox = images.catalog.images.find((i) => i.refs[0].includes('/toolbox:'));
   const registry = images.catalog.images.find((i) => i.refs[0].includes('/registry:'));
   if (!toolbox || !registry) throw new Error('kind/images.yaml: no toolbox or registry image');
-  await images.buildAll((i) => i === toolbox);
-  const { kubeconfig } = await kindProvider.ensure({ name, offline: true, nodeImage, workers: 2, readyTimeoutMs: 400_000, onProgress: (e) => log(e.message) });
-  const workers = (await run('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--filter', 'label=io.x-k8s.kind.role=worker', '--format', '{{.Names}}'], 'listing workers')).trim().split('\n');
-  // kind skips images a node already has; the first load takes minutes (the node image is over 1 GB).
-  await run(await kindBinary(), ['load', 'docker-image', nodeImage, toolbox.refs[0], '--name', name, '--nodes', workers.join(',')], `loading images into ${name}`);
+  let nodeImage = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
+  let kubeconfig: string;
+  if (process.env.HOSTK_REUSE === '1') {
+    kubeconfig = await kindProvider.kubeconfig(name);
+  } else {
+    nodeImage = (await prepareOffline(reporter((e) => log(e.message)))).nodeImage;
+    await images.buildAll((i) => i === toolbox);
+    ({ kubeconfig } = await kindProvider.ensure({ name, offline: true, nodeImage, workers: 2, readyTimeoutMs: 400_000, onProgress: (e) => log(e.message) }));
+    const workers = (await run('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--filter', 'label=io.x-k8s.kind.role=worker', '--format', '{{.Names}}'], 'listing workers')).trim().split('\n');
+    // kind skips images a node already has; the first load takes minutes (the node image is over 1 GB).
+    await run(await kindBinary(), ['load', 'docker-image', nodeImage, toolbox.refs[0], '--name', name, '--nodes', workers.join(',')], `loading images into ${name}`);
+  }
   // The read-only mirror on the host's Docker network (pushes answer 405), at an address the learner clusters' hostAliases name.
   await ensureReadOnlyMirror(registry.refs[0], log);
   const connected = await tryRun('docker', ['network', 'connect', mirrorNetwork, readOnlyMirrorContainer]);
