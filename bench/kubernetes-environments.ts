@@ -8,8 +8,7 @@ import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { KubernetesLearnerEnvironments, defaultNodeResources, defaultToolboxResources } from '../src/environments/classroom/kubernetes.ts';
 import { toolboxName } from '../src/environments/classroom/kube-objects.ts';
 import { run, sleep } from '../src/environments/exec.ts';
-import { kindProvider } from '../src/environments/kind-provider.ts';
-import { ensureHostCluster } from '../tests/cluster/host-cluster/host.ts';
+import { deleteHostCluster, ensureHostCluster } from '../tests/cluster/host-cluster/host.ts';
 
 const namespace = 'labs-hostk-bench';
 const line = (label: string, value: string, note = '') => console.log(`${label.padEnd(46)} ${value.padStart(12)}  ${note}`);
@@ -84,7 +83,7 @@ async function main(): Promise<void> {
     for (const l of ['bench:cold', 'bench:warm']) await envs.release(l).catch(() => undefined);
     await envs.close({ removeWarm: true });
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-    if (!process.env.HOSTK_KEEP) await kindProvider.delete(host.name).catch(() => undefined);
+    if (!process.env.HOSTK_KEEP) await deleteHostCluster(host.name).catch(() => undefined);
   }
 }
 

@@ -43,3 +43,9 @@ export async function ensureHostCluster(log: (line: string) => void): Promise<Ho
   const mirrorAddress = (await run('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${mirrorNetwork}").IPAddress}}`, readOnlyMirrorContainer], 'reading the mirror address')).trim();
   return { name, kubeconfig, nodeImage, toolboxImage: toolbox.refs[0], mirrorAddress };
 }
+
+/** Deletes the host cluster, first taking the read-only mirror off the kind network (so that network can go when nothing else uses it). */
+export async function deleteHostCluster(name: string = hostClusterName()): Promise<void> {
+  await tryRun('docker', ['network', 'disconnect', mirrorNetwork, readOnlyMirrorContainer]);
+  await kindProvider.delete(name);
+}

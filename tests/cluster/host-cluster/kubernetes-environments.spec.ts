@@ -13,8 +13,7 @@ import { KubernetesLearnerEnvironments, type KubernetesEnvironmentsOptions } fro
 import { execInPod, kubeLabel, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
 import { sleep } from '../../../src/environments/exec.ts';
 import { ExecPty } from '../../../src/terminal/exec-pty.ts';
-import { kindProvider } from '../../../src/environments/kind-provider.ts';
-import { ensureHostCluster, type HostCluster } from './host.ts';
+import { deleteHostCluster, ensureHostCluster, type HostCluster } from './host.ts';
 
 const A = 'learner:2001';
 const B = 'learner:2002';
@@ -90,7 +89,7 @@ describe('classroom: learner environments as pods on a host cluster', () => {
       await envs.close({ removeWarm: true });
     }
     await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
-    if (!process.env.HOSTK_KEEP) await kindProvider.delete(host.name).catch(() => undefined);
+    if (!process.env.HOSTK_KEEP) await deleteHostCluster(host.name).catch(() => undefined);
   }, 600_000);
 
   it('gives two learners a cluster each, as pods spread over the workers', async () => {
