@@ -120,7 +120,10 @@ async function main(): Promise<void> {
   const hostKubeconfig = values['host-kubeconfig'];
   if ((kind === 'kubernetes') !== Boolean(hostKubeconfig)) fail('--environments kubernetes and --host-kubeconfig <file> go together');
   if (hostKubeconfig && !existsSync(hostKubeconfig)) fail(`--host-kubeconfig: no file ${hostKubeconfig}`);
-  const classroomOptions = classroom ? await prepareClassroom(port, { warm, maxEnvironments }, Boolean(tls), kind, hostKubeconfig) : undefined;
+  // Sandboxes are told the port the server really listens on (--port 0 picks one when it listens).
+  let listened: (port: number) => void = () => {};
+  const listening = new Promise<number>((resolve) => (listened = resolve));
+  const classroomOptions = classroom ? await prepareClassroom(port, listening, { warm, maxEnvironments }, Boolean(tls), kind, hostKubeconfig) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${port} is already in use (set PORT or --port)`);
     fail(`could not start the server: ${(error as Error).message}`);
   }
+  listened(Number(new URL(platform.url).port || (tls ? 443 : 80)));
   if (classroom) {
     console.log(`Kubernetes Labs (classroom) is running at ${platform.url}  (Ctrl+C to stop)`);
     console.log(`  instructors: ${platform.url}classroom/    learners: ${platform.url}join`);
@@ -182,7 +186,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
  * scripts and tests) and this machine's learner environments (adopting the ones a previous run
  * left). Learners' sandboxes reach this server as labs-server:<port>.
  */
-async function prepareClassroom(port: number, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
+async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../environments/paths.ts');
@@ -221,7 +225,7 @@ async function prepareClassroom(port: number, sizes: { warm?: number; maxEnviron
   const environments = await LocalLearnerEnvironments.open({
     pool: classroomPool(dataDir()),
     ...sizes,
-    serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
+    serverUrl: async () => `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${await listening}`,
     credential,
     starterFiles: labStarterFiles,
     log: (line: string) => console.log(`environments: ${line}`),

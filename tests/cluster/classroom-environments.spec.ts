@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { spawn, type IPty } from '@lydell/node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalLearnerEnvironments, tokenFile } from '../../src/environments/classroom/local.ts';
+import { LocalLearnerEnvironments, serverFile, tokenFile } from '../../src/environments/classroom/local.ts';
 import { assignmentName, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
 import { sleep } from '../../src/environments/exec.ts';
@@ -104,7 +104,7 @@ describe('classroom: learner environments on one machine', () => {
     // Nothing anywhere in A's sandbox names B's cluster (B's kubeconfig is not there) or holds B's token.
     const search = await inSandbox(envA, `grep -rlsI -e '${envB}' -e 'learner-1002' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev; echo done`);
     expect(search.out.trim()).toBe('done');
-    expect(await ok(envA, `stat -c '%a %U' ${tokenFile} && cat ${tokenFile} && echo "$LABS_SERVER $LABS_TOKEN_FILE"`)).toBe(
+    expect(await ok(envA, `stat -c '%a %U' ${tokenFile} && cat ${tokenFile} && echo "$(cat ${serverFile}) $LABS_TOKEN_FILE"`)).toBe(
       `600 learner\ntoken-learner-1001-0123456789abcdef\nhttp://labs-server:4321 ${tokenFile}\n`);
   });
 
@@ -142,7 +142,7 @@ describe('classroom: learner environments on one machine', () => {
     await new Promise<void>((resolve) => server.listen(0, gateway, resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      expect(await ok(envA, `curl -s --max-time 5 -H "Authorization: Bearer $(cat "$LABS_TOKEN_FILE")" "\${LABS_SERVER%:*}:${port}/"`)).toBe('hello Bearer token-learner-1001-0123456789abcdef');
+      expect(await ok(envA, `curl -s --max-time 5 -H "Authorization: Bearer $(cat "$LABS_TOKEN_FILE")" "$(cut -d: -f1,2 ${serverFile}):${port}/"`)).toBe('hello Bearer token-learner-1001-0123456789abcdef');
     } finally {
       server.close();
     }

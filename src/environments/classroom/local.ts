@@ -75,7 +75,7 @@ export type LocalEnvironmentsOptions = {
    * `labs-server` resolves to this host in every sandbox (Docker's host-gateway), e.g.
    * "http://labs-server:4321"; the server must listen on an address the learner networks reach.
    */
-  serverUrl?: string;
+  serverUrl?: string | (() => Promise<string>);
   /**
    * What `labs-server` resolves to in sandboxes: Docker's host-gateway (default: the docker0
    * bridge's address, which every learner network reaches through the host), or an address of
@@ -675,7 +675,9 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     const sandbox = sandboxName(env.name);
     const mount = ['type=volume', `source=${home}`, `target=${sandboxHome}`,
       `volume-label=${label.pool}=${this.pool}`, `volume-label=${label.role}=home`].map(csvField).join(',');
-    const environment = ['LANG=C.UTF-8', 'TERM=xterm-256color', `LABS_TOKEN_FILE=${tokenFile}`, ...(this.options.serverUrl ? [`LABS_SERVER=${this.options.serverUrl}`] : [])];
+    // The class server's address goes in a file (below), not the container's environment: a
+    // restarted server may listen elsewhere, and an adopted sandbox's file is rewritten then.
+    const environment = ['LANG=C.UTF-8', 'TERM=xterm-256color', `LABS_TOKEN_FILE=${tokenFile}`];
     const args = [
       'run', '-d', '--name', sandbox, '--hostname', sandboxHostname,
       ...labelArgs({ [label.pool]: this.pool, [label.role]: 'sandbox', [label.env]: env.name, [label.home]: home }),
@@ -699,10 +701,23 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     }
     env.home = home;
     const files: Record<string, string> = { [`${sandboxHome}/.kube/config`]: await this.internalKubeconfig(env.name) };
-    if (this.options.serverUrl) files[serverFile] = this.options.serverUrl + '\n';
+    const server = await this.serverUrl();
+    if (server) files[serverFile] = server + '\n';
     await this.writeInSandbox(env.name, files);
     const starters = Object.fromEntries(Object.entries((await this.options.starterFiles?.()) ?? {}).map(([path, text]) => [`${sandboxHome}/${path}`, text]));
     if (Object.keys(starters).length > 0) await this.writeInSandbox(env.name, starters, { keepExisting: true });
+  }
+
+  /** The class server as sandboxes reach it; waits for the server to listen when given as a function. */
+  private async serverUrl(): Promise<string | undefined> {
+    const url = this.options.serverUrl;
+    return typeof url === 'function' ? url() : url;
+  }
+
+  /** An adopted sandbox learns where this server listens now (it may have moved). */
+  private async tellServerAddress(env: string): Promise<void> {
+    const server = await this.serverUrl();
+    if (server) await this.writeInSandbox(env, { [serverFile]: server + '\n' }).catch((e: unknown) => this.log(`classroom environments: ${(e as Error).message}`));
   }
 
   /**
@@ -820,10 +835,12 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
         }
         if (!sandbox.running) await tryRun('docker', ['start', sandbox.name]);
         await this.internalKubeconfig(env.name);
+        void this.tellServerAddress(env.name);
         this.setStatus(assignment.learner, 'ready', `ready (cluster ${env.name}, adopted)`);
         this.log(`classroom environments: adopted ${env.name} of ${assignment.learner}`);
       } else if (healthy && sandbox?.running && sandbox.home) {
         this.envs.set(env.name, env);
+        void this.tellServerAddress(env.name);
         this.log(`classroom environments: adopted warm ${env.name}`);
       } else {
         // Half made (a create interrupted): nobody can use it.
