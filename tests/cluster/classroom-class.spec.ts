@@ -1,0 +1,393 @@
+// A class, end to end, on real clusters (issue #12): the real server in classroom mode with local
+// environments (a kind cluster and a sandbox per learner), an instructor and two learners in three
+// chromium browsers at once. Ana fixes lab 1's starter file in her terminal and the instructor's
+// grid turns green with nobody pressing Check; Ben applies the wrong probe port and the
+// dashboard's failure reasons name it; the instructor watches Ben's terminal read-only; `labs
+// verify` in a sandbox grades on the server as that learner only; lessons 02 and 04 run in Ana's
+// sandbox and lab 5 passes there; a third learner is told the machine is full; the server is
+// killed -9 while learners type and a check runs, and after a restart every attempt, shell,
+// process and the grid are still there; Ben's stopped cluster shows on the dashboard and
+// "recreate" brings it back; ending the class reclaims both environments. Two learner clusters
+// (warm pool of 2, at most 2 environments) and one recreated.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
+import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
+import { kindClusters } from '../../src/environments/kind-provider.ts';
+import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
+import { ShellSession } from '../course/run-blocks.ts';
+import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from '../browser/harness.ts';
+
+const exec = promisify(execFile);
+const ADMIN = { username: 'teacher', password: 'correct-horse-battery' };
+const POOL = `e2e-${randomBytes(3).toString('hex')}`;
+const SHOTS = join(ARTIFACTS, 'classroom-class');
+const MINUTE = 60_000;
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+type Terminal = { ready: boolean; text(): string };
+
+let server: RunningServer;
+let serverArgs: string[];
+const serverEnv = { LABS_CLASSROOM_ADMIN: `${ADMIN.username}:${ADMIN.password}`, LABS_CLASSROOM_POOL: POOL };
+const browsers: Browser[] = [];
+let teacher: BrowserContext;
+let dashboard: Page;
+let cohort: { id: number; code: string };
+const learners: Record<'ana' | 'ben', { page: Page; id: number; env: string }> = {} as never;
+
+async function browser(): Promise<BrowserContext> {
+  const b = await launchBrowser();
+  browsers.push(b);
+  return b.context;
+}
+
+/** The learner's sandbox container and cluster, from the pool's Docker labels. */
+async function environmentOf(learnerId: number): Promise<string> {
+  const assignment = (await findPool(POOL)).assignments.find((a) => a.learner === `learner:${learnerId}`);
+  if (!assignment) throw new Error(`learner ${learnerId} has no environment in pool ${POOL}`);
+  return assignment.env;
+}
+
+async function inSandbox(env: string, script: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await exec('docker', ['exec', sandboxName(env), 'bash', '-lc', script], { timeout: 5 * MINUTE, maxBuffer: 8 << 20 });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+const terminalText = (page: Page) => page.evaluate(() => (window as unknown as { labsTerminal: Terminal }).labsTerminal.text());
+
+async function waitForTerminal(page: Page, pattern: RegExp, timeoutMs = 2 * MINUTE): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await terminalText(page).catch(() => '');
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`terminal never showed ${pattern}; it shows:\n${text.split('\n').slice(-25).join('\n')}`);
+}
+
+async function terminalReady(page: Page, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.ready === true, null, { timeout: timeoutMs, polling: 500 });
+  await waitForTerminal(page, /\$\s*$/m, 2 * MINUTE);
+}
+
+/** Types lines into the page's terminal as a learner would, Enter after each. */
+async function type(page: Page, ...lines: string[]): Promise<void> {
+  await page.click('[data-terminal-host]');
+  for (const line of lines) {
+    await page.keyboard.type(line, { delay: 2 });
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** Appends a liveness probe on `port` to lab 1's starter file and applies it (what the lesson asks for). */
+function fixLab1(port: number): string[] {
+  return [
+    'cd ~/labs/01-liveness',
+    "cat >> liveness-test.yaml <<'EOF'",
+    '    livenessProbe:',
+    '      httpGet:',
+    '        path: /healthz',
+    `        port: ${port}`,
+    '        httpHeaders:',
+    '        - name: Custom-Header',
+    '          value: Awesome',
+    '      initialDelaySeconds: 3',
+    '      periodSeconds: 3',
+    'EOF',
+    'kubectl create namespace liveness && kubectl apply -f liveness-test.yaml',
+  ];
+}
+
+async function joinClass(name: string): Promise<Page> {
+  const page = await (await browser()).newPage();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(new URL(`/join?code=${cohort.code}`, server.url).href);
+  await page.fill('[data-cr-join-form] input[name="name"]', name);
+  await page.click('[data-cr-join-form] button[type="submit"]');
+  await page.waitForURL(/\/lessons\//, { timeout: 30_000 });
+  return page;
+}
+
+const learnerId = async (page: Page): Promise<number> => {
+  const rows = await dashboard.locator('[data-cr-grid-body] tr[data-learner]').all();
+  const name = (await page.locator('[data-cr-strip-name]').textContent())!;
+  for (const row of rows) if ((await row.locator('[data-cr-open]').textContent()) === name) return Number(await row.getAttribute('data-learner'));
+  throw new Error(`${name} is not on the dashboard`);
+};
+
+const cell = (id: number, lab: number, state = '') => dashboard.locator(`[data-cr-grid-body] tr[data-learner="${id}"] .cr-cell[data-lab="${lab}"]${state && `[data-state="${state}"]`}`);
+
+/** Every attempt the server recorded, with its per-task rows, read from its database file. */
+function recordedAttempts(): string[] {
+  const db = new DatabaseSync(join(server.home, 'data', 'progress.sqlite'), { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT a.id, a.learner, a.lab, a.passed, a.started_at, group_concat(t.task || '=' || t.passed, ',') AS tasks FROM attempts a LEFT JOIN attempt_tasks t ON t.attempt_id = a.id GROUP BY a.id ORDER BY a.id").all();
+    return rows.map((row) => JSON.stringify(row));
+  } finally {
+    db.close();
+  }
+}
+
+/** An upgrade request to the terminal WebSocket with a browser's cookies; resolves with the HTTP status. */
+function upgradeStatus(cookie: string, query: string): Promise<number> {
+  const url = new URL(`/ws/terminal?${query}`, server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, headers: {
+      Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+      Origin: server.origin, Host: url.host, Cookie: cookie,
+    } });
+    req.on('upgrade', (res, socket) => (socket.destroy(), resolve(res.statusCode ?? 101)));
+    req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // The server listens on Docker's bridge address: sandboxes reach it there as labs-server, and
+  // the browsers too; nothing listens beyond this machine.
+  const bridge = (await exec('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).stdout.trim();
+  serverArgs = ['--classroom', '--environments', 'local', '--warm', '2', '--max-environments', '2', '--host', bridge];
+  server = await startServer(serverEnv, undefined, serverArgs);
+  teacher = await browser();
+}, 10 * MINUTE);
+
+afterAll(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+  await server?.stop();
+  // Nothing of the class stays on Docker: its learners' environments and its warm pool go.
+  const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0 });
+  for (const a of (await findPool(POOL)).assignments) await environments.release(a.learner);
+  await environments.close({ removeWarm: true });
+  expect(await findPool(POOL)).toEqual({ networks: [], sandboxes: [], homes: [], assignments: [] });
+}, 10 * MINUTE);
+
+describe('a class on real clusters: an instructor and two learners at once', () => {
+  it('the instructor signs in and creates a class with labs 1 and 5', async () => {
+    const page = await teacher.newPage();
+    await page.goto(new URL('/en/classroom/', server.url).href);
+    await page.fill('input[name="username"]', ADMIN.username);
+    await page.fill('input[name="password"]', ADMIN.password);
+    await page.click('[data-cr-login-form] button[type="submit"]');
+    await page.locator('[data-cr-classes]').waitFor({ state: 'visible', timeout: 30_000 });
+    for (const box of await page.locator('[data-cr-create] input[name="labs"]').all()) {
+      if (!['1', '5'].includes((await box.getAttribute('value'))!)) await box.uncheck();
+    }
+    await page.fill('[data-cr-create] input[name="name"]', 'Probes, Tuesday');
+    await page.click('[data-cr-create] button[type="submit"]');
+    const fresh = page.locator('[data-cr-cohorts] [data-fresh]');
+    await fresh.waitFor({ timeout: 30_000 });
+    const code = (await fresh.locator('[data-join-code]').getAttribute('data-join-code'))!;
+    const href = (await fresh.locator('a', { hasText: 'Dashboard' }).getAttribute('href'))!;
+    cohort = { id: Number(/cohorts\/(\d+)\//.exec(href)![1]), code };
+    dashboard = await teacher.newPage();
+    await dashboard.setViewportSize({ width: 1440, height: 900 });
+    await dashboard.goto(new URL(href, server.url).href);
+    await dashboard.locator('[data-cr-live][data-state="live"]').waitFor({ timeout: 30_000 });
+    await dashboard.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+  });
+
+  it('two learners join and each gets a shell in their own sandbox, on their own cluster', async () => {
+    const [ana, ben] = [await joinClass('Ana'), await joinClass('Ben')];
+    for (const [key, page] of [['ana', ana], ['ben', ben]] as const) {
+      await page.goto(new URL('/en/lessons/02-probes/', server.url).href);
+      // From the warm pool when it is ready; on a machine building it still, when it is.
+      await terminalReady(page, 25 * MINUTE).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- server (last lines) ---\n${server.output().split('\n').slice(-30).join('\n')}`);
+      });
+      const id = await learnerId(page);
+      learners[key] = { page, id, env: await environmentOf(id) };
+    }
+    expect(learners.ana.env).not.toBe(learners.ben.env);
+    await type(learners.ana.page, 'echo "I am $(id -un) on $(kubectl config current-context) with $(ls ~/labs | wc -l) labs"');
+    await waitForTerminal(learners.ana.page, /I am learner on \S+ with [1-9] labs/);
+    const nodes = await inSandbox(learners.ben.env, 'kubectl get nodes -o name');
+    expect(nodes.out.trim()).toBe(`node/${learners.ben.env}-control-plane`);
+  }, 40 * MINUTE);
+
+  it("Ana fixes lab 1 in her terminal and the instructor's grid turns green without anyone pressing Check", async () => {
+    await type(learners.ana.page, ...fixLab1(8080));
+    await waitForTerminal(learners.ana.page, /pod\/liveness-http created/);
+    await cell(learners.ana.id, 1, 'passed').waitFor({ timeout: 5 * MINUTE });
+    expect(await dashboard.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await dashboard.screenshot({ path: join(SHOTS, 'dashboard-ana-passed-1440.png') });
+  }, 10 * MINUTE);
+
+  it("Ben applies the wrong probe port and the dashboard's failure reasons name it", async () => {
+    await type(learners.ben.page, ...fixLab1(8081));
+    await waitForTerminal(learners.ben.page, /pod\/liveness-http created/);
+    const reason = dashboard.locator('[data-cr-failures] li', { hasText: '8081' });
+    await reason.waitFor({ timeout: 5 * MINUTE });
+    expect(await reason.textContent()).toContain('Lab 1');
+    await reason.locator('summary').click();
+    expect(await reason.locator('details').textContent()).toContain('Ben');
+    expect(await cell(learners.ben.id, 1).getAttribute('data-state')).not.toBe('passed');
+    await dashboard.screenshot({ path: join(SHOTS, 'dashboard-failures-1440.png') });
+  }, 10 * MINUTE);
+
+  it('`labs verify` in a sandbox grades on the server, as that learner only', async () => {
+    await type(learners.ana.page, 'labs verify 1; echo "verify-exit=$?"');
+    const ana = await waitForTerminal(learners.ana.page, /verify-exit=\d/);
+    expect(ana).toMatch(/lab \S+: (\d+)\/\1 passed/);
+    expect(ana).toContain('verify-exit=0');
+    await type(learners.ben.page, 'labs verify 1; echo "verify-exit=$?"');
+    const ben = await waitForTerminal(learners.ben.page, /verify-exit=\d/);
+    expect(ben).toContain('8081');
+    expect(ben).toContain('verify-exit=1');
+    // The sandbox's token is Ana's learner session: it grades Ana and opens nothing else.
+    const asAna = (path: string, method = 'GET') =>
+      inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X ${method} -H "Authorization: Bearer $(cat ~/.config/labs/token)" "$LABS_SERVER${path}"`);
+    for (const path of ['/api/classroom/cohorts', `/api/classroom/cohorts/${cohort.id}`, `/api/classroom/cohorts/${cohort.id}/export.csv`, `/api/classroom/cohorts/${cohort.id}/events`]) {
+      expect((await asAna(path)).out, path).toMatch(/^40[13]$/);
+    }
+    expect((await asAna(`/api/classroom/learners/${learners.ben.id}/reset`, 'POST')).out).toMatch(/^40[13]$/);
+    const forged = await inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer ${'A'.repeat(43)}' "$LABS_SERVER/api/labs/1/verify"`);
+    expect(forged.out).toBe('401');
+    // Nothing of the grader or the results lives in the sandbox.
+    expect((await inSandbox(learners.ana.env, 'ls / /usr/local/bin; find / -xdev \\( -name "*.sqlite" -o -name "check.ts" \\) 2>/dev/null')).out).not.toMatch(/sqlite|check\.ts|node_modules/);
+  }, 10 * MINUTE);
+
+  it("a learner's browser gets nobody else's terminal, and no watcher's seat", async () => {
+    const cookie = (await learners.ana.page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect(await upgradeStatus(cookie, `watch=learner:${learners.ben.id}`)).toBe(403);
+    expect(await upgradeStatus('', '')).toBe(401);
+  });
+
+  it("the instructor watches Ben's terminal read-only: his last command, and typing there reaches nothing", async () => {
+    await type(learners.ben.page, 'echo ben-last-$((40+2))');
+    await waitForTerminal(learners.ben.page, /^ben-last-42$/m);
+    const watch = await teacher.newPage();
+    await watch.setViewportSize({ width: 1440, height: 900 });
+    await watch.goto(new URL(`/en/classroom/watch/${learners.ben.id}/?cohort=${cohort.id}`, server.url).href);
+    await watch.waitForFunction(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.ready === true, null, { timeout: 60_000 });
+    await waitForTerminal(watch, /^ben-last-42$/m, 30_000);
+    await learners.ben.page.locator('[data-cr-strip-watching]').waitFor({ state: 'visible', timeout: 30_000 });
+    await watch.click('[data-terminal-host]').catch(() => undefined);
+    await watch.keyboard.type('echo from-the-instructor\n');
+    await learners.ben.page.waitForTimeout(2000);
+    expect(await terminalText(learners.ben.page)).not.toContain('from-the-instructor');
+    await watch.screenshot({ path: join(SHOTS, 'watch-ben-1440.png') });
+    await watch.close();
+  }, 5 * MINUTE);
+
+  it("the results export has both learners' rows", async () => {
+    const response = await teacher.request.get(new URL(`/api/classroom/cohorts/${cohort.id}/export.csv`, server.url).href);
+    expect(response.status()).toBe(200);
+    const csv = await response.text();
+    expect(csv.split('\r\n')[0]).toBe('learner,lab,task,points,passed,passed_at');
+    expect(csv).toMatch(/^"Ana","01-liveness","[a-z-]+","\d+","true","\d{4}-/m);
+    expect(csv).toMatch(/^"Ben","01-liveness","probe-configured","0","false",""/m);
+  });
+
+  it("lessons 02 and 04 run block by block in Ana's sandbox, not on this host", async () => {
+    for (const slug of ['02-probes', '04-kustomize']) {
+      const lesson = lessonEntries('en').map((entry) => loadLesson(entry)).find((l) => l.slug === slug)!;
+      const blocks = runnableBlocks(lesson);
+      expect(blocks.length + illustrativeBlocks(lesson).length).toBeGreaterThan(0);
+      const session = new ShellSession({ env: {}, startDir: '/home/learner', blockTimeoutMs: 6 * MINUTE, container: sandboxName(learners.ana.env) });
+      for (const [i, block] of blocks.entries()) {
+        const result = await session.run(block, i + 1);
+        expect(result.exitCode, `content/en/${slug}.md:${block.line} (block ${i + 1}/${blocks.length}) in the sandbox:\n${block.code}\n---\n${result.output.slice(-3000)}`).toBe(0);
+      }
+    }
+  }, 30 * MINUTE);
+
+  it("lab 5 fails fresh and passes after its solution, through Ben's own `labs verify`", async () => {
+    const before = await inSandbox(learners.ben.env, 'labs verify 5');
+    expect(before.code, before.out).toBe(1);
+    // The reference solution, run by the learner in their sandbox (the lab folder copied in).
+    await exec('bash', ['-c', `tar -C '${join(repoRoot, 'labs')}' -c 05-kustomize-overlays | docker exec -i ${sandboxName(learners.ben.env)} tar -C /tmp -x`]);
+    const solved = await inSandbox(learners.ben.env, 'bash /tmp/05-kustomize-overlays/solve.sh');
+    expect(solved.code, solved.out).toBe(0);
+    const after = await inSandbox(learners.ben.env, 'labs verify 5');
+    expect(after.code, after.out).toBe(0);
+    expect(after.out).toMatch(/lab \S+: (\d+)\/\1 passed/);
+  }, 10 * MINUTE);
+
+  it('a third learner on a full machine is told so, on the dashboard too', async () => {
+    const cy = await joinClass('Cy');
+    const row = dashboard.locator('[data-cr-grid-body] tr', { hasText: 'Cy' });
+    await row.locator('.cr-row-env[data-state="error"]').waitFor({ timeout: 2 * MINUTE });
+    expect(await row.locator('.cr-env-message').textContent()).toMatch(/full/i);
+    await cy.close();
+  }, 5 * MINUTE);
+
+  it('kill -9 of the server while learners type and a check runs: nothing recorded is lost, shells and processes live on', async () => {
+    const ben = learners.ben.page;
+    await type(ben, 'sleep 4242 &', 'echo marker-before-kill');
+    await waitForTerminal(ben, /^marker-before-kill$/m);
+    // Ana presses Check; its answer is recorded before the kill.
+    const card = learners.ana.page.locator('.lab-card[data-lab="1"]');
+    await card.locator('[data-lab-check]').click();
+    await card.locator('[data-lab-result]').filter({ hasText: /\S/ }).waitFor({ timeout: 2 * MINUTE });
+    const recorded = recordedAttempts();
+    expect(recorded.length).toBeGreaterThan(0);
+    const grid = { ana: await cell(learners.ana.id, 1).getAttribute('data-state'), ben: await cell(learners.ben.id, 1).getAttribute('data-state') };
+    // Mid-keystrokes and mid-check: Ben types, Ana presses Check again, and the server dies.
+    await ben.click('[data-terminal-host]');
+    await ben.keyboard.type('echo typed-while-dying', { delay: 5 });
+    await card.locator('[data-lab-check]').click();
+    server.process.kill('SIGKILL');
+    await new Promise((done) => server.process.once('exit', done));
+
+    server = await startServer(serverEnv, { home: server.home, port: server.port }, serverArgs);
+    const after = recordedAttempts();
+    for (const row of recorded) expect(after).toContain(row);
+    await dashboard.reload();
+    await dashboard.locator('[data-cr-live][data-state="live"]').waitFor({ timeout: 30_000 });
+    expect(await cell(learners.ana.id, 1).getAttribute('data-state')).toBe(grid.ana);
+    expect(await cell(learners.ben.id, 1).getAttribute('data-state')).toBe(grid.ben);
+    // Ben's page reconnects by itself to the same shell: his job, his history, his half-typed line.
+    await ben.waitForFunction(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.ready === true, null, { timeout: 2 * MINUTE, polling: 500 });
+    await ben.keyboard.press('Control+U');
+    await type(ben, 'echo "jobs=$(jobs | grep -c "sleep 4242") running=$(pgrep -fc "sleep 4242") history=$(history | grep -c marker-before-kill)"');
+    await waitForTerminal(ben, /jobs=1 running=1 history=[1-9]/);
+  }, 15 * MINUTE);
+
+  it("Ben's stopped cluster shows on the dashboard, and recreate brings him a new one", async () => {
+    const old = learners.ben.env;
+    await exec('docker', ['stop', '-t', '1', `${old}-control-plane`]);
+    const row = dashboard.locator(`[data-cr-grid-body] tr[data-learner="${learners.ben.id}"]`);
+    await row.locator('.cr-row-env[data-state="error"]').waitFor({ timeout: 2 * MINUTE });
+    expect(await row.locator('.cr-env-message').textContent()).toContain('stopped');
+    await dashboard.screenshot({ path: join(SHOTS, 'dashboard-cluster-down-1440.png') });
+    await row.locator('[data-cr-open]').click();
+    const drawer = dashboard.locator('[data-cr-drawer]');
+    await drawer.locator('[data-cr-recreate]').click();
+    await dashboard.locator('dialog.cr-dialog[open] button[value="yes"]').click();
+    await row.locator('.cr-row-env[data-state="ready"]').waitFor({ timeout: 15 * MINUTE });
+    learners.ben.env = await environmentOf(learners.ben.id);
+    expect(learners.ben.env).not.toBe(old);
+    expect(await kindClusters()).not.toContain(old);
+    expect((await inSandbox(learners.ben.env, 'kubectl get nodes -o name')).out.trim()).toBe(`node/${learners.ben.env}-control-plane`);
+    // His home came along: the starter file he edited still has his (wrong) port.
+    expect((await inSandbox(learners.ben.env, 'grep -c "port: 8081" ~/labs/01-liveness/liveness-test.yaml')).out.trim()).toBe('1');
+  }, 20 * MINUTE);
+
+  it("ending the class reclaims every learner's environment", async () => {
+    const envs = [learners.ana.env, learners.ben.env];
+    await dashboard.click('[data-cr-end]');
+    await dashboard.locator('dialog.cr-dialog[open] button[value="yes"]').click();
+    await learners.ana.page.locator('[data-cr-strip-ended]').waitFor({ state: 'visible', timeout: 30_000 });
+    const deadline = Date.now() + 5 * MINUTE;
+    while ((await findPool(POOL)).assignments.length > 0 && Date.now() < deadline) await learners.ana.page.waitForTimeout(2000);
+    expect((await findPool(POOL)).assignments).toEqual([]);
+    const clusters = await kindClusters();
+    for (const env of envs) expect(clusters).not.toContain(env);
+  }, 10 * MINUTE);
+});
