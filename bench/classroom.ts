@@ -189,6 +189,9 @@ class Terminal {
       if (!term.closed) return term;
       if (term.closed.code !== CloseCode.notReady) throw new Error(`terminal closed: ${term.closed.code} ${term.closed.reason}`);
       if (Date.now() > deadline) throw new Error('terminal: environment still not ready at the deadline');
+      // An environment that failed stays failed until the instructor recreates it: say why.
+      const environment = (await browser.json('GET', '/api/classroom/me')).body.environment as { state?: string; message?: string } | undefined;
+      if (environment?.state === 'error') throw new Error(`the learner's environment failed: ${environment.message}`);
       await sleep(retryMs);
     }
   }
@@ -439,8 +442,9 @@ async function main(): Promise<void> {
   line('join → prompt, warm pool, p95', seconds(percentile(warmJoins, 95)), `${ratio(percentile(warmJoins, 95), goals.joinMs)} (${goals.joinMs / 1000} s)`);
   // The pool started refilling at the last hand-out: the cold learner takes that cluster while it is being made.
   const cold = learners[LEARNERS]!;
-  await joinOne(cold);
-  line('join → prompt, cold (no warm environment left)', seconds(cold.joinMs!), `${ratio(cold.joinMs!, goals.joinMs)}; its cluster began with the pool's refill at the previous hand-out`);
+  const coldError = await joinOne(cold).then(() => undefined, (e: unknown) => (e as Error).message);
+  if (coldError) line('join → prompt, cold (no warm environment left)', 'failed', coldError.slice(0, 300));
+  else line('join → prompt, cold (no warm environment left)', seconds(cold.joinMs!), `${ratio(cold.joinMs!, goals.joinMs)}; its cluster began with the pool's refill at the previous hand-out`);
 
   // Who is who: learner ids from the dashboard, environments from the pool's Docker labels.
   const me = await teacher.ok('GET', `/api/classroom/cohorts/${cohortId}`);
@@ -574,9 +578,10 @@ async function main(): Promise<void> {
   if (checks.length) line('dashboard: `labs verify` returns → SSE grid, p95', seconds(percentile(checks, 95)), `p50 ${seconds(percentile(checks, 50))}, n=${checks.length}`);
 
   // Environments after the labs ran in them.
-  const busy = await environmentFigures(envs, 1);
+  const busy = await environmentFigures(envs, 3);
   const busyMiB = busy.map((f) => f.mib);
   line('memory per environment after the labs, mean', `${(busyMiB.reduce((a, b) => a + b, 0) / busyMiB.length).toFixed(0)} MiB`, `max ${Math.max(...busyMiB).toFixed(0)} MiB (${ratio(Math.max(...busyMiB) * 1.048576, goals.memoryMB)})`);
+  line('CPU per environment after the labs, mean', `${((busy.reduce((a, f) => a + f.cpu, 0) / busy.length) * 100).toFixed(0)} %`, 'of one core, with the labs\' pods running (docker stats, 3 samples)');
 
   feed.abort();
   for (const l of learners) l.term?.close();
