@@ -30,6 +30,7 @@ describe('a learner cluster as a pod', () => {
     const cluster = docs.find((d) => d.kind === 'ClusterConfiguration')!;
     expect(cluster.apiServer.certSANs).toEqual(expect.arrayContaining(['lab-abc123.labs-classroom.svc', '@POD_IP@']));
     expect(cluster.networking).toEqual({ podSubnet: '10.252.0.0/16', serviceSubnet: '10.253.0.0/16' });
+    expect(cluster.apiServer.timeoutForControlPlane).toBe('20m0s');
     expect(docs.find((d) => d.kind === 'KubeletConfiguration')).toMatchObject({ cgroupDriver: 'cgroupfs', cgroupRoot: '/kubelet' });
     expect(docs.find((d) => d.kind === 'KubeProxyConfiguration')?.conntrack).toEqual({ maxPerCore: 0 });
   });

@@ -50,6 +50,8 @@ kubernetesVersion: ${o.kubernetesVersion}
 clusterName: "${o.name}"
 controlPlaneEndpoint: "@POD_IP@:${apiPort}"
 apiServer:
+  # A busy host node takes longer than kubeadm's 4 minutes to start a control plane.
+  timeoutForControlPlane: 20m0s
   certSANs: [${sans.map((s) => `"${s}"`).join(', ')}]
   extraArgs:
     "runtime-config": ""
@@ -112,8 +114,10 @@ fi
 until crictl info >/dev/null 2>&1; do sleep 1; done
 sed "s/@POD_IP@/$ip/g" ${bootstrapDir}/kubeadm.conf >/kind/kubeadm.conf
 k() { kubectl --kubeconfig=/etc/kubernetes/admin.conf "$@"; }
-if [ ! -f /etc/kubernetes/admin.conf ]; then
+# Run again after a failure (systemd restarts this unit): kubeadm keeps what it already made.
+if [ ! -f /kind/labs-kubeadm-done ]; then
   kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=1
+  touch /kind/labs-kubeadm-done
 fi
 sed 's#{{ .PodSubnet }}#${o.podSubnet}#' /kind/manifests/default-cni.yaml | k apply -f -
 # kind adds CONTROL_PLANE_ENDPOINT to the CNI agent: it reaches the API before kube-proxy runs.

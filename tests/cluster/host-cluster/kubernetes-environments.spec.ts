@@ -80,7 +80,8 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     };
     envs = await KubernetesLearnerEnvironments.open(options);
     await Promise.all([envs.assign(A), envs.assign(B)]);
-  }, 1_800_000);
+    // The first run on a machine builds and loads a 1 GB node image into two workers.
+  }, 3_600_000);
 
   afterAll(async () => {
     if (envs) {
