@@ -21,6 +21,8 @@ export type GradingDeps = {
   everyMs?: number;
   /** Verifies running at once (each reads its learner's API server). */
   concurrency?: number;
+  /** After a learner's command, grade them after each of these delays (default NUDGE_DELAYS_MS). */
+  nudgeDelaysMs?: number[];
   log?: (line: string) => void;
 };
 
@@ -33,7 +35,10 @@ export function sameOutcome(a: LabResult['checks'], b: { id: string; passed: boo
   });
 }
 
-export function startGrading(deps: GradingDeps): { stop(): void; round(): Promise<void> } {
+/** A command's effect is often seen at once, sometimes after a pod starts or a probe restarts it. */
+export const NUDGE_DELAYS_MS = [1000, 5000, 15_000];
+
+export function startGrading(deps: GradingDeps): { stop(): void; round(): Promise<void>; nudge(learnerId: number): void } {
   const everyMs = deps.everyMs ?? 15_000;
   const concurrency = deps.concurrency ?? 2;
   let stopped = false;
@@ -53,22 +58,30 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
     }
   }
 
-  async function round(): Promise<void> {
-    const jobs: Array<() => Promise<{ cohortId: number; changed: boolean }>> = [];
-    for (const cohortId of deps.openCohorts()) {
-      const cohort = deps.cohorts.get(cohortId);
-      if (!cohort) continue;
-      for (const learner of deps.cohorts.learners(cohortId)) {
-        const key = learnerKey(learner);
-        const kubeconfig = deps.environments.kubeconfig(key);
-        if (!kubeconfig || deps.environments.status(key).state !== 'ready') continue;
-        // Lab ids start with their number ("01-liveness"); a lab once passed stays passed.
-        const passed = new Set(deps.store.progress(key).filter((p) => p.firstPassedAt).map((p) => Number(p.lab.slice(0, 2))));
-        for (const lab of cohort.labs.filter((n) => !passed.has(n))) {
-          jobs.push(async () => ({ cohortId, changed: await gradeOne(cohortId, learner.id, lab, kubeconfig) }));
-        }
+  type Job = () => Promise<{ cohortId: number; changed: boolean }>;
+  /** Learner and lab pairs being graded now: a nudge and a round never grade one twice at once. */
+  const inFlight = new Set<string>();
+
+  /** The learner's labs of this cohort not passed yet, each a grading job. */
+  function learnerJobs(cohortId: number, labs: number[], learner: { id: number }): Job[] {
+    const key = learnerKey(learner);
+    const kubeconfig = deps.environments.kubeconfig(key);
+    if (!kubeconfig || deps.environments.status(key).state !== 'ready') return [];
+    // Lab ids start with their number ("01-liveness"); a lab once passed stays passed.
+    const passed = new Set(deps.store.progress(key).filter((p) => p.firstPassedAt).map((p) => Number(p.lab.slice(0, 2))));
+    return labs.filter((n) => !passed.has(n)).map((lab) => async () => {
+      const busy = `${learner.id}/${lab}`;
+      if (inFlight.has(busy)) return { cohortId, changed: false };
+      inFlight.add(busy);
+      try {
+        return { cohortId, changed: await gradeOne(cohortId, learner.id, lab, kubeconfig) };
+      } finally {
+        inFlight.delete(busy);
       }
-    }
+    });
+  }
+
+  async function runJobs(jobs: Job[]): Promise<void> {
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
       while (!stopped && next < jobs.length) {
@@ -77,6 +90,32 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
         if (outcome.changed) deps.changed(outcome.cohortId);
       }
     }));
+  }
+
+  async function round(): Promise<void> {
+    const jobs: Job[] = [];
+    for (const cohortId of deps.openCohorts()) {
+      const cohort = deps.cohorts.get(cohortId);
+      if (!cohort) continue;
+      for (const learner of deps.cohorts.learners(cohortId)) jobs.push(...learnerJobs(cohortId, cohort.labs, learner));
+    }
+    await runJobs(jobs);
+  }
+
+  const soon = new Map<number, ReturnType<typeof setTimeout>[]>();
+  /**
+   * A learner just ran something in their terminal: grade their open labs shortly after, and
+   * again as what they started settles (a pod starting, a probe restarting it), so the grid
+   * moves within seconds rather than at the next round.
+   */
+  function nudge(learnerId: number): void {
+    const learner = deps.cohorts.learner(learnerId);
+    const cohort = learner && deps.cohorts.get(learner.cohortId);
+    if (!learner || !cohort || cohort.endedAt || stopped) return;
+    for (const t of soon.get(learnerId) ?? []) clearTimeout(t);
+    soon.set(learnerId, (deps.nudgeDelaysMs ?? NUDGE_DELAYS_MS).map((delay) => setTimeout(() => {
+      void runJobs(learnerJobs(cohort.id, cohort.labs, learner)).catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
+    }, delay)));
   }
 
   const tick = async () => {
@@ -90,7 +129,9 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
     stop() {
       stopped = true;
       clearTimeout(timer);
+      for (const timers of soon.values()) for (const t of timers) clearTimeout(t);
     },
     round,
+    nudge,
   };
 }

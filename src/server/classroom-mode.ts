@@ -111,6 +111,11 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     return { owner: key, shell: () => environments.shell(key) };
   }
 
+  /** A learner ran a command: grade them within seconds instead of at the next round. */
+  function commandEntered(owner: string): void {
+    if (/^learner:\d{1,9}$/.test(owner)) grading.nudge(Number(owner.split(':')[1]));
+  }
+
   /** The learner's page says when an instructor is watching their terminal. */
   function watchersChanged(owner: string, count: number): void {
     if (/^learner:\d+$/.test(owner)) feed.publish(`learner:${owner.split(':')[1]}`, { type: 'watching', watching: count > 0 });
@@ -130,6 +135,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     locals,
     authorizeTerminal,
     watchersChanged,
+    commandEntered,
     accounts,
     cohorts,
     feed,

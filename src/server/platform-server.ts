@@ -130,7 +130,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const api = createApi({ grader, environments, store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
   const gitops = createGitopsHandler({ environments, caller: classroom?.caller, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
-  const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal });
+  const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal, onCommand: classroom?.commandEntered });
   if (classroom) sessions.onWatchersChange((owner, count) => classroom.watchersChanged(owner, count));
   const argocd = createArgocdAdapter();
 

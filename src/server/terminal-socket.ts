@@ -48,6 +48,8 @@ export type TerminalSocketOptions = {
   authorize?: TerminalAuthorizer;
   /** Solo mode's page tokens (used when no `authorize` is given). */
   tokens?: PageTokens;
+  /** An owner pressed Enter in their shell (typed or Run): what they ran may have changed their cluster. */
+  onCommand?: (owner: string) => void;
   log?: (line: string) => void;
 };
 
@@ -182,6 +184,7 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
           if (!input.ok) return close(CloseCode.protocolError, input.reason);
           if (watching) return ignoreFromWatcher('input');
           session?.input(input.value);
+          if (session && options.onCommand && input.value.includes(13)) options.onCommand(session.owner);
           return;
         }
         const control = decodeClientControl(bytes.toString('utf8'));

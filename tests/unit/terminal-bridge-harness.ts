@@ -51,10 +51,10 @@ export type Bridge = {
   close(): Promise<void>;
 };
 
-export async function startBridge(options: { authorize?: TerminalAuthorizer; manager?: Partial<SessionManagerOptions> } = {}): Promise<Bridge> {
+export async function startBridge(options: { authorize?: TerminalAuthorizer; manager?: Partial<SessionManagerOptions>; onCommand?: (owner: string) => void } = {}): Promise<Bridge> {
   const logs: string[] = [];
   const sessions = new SessionManager({ idleTimeoutMs: 60_000, shell: () => bashFor('default'), ...options.manager });
-  const sockets = createTerminalSockets({ sessions, authorize: options.authorize ?? classroomAuthorizer(), log: (line) => logs.push(line) });
+  const sockets = createTerminalSockets({ sessions, authorize: options.authorize ?? classroomAuthorizer(), onCommand: options.onCommand, log: (line) => logs.push(line) });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());

@@ -31,6 +31,24 @@ async function client(b: Bridge, query: string, options: Parameters<typeof openC
 }
 const sessionOf = (b: Bridge, id: string): TerminalSession => b.sessions.get(id)!;
 
+describe('commands', () => {
+  it("tells the server whose shell got an Enter (typed or Run), not a watcher's keys or a half-typed line", async () => {
+    const commands: string[] = [];
+    const b = await bridge({ onCommand: (owner) => commands.push(owner) });
+    const learner = await client(b, 'as=learner:cmd', { hello: { cols: 80, rows: 24 } });
+    const watcher = await client(b, 'watch=learner:cmd', { ack: false, hello: { cols: 80, rows: 24 } });
+    learner.sendInput('echo half-typed');
+    await sleep(300);
+    expect(commands).toEqual([]);
+    watcher.ws.send(encodeInput(new TextEncoder().encode('echo from-watcher\r')));
+    await sleep(300);
+    expect(commands).toEqual([]);
+    learner.sendInput(' done\r');
+    await until(() => commands.length === 1, 'the command to be reported');
+    expect(commands).toEqual(['learner:cmd']);
+  });
+});
+
 describe('owners', () => {
   it("owner A asking for owner B's session id gets a new shell of its own; B's shell is untouched", async () => {
     const b = await bridge();

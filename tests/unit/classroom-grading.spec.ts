@@ -1,0 +1,112 @@
+// Continuous grading's schedule (src/classroom/grading.ts) with the real store and cohorts: a
+// learner's command (Enter in their terminal) gets them graded within a second or so, not at the
+// next 15 s round; an ended class, another learner and a stopped grader are left alone; a nudge
+// and a round never grade the same lab at once. What is graded is the cluster suite's business:
+// here `verify` answers what the learner's cluster would, and counts its calls.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LabResult } from '../../grader/result.ts';
+import { Accounts } from '../../src/classroom/accounts.ts';
+import { learnerKey } from '../../src/classroom/board.ts';
+import { Cohorts } from '../../src/classroom/cohorts.ts';
+import type { LearnerEnvironments } from '../../src/classroom/environments.ts';
+import { startGrading } from '../../src/classroom/grading.ts';
+import { ProgressStore } from '../../src/store/progress-store.ts';
+
+const ready: Pick<LearnerEnvironments, 'kubeconfig' | 'status'> = { kubeconfig: () => '/dev/null', status: () => ({ state: 'ready', message: 'ready' }) };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const result = (passed: boolean): LabResult => ({
+  lab: '01-liveness', passed, score: passed ? 1 : 0, maxScore: 1, startedAt: new Date().toISOString(), durationMs: 1,
+  checks: [{ id: 'probe-configured', title: 'probe', passed, points: passed ? 1 : 0 }],
+});
+
+let stop = () => {};
+afterEach(() => stop());
+
+async function classOfTwo() {
+  const store = new ProgressStore(':memory:');
+  const cohorts = new Cohorts(store.database);
+  const teacher = await new Accounts(store.database).createInstructor('teacher', 'a-long-password');
+  const cohort = cohorts.create(teacher, { name: 'Tuesday', labs: [1], capacity: 5 });
+  const ana = cohorts.join(cohort.joinCode, 'Ana').learner;
+  const ben = cohorts.join(cohort.joinCode, 'Ben').learner;
+  return { store, cohorts, cohort, ana, ben };
+}
+
+describe('grading after a learner runs a command', () => {
+  it('grades that learner within the first delay, far sooner than the round', async () => {
+    const { store, cohorts, cohort, ana, ben } = await classOfTwo();
+    const calls: string[] = [];
+    let anaSolved = false;
+    const changed: number[] = [];
+    const grading = startGrading({
+      cohorts, store, environments: ready as LearnerEnvironments, openCohorts: () => [cohort.id], changed: (id) => changed.push(id),
+      everyMs: 60_000, nudgeDelaysMs: [100, 400],
+      verify: async (_lab, kubeconfig) => (calls.push(kubeconfig), result(anaSolved)),
+    });
+    stop = () => grading.stop();
+    anaSolved = true;
+    grading.nudge(ana.id);
+    await sleep(250);
+    expect(calls.length).toBe(1);
+    expect(store.progress(learnerKey(ana))[0]?.passed).toBe(true);
+    expect(store.progress(learnerKey(ben))).toEqual([]);
+    expect(changed).toEqual([cohort.id]);
+    // The second delay finds the lab passed and does not grade it again.
+    await sleep(400);
+    expect(calls.length).toBe(1);
+  });
+
+  it('a new command restarts the delays; an ended class, an unknown learner and a stopped grader are not graded', async () => {
+    const { store, cohorts, cohort, ana, ben } = await classOfTwo();
+    let calls = 0;
+    const grading = startGrading({
+      cohorts, store, environments: ready as LearnerEnvironments, openCohorts: () => [cohort.id], changed: () => {},
+      everyMs: 60_000, nudgeDelaysMs: [150],
+      verify: async () => (calls++, result(false)),
+    });
+    stop = () => grading.stop();
+    grading.nudge(ben.id);
+    await sleep(100);
+    grading.nudge(ben.id);
+    await sleep(100);
+    expect(calls).toBe(0);
+    await sleep(150);
+    expect(calls).toBe(1);
+    grading.nudge(999_999);
+    cohorts.end(cohort.id);
+    grading.nudge(ana.id);
+    await sleep(300);
+    expect(calls).toBe(1);
+    grading.stop();
+    grading.nudge(ana.id);
+    await sleep(300);
+    expect(calls).toBe(1);
+  });
+
+  it('never grades one learner and lab twice at once (a nudge during a round)', async () => {
+    const { store, cohorts, cohort, ana } = await classOfTwo();
+    const running = new Map<string, number>();
+    let most = 0;
+    const grading = startGrading({
+      cohorts, store, openCohorts: () => [cohort.id], changed: () => {},
+      // Each learner's own cluster, so concurrent grading is counted per learner.
+      environments: { ...ready, kubeconfig: (learner: string) => `/clusters/${learner}` } as LearnerEnvironments,
+      everyMs: 60_000, nudgeDelaysMs: [10],
+      verify: async (_lab, kubeconfig) => {
+        running.set(kubeconfig, (running.get(kubeconfig) ?? 0) + 1);
+        most = Math.max(most, running.get(kubeconfig)!);
+        await sleep(200);
+        running.set(kubeconfig, running.get(kubeconfig)! - 1);
+        return result(false);
+      },
+    });
+    stop = () => grading.stop();
+    const round = grading.round();
+    grading.nudge(ana.id);
+    await round;
+    await sleep(300);
+    expect(most).toBe(1);
+    // One background result recorded for Ana, not two identical ones.
+    expect(store.attemptsOf([learnerKey(ana)]).length).toBe(1);
+  });
+});
