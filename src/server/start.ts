@@ -164,15 +164,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+/** The name learners' sandboxes reach this server by (their /etc/hosts), and how long their `labs` token lasts. */
+const SANDBOX_SERVER_NAME = 'labs-server';
+const SANDBOX_SESSION_HOURS = 24 * 7;
+
 /**
  * Host names (besides loopback literals, and IP literals when listening wider) the server
  * answers to: LABS_ALLOWED_HOSTS, the --host name itself, and when listening wider this
  * machine's own name. Any other name is refused even if it resolves here (DNS rebinding).
  */
-/** The name learners' sandboxes reach this server by (their /etc/hosts), and how long their `labs` token lasts. */
-const SANDBOX_SERVER_NAME = 'labs-server';
-const SANDBOX_SESSION_HOURS = 24 * 7;
-
 function allowedHostNames(listenHost: string, classroom: boolean): string[] {
   const names = (process.env.LABS_ALLOWED_HOSTS ?? '').split(',');
   if (classroom) names.push(SANDBOX_SERVER_NAME);
