@@ -251,12 +251,12 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     expect(ben).toContain('verify-exit=1');
     // The sandbox's token is Ana's learner session: it grades Ana and opens nothing else.
     const asAna = (path: string, method = 'GET') =>
-      inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X ${method} -H "Authorization: Bearer $(cat ~/.config/labs/token)" "$LABS_SERVER${path}"`);
+      inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X ${method} -H "Authorization: Bearer $(cat ~/.config/labs/token)" "$(cat ~/.config/labs/server)${path}"`);
     for (const path of ['/api/classroom/cohorts', `/api/classroom/cohorts/${cohort.id}`, `/api/classroom/cohorts/${cohort.id}/export.csv`, `/api/classroom/cohorts/${cohort.id}/events`]) {
       expect((await asAna(path)).out, path).toMatch(/^40[13]$/);
     }
     expect((await asAna(`/api/classroom/learners/${learners.ben.id}/reset`, 'POST')).out).toMatch(/^40[13]$/);
-    const forged = await inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer ${'A'.repeat(43)}' "$LABS_SERVER/api/labs/1/verify"`);
+    const forged = await inSandbox(learners.ana.env, `curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer ${'A'.repeat(43)}' "$(cat ~/.config/labs/server)/api/labs/1/verify"`);
     expect(forged.out).toBe('401');
     // Nothing of the grader or the results lives in the sandbox.
     expect((await inSandbox(learners.ana.env, 'ls / /usr/local/bin; find / -xdev \\( -name "*.sqlite" -o -name "check.ts" \\) 2>/dev/null')).out).not.toMatch(/sqlite|check\.ts|node_modules/);
@@ -314,7 +314,8 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     await exec('bash', ['-c', `tar -C '${join(repoRoot, 'labs')}' -c 05-kustomize-overlays | docker exec -i ${sandboxName(learners.ben.env)} tar -C /tmp -x`]);
     const solved = await inSandbox(learners.ben.env, 'bash /tmp/05-kustomize-overlays/solve.sh');
     expect(solved.code, solved.out).toBe(0);
-    const after = await inSandbox(learners.ben.env, 'labs verify 5');
+    // As a learner would: check again until the two pods have started (solve.sh does not wait).
+    const after = await inSandbox(learners.ben.env, 'for i in $(seq 60); do labs verify 5 >/tmp/verify.out && break; sleep 3; done; cat /tmp/verify.out; labs verify 5 >/dev/null');
     expect(after.code, after.out).toBe(0);
     expect(after.out).toMatch(/lab \S+: (\d+)\/\1 passed/);
   }, 10 * MINUTE);
