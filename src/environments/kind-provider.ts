@@ -8,6 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { cacheDir, clusterDir, clusterKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from './paths.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
+import { pidAlive } from './file-lock.ts';
 import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { ImageBuilder, imageKeyOf } from './images/build.ts';
@@ -112,14 +113,6 @@ function readStatus(name: string): StoredStatus | undefined {
   }
 }
 
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The kind CLI: built by the toolchain (kind/toolchain/build.sh kind). */
 export async function kindBinary(onLine?: (l: string) => void): Promise<string> {
