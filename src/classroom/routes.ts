@@ -51,6 +51,9 @@ export type ClassroomDeps = {
 
 export type Caller = Session & { token: string };
 
+/** How often a learner's page may ask again for an environment that failed to come. */
+const ENVIRONMENT_RETRY_MS = 60_000;
+
 /** Help requests are kept in memory: they matter during the class, not after a restart. */
 type HelpRequest = { learnerId: number; displayName: string; message: string; at: string };
 
@@ -75,6 +78,20 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
   }
 
   const forbidden = (res: ServerResponse, why = 'forbidden') => sendJson(res, 403, { error: why });
+
+  /**
+   * Gives the learner an environment when they have none that works: at join, and when their
+   * page opens or they resume after theirs was reclaimed for idleness or failed to come (the
+   * machine was full, a cluster did not start). One that failed is tried again at most once a minute.
+   */
+  const lastAssigned = new Map<number, number>();
+  function ensureEnvironment(learner: { id: number }, force = false): void {
+    const { state } = deps.environments.status(learnerKey(learner));
+    if (!force && state !== 'gone' && state !== 'error') return;
+    if (!force && state === 'error' && Date.now() - (lastAssigned.get(learner.id) ?? 0) < ENVIRONMENT_RETRY_MS) return;
+    lastAssigned.set(learner.id, Date.now());
+    void deps.environments.assign(learnerKey(learner)).catch((error: unknown) => log(`classroom: environment for learner ${learner.id}: ${(error as Error).message}`));
+  }
 
   /** A state change from this origin carrying the session's CSRF token. */
   function changeAllowed(req: IncomingMessage, caller: Caller | undefined): boolean {
@@ -164,7 +181,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const { cohort, learner } = deps.cohorts.join(String(body.code ?? ''), String(body.name ?? ''));
         const session = startSession(res, 'learner', learner.id);
         // The environment comes from the warm pool, or is made now; the page shows its state.
-        void deps.environments.assign(learnerKey(learner)).catch((error: unknown) => log(`classroom: environment for learner ${learner.id}: ${(error as Error).message}`));
+        ensureEnvironment(learner, true);
         void publishCohort(cohort.id);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName, resumeCode: learner.resumeCode, cohort: { name: cohort.name, labs: cohort.labs } }), true;
       }
@@ -177,6 +194,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const learner = deps.cohorts.resume(String(body.code ?? ''));
         if (!learner) return sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
         const session = startSession(res, 'learner', learner.id);
+        ensureEnvironment(learner);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName }), true;
       }
 
@@ -214,6 +232,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
       if (path === '/api/classroom/learner/events' && method === 'GET') {
         const mine = learnerOf(caller);
         if (!mine) return forbidden(res), true;
+        ensureEnvironment(mine.learner);
         deps.feed.stream(req, res, `learner:${mine.learner.id}`, { type: 'hello', environment: deps.environments.status(learnerKey(mine.learner)) });
         return true;
       }

@@ -12,7 +12,7 @@ import { pidAlive } from './file-lock.ts';
 import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { ImageBuilder, imageKeyOf } from './images/build.ts';
-import { NodeImageBuilder } from './images/node-image.ts';
+import { NodeImageBuilder, offlineNodeRef } from './images/node-image.ts';
 import { connectMirrorToKindNetwork, ensureMirrorRunning, pushToMirror, releaseKindNetwork } from './mirror.ts';
 import { recordTimings } from './timings.ts';
 import { reporter, type ProgressEvent, type ProgressListener, type Reporter } from './progress.ts';
@@ -163,7 +163,7 @@ export const upstreamNodeImage = (): string =>
  */
 export async function prepareOffline(report: Reporter): Promise<{ nodeImage: string }> {
   const images = new ImageBuilder((m) => report.log(m));
-  requireFreeDisk(cacheDir(), 4, 'the image cache');
+  if ((await imageKeyOf(offlineNodeRef(toolchainVersions().KUBERNETES_VERSION))) === undefined) requireFreeDisk(cacheDir(), 4, 'the image cache');
   const started = Date.now();
   report.phase('toolchain', 'building the offline toolchain (kind/toolchain/build.sh) where not cached');
   // The images' binaries, plus the learner shell's tools (kubectl comes with kubernetes).
@@ -289,13 +289,14 @@ export class KindProvider implements EnvironmentProvider {
       report = this.emitter(name, options.onProgress);
       requireFreeDisk(engine.rootDir, 3, `cluster "${name}"`);
       raiseInotifyLimits((m) => report.log(m));
-      const nodeRef = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
+      const nodeRef = offlineNodeRef(toolchainVersions().KUBERNETES_VERSION);
       const mode = await chooseOffline(options.offline, nodeRef);
       report = this.emitter(name, options.onProgress, mode.offline);
       report.log(`${mode.offline ? 'offline' : 'online'} (${mode.reason})`);
       let nodeImage = upstreamNodeImage();
       if (mode.offline) {
-        requireFreeDisk(engine.rootDir, 8, 'building the offline images');
+        // Only a first build needs the room; a class on a nearly full disk still gets clusters from built images.
+        if (!options.nodeImage && (await imageKeyOf(nodeRef)) === undefined) requireFreeDisk(engine.rootDir, 8, 'building the offline images');
         nodeImage = options.nodeImage ?? (await prepareOffline(report)).nodeImage;
         if (options.connectMirror !== false) await connectMirrorToKindNetwork(options.network);
       }

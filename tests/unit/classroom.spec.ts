@@ -40,8 +40,10 @@ class MemoryEnvironments implements LearnerEnvironments {
   async assign(learner: string) {
     this.assigned.push(learner);
   }
-  status(): EnvironmentStatus {
-    return { state: 'ready', message: 'ready' };
+  /** Learners whose environment is not ready (reclaimed, failed); everyone else's is. */
+  readonly states = new Map<string, EnvironmentStatus>();
+  status(learner: string): EnvironmentStatus {
+    return this.states.get(learner) ?? { state: 'ready', message: 'ready' };
   }
   kubeconfig() {
     return undefined;
@@ -256,6 +258,29 @@ describe('classroom API over HTTP', () => {
     expect([wrong.status, wrong.json.code]).toEqual([404, 'wrong-code']);
     expect((await call(ben, 'POST', '/api/classroom/join', { code: joinCode, name: '<b>Ben</b>' })).status).toBe(200);
     expect(environments.assigned).toHaveLength(2);
+  });
+
+  it('a learner whose environment was reclaimed or failed gets a new one when the page opens or they resume; a failed one at most once a minute', async () => {
+    const me = await call(ana, 'GET', '/api/classroom/me');
+    const resumeCode = me.json.resumeCode as string;
+    const key = environments.assigned[0]!;
+    const asked = () => environments.assigned.filter((l) => l === key).length;
+    const openPage = async (client: Client) => {
+      const events = new AbortController();
+      const response = await fetch(`${base}/api/classroom/learner/events`, { headers: { Cookie: client.cookie! }, signal: events.signal });
+      events.abort();
+      return response.status;
+    };
+    expect(await openPage(ana)).toBe(200);
+    expect(asked()).toBe(1); // ready: nothing to do
+    environments.states.set(key, { state: 'gone', message: 'reclaimed after 30 min without activity' });
+    const elsewhere: Client = {};
+    expect((await call(elsewhere, 'POST', '/api/classroom/resume', { code: resumeCode })).status).toBe(200);
+    expect(asked()).toBe(2);
+    environments.states.set(key, { state: 'error', message: 'this machine is full' });
+    expect(await openPage(ana)).toBe(200);
+    expect(asked()).toBe(2); // it failed a moment ago: not again within the minute
+    environments.states.delete(key);
   });
 
   it('a learner gets 403 on every instructor endpoint', async () => {

@@ -28,6 +28,7 @@ import type { ShellCommand } from '../../terminal/session.ts';
 import { sleep } from '../exec.ts';
 import { dataDir } from '../paths.ts';
 import { ensureComponents, toolchainVersions } from '../toolchain.ts';
+import { offlineNodeRef } from '../images/node-image.ts';
 import { apiPort, apiServerName, nodeConfigMap, nodePod, nodeService } from './kube-node.ts';
 import { kubeLabel, learnerAnnotation, learnerLabelValue, runInPod, selectorOf, toolboxName } from './kube-objects.ts';
 import { LearnerBook, type LearnerEntry } from './learner-book.ts';
@@ -379,7 +380,7 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
     const versions = toolchainVersions();
     const node = {
       name: env.name, namespace: ns, labels: this.labels(env.name, 'node'),
-      nodeImage: this.options.nodeImage ?? `docker.io/kubernetes-labs/kind-node:${versions.KUBERNETES_VERSION}`,
+      nodeImage: this.options.nodeImage ?? `docker.io/${offlineNodeRef(versions.KUBERNETES_VERSION)}`,
       kubernetesVersion: versions.KUBERNETES_VERSION,
       podSubnet: this.options.podSubnet ?? '10.252.0.0/16', serviceSubnet: this.options.serviceSubnet ?? '10.253.0.0/16',
       hostPodCidr: this.options.hostPodCidr ?? '10.244.0.0/16',

@@ -755,6 +755,8 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     const names = watched.flatMap(([, r]) => [`${r.env!.name}-control-plane`, sandboxName(r.env!.name)]);
     // One call for all; a container that is gone is missing from the output (and fails the exit code).
     const out = await tryRun('docker', ['inspect', '--format', '{{.Name}} {{.State.Running}}', ...names], { timeoutMs: 20_000 });
+    // A Docker too busy to answer in time says nothing about the containers: ask again next round.
+    if (out.stderr.includes('(killed by')) return;
     const running = new Set(out.stdout.split('\n').filter((l) => l.endsWith(' true')).map((l) => l.split(' ')[0]!.replace(/^\//, '')));
     for (const [learner, record] of watched) {
       const env = record.env!.name;
@@ -787,7 +789,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
         record.env = undefined;
         await this.destroy(env, { home: false });
         const idle = this.idleMs >= 60_000 ? `${Math.round(this.idleMs / 60_000)} min` : `${Math.round(this.idleMs / 1000)} s`;
-        this.setStatus(learner, 'gone', `reclaimed after ${idle} without activity; your files are kept: rejoin for a new environment`);
+        this.setStatus(learner, 'gone', `reclaimed after ${idle} without activity; your files are kept: reload the page for a new environment`);
       });
       this.replenish();
     }
@@ -853,7 +855,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
       if (networks.has(a.env)) continue;
       const record = this.record(a.learner);
       record.home = a.home;
-      this.setStatus(a.learner, 'gone', 'no environment (reclaimed); your files are kept: rejoin for a new one');
+      this.setStatus(a.learner, 'gone', 'no environment (reclaimed); your files are kept: reload the page for a new one');
     }
     // Leftovers: sandboxes without a network, homes nobody's record or sandbox names.
     for (const s of found.sandboxes) if (!networks.has(s.env)) await removeContainer(s.name);

@@ -73,6 +73,9 @@ function goStringConst(source: string, name: string): string {
   }
 }
 
+/** The offline node image's local name for a Kubernetes version (what `labs cluster image` builds). */
+export const offlineNodeRef = (kubernetesVersion: string): string => `kubernetes-labs/kind-node:${kubernetesVersion}`;
+
 export class NodeImageBuilder {
   readonly images: ImageBuilder;
   private readonly log: Log;
@@ -85,7 +88,7 @@ export class NodeImageBuilder {
   get kindVersion(): string { return this.images.vars.KIND_VERSION; }
   get kubernetesVersion(): string { return this.images.vars.KUBERNETES_VERSION; }
   baseRef(): string { return `kubernetes-labs/kind-base:${this.kindVersion}`; }
-  nodeRef(): string { return `kubernetes-labs/kind-node:${this.kubernetesVersion}`; }
+  nodeRef(): string { return offlineNodeRef(this.kubernetesVersion); }
 
   /** kind's base image: systemd, containerd/runc/crictl/CNI plugins, kind's base files. */
   async ensureBaseImage(): Promise<string> {

@@ -4,6 +4,7 @@
 // registry they could pull them from), and reach the read-only mirror for the course's images.
 import { kindBinary, kindProvider, prepareOffline } from '../../../src/environments/kind-provider.ts';
 import { ImageBuilder } from '../../../src/environments/images/build.ts';
+import { offlineNodeRef } from '../../../src/environments/images/node-image.ts';
 import { ensureReadOnlyMirror, mirrorNetwork, readOnlyMirrorContainer } from '../../../src/environments/mirror.ts';
 import { reporter } from '../../../src/environments/progress.ts';
 import { run, tryRun } from '../../../src/environments/exec.ts';
@@ -24,7 +25,7 @@ export async function ensureHostCluster(log: (line: string) => void): Promise<Ho
   const toolbox = images.catalog.images.find((i) => i.refs[0].includes('/toolbox:'));
   const registry = images.catalog.images.find((i) => i.refs[0].includes('/registry:'));
   if (!toolbox || !registry) throw new Error('kind/images.yaml: no toolbox or registry image');
-  let nodeImage = `kubernetes-labs/kind-node:${toolchainVersions().KUBERNETES_VERSION}`;
+  let nodeImage = offlineNodeRef(toolchainVersions().KUBERNETES_VERSION);
   let kubeconfig: string;
   if (process.env.HOSTK_REUSE === '1') {
     kubeconfig = await kindProvider.kubeconfig(name);
