@@ -8,9 +8,12 @@
 //   POST /api/labs/<n>/reset     delete what lab n created           (needs the page token)
 //   GET  /api/labs/<n>/solution  the reference solution's steps
 //   GET  /api/labs/<n>/files/<f> a starter file, as a download
+//   GET  /api/addons/argocd      Argo CD in the caller's cluster, and their git repository
+//   POST /api/addons/argocd      install Argo CD there (minutes the first time)  (needs the page token)
 // (GET /api/gitops/applications, the lesson page's Argo CD view, is src/server/gitops.ts.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
+import type { AddonsAdapter } from './adapters/addons.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
 import type { ClusterStatus, EnvironmentsAdapter } from './adapters/environments.ts';
 import type { PageTokens } from './page-token.ts';
@@ -22,8 +25,15 @@ export type LabCaller = {
   learner: string;
   /** The cluster to grade and reset; undefined: solo mode's learner cluster. */
   kubeconfig?: string;
-  /** That cluster's state (the banner, "not ready yet"); undefined: solo mode's. */
+  /**
+   * That cluster's state (the banner, "not ready yet"); undefined: solo mode's. A caller with
+   * this and no kubeconfig has no cluster to act on: never the solo cluster instead.
+   */
   cluster?: () => Promise<ClusterStatus>;
+  /** The cluster's name (for messages and add-ons); undefined: solo mode's. */
+  clusterName?: string;
+  /** Their name on the in-class git server; undefined: solo mode's (the cluster's name). */
+  gitUser?: string;
   /** Authenticated by a bearer token (the learner's own `labs` in their sandbox), not a page. */
   bearer?: boolean;
 };
@@ -31,6 +41,7 @@ export type LabCaller = {
 export type ApiOptions = {
   grader: GraderAdapter | undefined;
   environments: EnvironmentsAdapter | undefined;
+  addons?: AddonsAdapter;
   store: ProgressStore | undefined;
   tokens: PageTokens;
   /** Classroom mode: who is calling (undefined: nobody signed in → 401). Solo mode: always 'solo'. */
@@ -93,9 +104,39 @@ export function createApi(options: ApiOptions) {
    */
   async function clusterNotReady(res: ServerResponse, caller: LabCaller): Promise<boolean> {
     const cluster = await (caller.cluster ?? options.environments?.status)?.().catch(() => undefined);
-    if (cluster?.state !== 'creating') return false;
-    json(res, 409, { code: 'cluster-not-ready', error: `cluster "${cluster.name}" is not ready yet: ${cluster.detail ?? ''}`, progress: cluster.progress });
-    return true;
+    if (cluster?.state === 'creating') {
+      json(res, 409, { code: 'cluster-not-ready', error: `cluster "${cluster.name}" is not ready yet: ${cluster.detail ?? ''}`, progress: cluster.progress });
+      return true;
+    }
+    // A classroom learner without a working environment: there is nothing of theirs to act on.
+    if (caller.cluster && !caller.kubeconfig) {
+      json(res, 409, { code: 'no-cluster', error: `your cluster is not available: ${cluster?.detail ?? 'no environment'}` });
+      return true;
+    }
+    return false;
+  }
+
+  /** Argo CD in the caller's cluster (GET: its state; POST: install it) and their git repository. */
+  async function argocdRequest(req: IncomingMessage, res: ServerResponse, who: LabCaller): Promise<void> {
+    const addons = options.addons;
+    if (!addons) return notAvailable(res, 'add-ons');
+    if (req.method !== 'GET' && !postFromOurPage(req, res, 'installing Argo CD', who)) return;
+    if (await clusterNotReady(res, who)) return;
+    const target = { kubeconfig: who.kubeconfig, cluster: who.clusterName, gitUser: who.gitUser ?? who.clusterName ?? 'labs' };
+    try {
+      if (req.method === 'GET') return json(res, 200, await addons.argocdStatus(target));
+      const key = `${who.learner}\u0000argocd`;
+      let install = running.get(key) as ReturnType<AddonsAdapter['installArgocd']> | undefined;
+      if (!install) {
+        install = addons.installArgocd(target, (line) => log(`argocd for ${who.learner}: ${line}`));
+        running.set(key, install);
+        void install.finally(() => running.delete(key)).catch(() => {});
+      }
+      json(res, 200, await install);
+    } catch (error) {
+      log(`argocd for ${who.learner}: ${(error as Error).message}`);
+      json(res, 502, { code: 'addon-failed', error: (error as Error).message.split('\n')[0] });
+    }
   }
 
   /** Reset, solution and starter files of one lab. */
@@ -184,6 +225,11 @@ export function createApi(options: ApiOptions) {
       const site = req.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') return json(res, 403, { error: 'forbidden: cross-site token request' }), true;
       json(res, 200, { token: options.tokens.issue() });
+      return true;
+    }
+
+    if (url.pathname === '/api/addons/argocd') {
+      await argocdRequest(req, res, caller!);
       return true;
     }
 

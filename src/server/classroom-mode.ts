@@ -88,6 +88,8 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
       learner: key,
       kubeconfig: environments.kubeconfig(key),
       cluster: async () => asClusterStatus(key, environments.status(key)),
+      clusterName: environments.environmentOf?.(key),
+      gitUser: key.replace(':', '-'),
       bearer: Boolean(bearer),
     };
   }

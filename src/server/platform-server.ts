@@ -12,6 +12,7 @@ import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../e
 import { SessionManager } from '../terminal/session-manager.ts';
 import { shellCommand } from '../terminal/shell.ts';
 import { ProgressStore } from '../store/progress-store.ts';
+import { createAddonsAdapter } from './adapters/addons.ts';
 import { createArgocdAdapter } from './adapters/argocd.ts';
 import { createGraderAdapter } from './adapters/grader.ts';
 import { createEnvironmentsAdapter } from './adapters/environments.ts';
@@ -127,7 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const classroom: ClassroomMode | undefined = options.classroom
     ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log })
     : undefined;
-  const api = createApi({ grader, environments, store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
+  const api = createApi({ grader, environments, addons: createAddonsAdapter(), store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
   const gitops = createGitopsHandler({ environments, caller: classroom?.caller, log });
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
   const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal, onCommand: classroom?.commandEntered });
@@ -145,7 +146,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (classroom && (await classroom.handle(req, res))) return;
       if (await gitops(req, res)) return;
       if (await api(req, res)) return;
-      if (argocd.mounted(req)) {
+      // The proxy reaches this machine's own cluster: a class's learners have theirs (not proxied).
+      if (!classroom && argocd.mounted(req)) {
         if (!noForeignOrigin(req)) return refuse(res, { ok: false, status: 403, reason: 'Forbidden: cross-origin request to /argocd/' });
         argocd.handle(req, res);
         return;
@@ -179,7 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const verdict = admit(req);
     if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
     if (sockets.handleUpgrade(req, socket, head)) return;
-    if (argocd.mounted(req)) {
+    if (!classroom && argocd.mounted(req)) {
       // A browser page of another site must not open Argo CD's WebSockets as this user.
       if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden: cross-origin WebSocket');
       argocd.upgrade(req, socket, head);

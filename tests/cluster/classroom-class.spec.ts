@@ -4,7 +4,8 @@
 // grid turns green with nobody pressing Check; Ben applies the wrong probe port and the
 // dashboard's failure reasons name it; the instructor watches Ben's terminal read-only; `labs
 // verify` in a sandbox grades on the server as that learner only; lessons 02 and 04 run in Ana's
-// sandbox and lab 5 passes there; a third learner is told the machine is full; the server is
+// sandbox and lab 5 passes there; Ana installs Argo CD with her own `labs addon argocd` and lab 8
+// passes through the class git server; a third learner is told the machine is full; the server is
 // killed -9 while learners type and a check runs, and after a restart every attempt, shell,
 // process and the grid are still there; Ben's stopped cluster shows on the dashboard and
 // "recreate" brings it back; ending the class reclaims both environments. Two learner clusters
@@ -56,9 +57,9 @@ async function environmentOf(learnerId: number): Promise<string> {
   return assignment.env;
 }
 
-async function inSandbox(env: string, script: string): Promise<{ code: number; out: string }> {
+async function inSandbox(env: string, script: string, timeoutMs = 5 * MINUTE): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec('docker', ['exec', sandboxName(env), 'bash', '-lc', script], { timeout: 5 * MINUTE, maxBuffer: 8 << 20 });
+    const { stdout, stderr } = await exec('docker', ['exec', sandboxName(env), 'bash', '-lc', script], { timeout: timeoutMs, maxBuffer: 8 << 20 });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -319,6 +320,26 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     expect(after.code, after.out).toBe(0);
     expect(after.out).toMatch(/lab \S+: (\d+)\/\1 passed/);
   }, 10 * MINUTE);
+
+  it("lab 8 (GitOps) passes for Ana: her own `labs addon argocd`, then solve.sh through the class git server; Ben cannot read her repository", async () => {
+    const before = await inSandbox(learners.ana.env, 'labs verify 8');
+    expect(before.code, before.out).toBe(1);
+    // The server installs Argo CD into her cluster and hands her the git access (her password goes to ~/.git-credentials).
+    const installed = await inSandbox(learners.ana.env, 'labs addon argocd && labs addon argocd --status && stat -c %a ~/.git-credentials', 15 * MINUTE);
+    expect(installed.code, installed.out).toBe(0);
+    expect(installed.out).toMatch(/Argo CD is ready at https:\/\/[\d.]+:31001/);
+    expect(installed.out).toMatch(/^600$/m);
+    await exec('bash', ['-c', `tar -C '${join(repoRoot, 'labs')}' -c 08-gitops-argocd | docker exec -i ${sandboxName(learners.ana.env)} tar -C /tmp -x`]);
+    const solved = await inSandbox(learners.ana.env, 'LABS_WORKDIR=$HOME/lab8 bash /tmp/08-gitops-argocd/solve.sh', 12 * MINUTE);
+    expect(solved.code, solved.out).toBe(0);
+    const after = await inSandbox(learners.ana.env, 'labs verify 8');
+    expect(after.code, after.out).toBe(0);
+    // Ben's own git password does not open Ana's repository, which is not named in his sandbox anywhere.
+    const anaUrl = (await inSandbox(learners.ana.env, 'git -C $HOME/lab8/gitops remote get-url origin')).out.trim();
+    const theft = await inSandbox(learners.ben.env, `url=$(labs addon argocd --clone-url); git ls-remote "\${url%/learner-*}/${anaUrl.split('/').slice(-2).join('/')}"`);
+    expect(theft.code, theft.out).not.toBe(0);
+    expect(theft.out).toMatch(/not found/);
+  }, 30 * MINUTE);
 
   it('a third learner on a full machine is told so, on the dashboard too', async () => {
     const cy = await joinClass('Cy');

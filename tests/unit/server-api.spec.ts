@@ -119,3 +119,62 @@ describe('lab files, solution and reset, over the real lab catalog', () => {
     expect(((await response.json()) as { code: string }).code).toBe('lab-not-found');
   });
 });
+
+describe('a classroom learner without a working environment', () => {
+  // Their environment failed or was reclaimed: the API must act on nothing, never on this machine's own (solo) cluster.
+  let api: Server;
+  let url: string;
+  const graded: Array<string | undefined> = [];
+  const reset: Array<string | undefined> = [];
+  const installs: Array<{ kubeconfig?: string; gitUser: string }> = [];
+  let kubeconfig: string | undefined;
+  const access = { ready: true, serverUrl: 'https://172.30.0.2:31001', git: { url: 'http://172.18.0.1:8418/learner-7/gitops.git', username: 'learner-7', password: 'pw', examplesUrl: '', baseUrl: '' } };
+  beforeAll(async () => {
+    const handler = createApi({
+      grader: {
+        async verify(lab, k) { graded.push(k); return { lab: String(lab), passed: false, score: 0, maxScore: 1, checks: [], startedAt: '', durationMs: 1 }; },
+        async labs() { return []; },
+        async reset(_lab, k) { reset.push(k); },
+      },
+      environments: undefined,
+      addons: {
+        async argocdStatus() { return { ...access, ready: false, serverUrl: undefined }; },
+        async installArgocd(target) { installs.push(target); await new Promise((r) => setTimeout(r, 100)); return access; },
+      },
+      store,
+      tokens,
+      caller: () => ({
+        learner: 'learner:7', kubeconfig, clusterName: kubeconfig && 'lab-abc123', gitUser: 'learner-7',
+        cluster: async () => ({ name: 'learner-7', state: kubeconfig ? 'running' : 'error', detail: 'the cluster stopped (lab-abc123-control-plane): recreate this learner\'s environment' }),
+      }),
+    });
+    api = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => api.close(resolve));
+  });
+  const post = (path: string) => fetch(`${url}${path}`, { method: 'POST', headers: { Origin: url, 'x-labs-token': tokens.issue() } });
+
+  it('Check, reset and Argo CD answer 409 naming why, and touch no cluster', async () => {
+    kubeconfig = undefined;
+    for (const path of ['/api/labs/1/verify', '/api/labs/1/reset', '/api/addons/argocd']) {
+      const response = await post(path);
+      expect(response.status, path).toBe(409);
+      expect(await response.json(), path).toMatchObject({ code: 'no-cluster', error: expect.stringContaining('the cluster stopped') });
+    }
+    expect([graded, reset, installs]).toEqual([[], [], []]);
+  });
+
+  it('with an environment: Argo CD goes into their cluster under their git name, once for two clicks', async () => {
+    kubeconfig = '/data/clusters/lab-abc123/kubeconfig';
+    const status = await fetch(`${url}/api/addons/argocd`);
+    expect(await status.json()).toMatchObject({ ready: false, git: { username: 'learner-7' } });
+    const [a, b] = await Promise.all([post('/api/addons/argocd'), post('/api/addons/argocd')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(installs).toEqual([{ kubeconfig, cluster: 'lab-abc123', gitUser: 'learner-7' }]);
+    expect((await fetch(`${url}/api/addons/argocd`, { method: 'POST', headers: { Origin: 'http://evil.example', 'x-labs-token': tokens.issue() } })).status).toBe(403);
+    expect((await fetch(`${url}/api/addons/argocd`, { method: 'PUT', headers: { Origin: url, 'x-labs-token': tokens.issue() } })).status).toBe(405);
+  });
+});
