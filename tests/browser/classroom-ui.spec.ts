@@ -346,6 +346,13 @@ describe('learners joining, live on the dashboard', () => {
     await watching.waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
+  it("does not proxy /argocd/ to this machine's own cluster: a class's learners have clusters of their own", async () => {
+    for (const path of ['/argocd/', '/argocd/api/version']) {
+      const response = await fetch(new URL(path, server.url), { headers: { Origin: server.origin } });
+      expect(response.status, path).toBe(404);
+    }
+  });
+
   it('downloads the results as CSV', async () => {
     const [download] = await Promise.all([dashboard.waitForEvent('download'), dashboard.click('[data-cr-export-csv]')]);
     expect(download.suggestedFilename()).toMatch(/^Kubernetes-basics-[\w-]*results\.csv$/);

@@ -706,6 +706,10 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     await this.writeInSandbox(env.name, files);
     const starters = Object.fromEntries(Object.entries((await this.options.starterFiles?.()) ?? {}).map(([path, text]) => [`${sandboxHome}/${path}`, text]));
     if (Object.keys(starters).length > 0) await this.writeInSandbox(env.name, starters, { keepExisting: true });
+    // The learner's shell starts now, not at join: attaching to a running bash shows its prompt at
+    // once (a login bash loads kubectl's, helm's and argocd's completions, seconds on a busy machine).
+    const shell = await tryRun('docker', ['exec', '-u', sandboxUser, '-w', sandboxHome, '-e', 'TERM=xterm-256color', sandbox, 'tmux', 'new-session', '-d', '-s', 'main'], { timeoutMs: 30_000 });
+    if (shell.code !== 0 && !/duplicate session/.test(shell.stderr)) this.log(`classroom environments: starting the shell in ${sandbox}: ${lastErrorLine(shell)} (it starts at the first attach instead)`);
   }
 
   /** The class server as sandboxes reach it; waits for the server to listen when given as a function. */
