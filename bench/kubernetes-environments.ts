@@ -7,24 +7,13 @@
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { KubernetesLearnerEnvironments, defaultNodeResources, defaultToolboxResources } from '../src/environments/classroom/kubernetes.ts';
 import { toolboxName } from '../src/environments/classroom/kube-objects.ts';
-import { run, sleep } from '../src/environments/exec.ts';
-import { deleteHostCluster, ensureHostCluster } from '../tests/cluster/host-cluster/host.ts';
+import { sleep } from '../src/environments/exec.ts';
+import { deleteHostCluster, ensureHostCluster, podMemoryMiB } from '../tests/cluster/host-cluster/host.ts';
 
 const namespace = 'labs-hostk-bench';
 const line = (label: string, value: string, note = '') => console.log(`${label.padEnd(46)} ${value.padStart(12)}  ${note}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? (/^(\d+)Gi$/.exec(q) ? Number(/^(\d+)Gi$/.exec(q)?.[1]) * 1024 : 0));
-
-/** Working-set memory (MiB) of a pod's containers, from the CRI on the host node that runs it. */
-async function podMemoryMiB(hostNode: string, pod: string): Promise<number> {
-  const ids = (await run('docker', ['exec', hostNode, 'crictl', 'pods', '--name', `^${pod}$`, '-q'], `finding pod ${pod}`)).trim().split('\n').filter(Boolean);
-  let bytes = 0;
-  for (const id of ids) {
-    const stats = JSON.parse(await run('docker', ['exec', hostNode, 'crictl', 'stats', '-p', id, '-o', 'json'], `stats of ${pod}`)) as { stats?: { memory?: { workingSetBytes?: { value?: string } } }[] };
-    for (const s of stats.stats ?? []) bytes += Number(s.memory?.workingSetBytes?.value ?? 0);
-  }
-  return bytes / 2 ** 20;
-}
 
 async function main(): Promise<void> {
   const log = (l: string) => { if (process.env.LABS_VERBOSE) console.error(l); };

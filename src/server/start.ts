@@ -215,6 +215,7 @@ async function prepareClassroom(port: number, listening: Promise<number>, sizes:
       serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
       serverAddress: process.env.LABS_HOST_SERVER_ADDRESS,
       mirrorAddress: process.env.LABS_HOST_MIRROR_ADDRESS,
+      gitServer: process.env.LABS_HOST_GIT_ADDRESS ? { address: process.env.LABS_HOST_GIT_ADDRESS, port: (await import('../gitserver/service.ts')).defaultGitPort() } : undefined,
       credential,
       log: (line: string) => console.log(`environments: ${line}`),
     });

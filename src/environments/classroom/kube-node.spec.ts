@@ -35,11 +35,13 @@ describe('a learner cluster as a pod', () => {
     expect(docs.find((d) => d.kind === 'KubeProxyConfiguration')?.conntrack).toEqual({ maxPerCore: 0 });
   });
 
-  it('its API filter admits its own toolbox, the node and the per-node gateways, and drops the rest of the host pod network', () => {
+  it('its filter (API server, Argo CD NodePort) admits its own toolbox, the node and the per-node gateways, and drops the rest of the host pod network', () => {
     const script = allowScript(node);
-    expect(script).toContain('for ip in "$@"; do iptables -A LABS-API -s "$ip" -j ACCEPT; done');
-    expect(script).toContain('-s 10.244.0.1/255.255.0.255 -j ACCEPT');
-    expect(script.trim().split('\n').at(-1)).toBe('iptables -A LABS-API -s 10.244.0.0/16 -j DROP');
+    // Before the inner kube-proxy's DNAT: a NodePort connection is forwarded, it never passes INPUT.
+    expect(script).toContain('iptables -t mangle -I PREROUTING -p tcp -m multiport --dports 6443,31001 -j LABS-API');
+    expect(script).toContain('for ip in "$@"; do iptables -t mangle -A LABS-API -s "$ip" -j RETURN; done');
+    expect(script).toContain('-s 10.244.0.1/255.255.0.255 -j RETURN');
+    expect(script.trim().split('\n').at(-1)).toBe('iptables -t mangle -A LABS-API -s 10.244.0.0/16 -j DROP');
   });
 
   it('its Service selects only its node pod', () => {
@@ -59,13 +61,28 @@ describe("a learner's toolbox", () => {
     expect(spec.initContainers?.[0].volumeMounts?.map((m) => m.name)).toEqual(['home', 'kubeconfig']);
   });
 
-  it('may reach its own API server, DNS and the class server; nothing may reach it', () => {
-    const policy = toolboxPolicy({ ...t, serverCidr: '172.20.0.1/32', serverPort: 4321 }).spec!;
+  it('may reach its own API server and Argo CD NodePort, DNS, the class server and the git server; nothing may reach it', () => {
+    const policy = toolboxPolicy({ ...t, serverCidr: '172.20.0.1/32', serverPort: 4321, gitServer: { address: '172.18.0.1', port: 8418 } }).spec!;
     expect(policy.ingress).toEqual([]);
-    expect(policy.egress?.[0].to?.[0].podSelector?.matchLabels).toEqual({ 'labs.kubernetes-labs.io/env': 'lab-abc123', 'labs.kubernetes-labs.io/role': 'node' });
+    expect(policy.egress?.[0]).toEqual({
+      to: [{ podSelector: { matchLabels: { 'labs.kubernetes-labs.io/env': 'lab-abc123', 'labs.kubernetes-labs.io/role': 'node' } } }],
+      ports: [{ protocol: 'TCP', port: 6443 }, { protocol: 'TCP', port: 31001 }],
+    });
     expect(policy.egress?.[2]).toEqual({ to: [{ ipBlock: { cidr: '172.20.0.1/32' } }], ports: [{ protocol: 'TCP', port: 4321 }] });
+    expect(policy.egress?.[3]).toEqual({ to: [{ ipBlock: { cidr: '172.18.0.1/32' } }], ports: [{ protocol: 'TCP', port: 8418 }] });
+    expect(policy.egress).toHaveLength(4);
+    // Without a class or git server: its cluster and DNS only.
+    expect(toolboxPolicy(t).spec!.egress).toHaveLength(2);
+  });
+
+  it("its cluster admits it on the API port and Argo CD's NodePort, and the world outside the host's pod network on the API port only", () => {
     const nodeIngress = nodePolicy({ ...t, hostPodCidr: '10.244.0.0/16' }).spec!.ingress!;
-    expect(nodeIngress[1]._from?.[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] });
+    expect(nodeIngress[0]).toEqual({
+      _from: [{ podSelector: { matchLabels: { 'labs.kubernetes-labs.io/env': 'lab-abc123', 'labs.kubernetes-labs.io/role': 'toolbox' } } }],
+      ports: [{ protocol: 'TCP', port: 6443 }, { protocol: 'TCP', port: 31001 }],
+    });
+    expect(nodeIngress[1]).toEqual({ _from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 6443 }] });
+    expect(nodeIngress).toHaveLength(2);
   });
 });
 

@@ -15,6 +15,7 @@
 // The inner cluster's pod and service ranges differ from the host's, so the inner CoreDNS
 // forwarding to the host's DNS is not a loop.
 import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import { argocdNodePort } from '../addons/argocd-names.ts';
 
 export type NodePodOptions = {
   /** The pod's (and the learner cluster's node's) name; also the Service's. */
@@ -124,34 +125,40 @@ sed 's#{{ .PodSubnet }}#${o.podSubnet}#' /kind/manifests/default-cni.yaml | k ap
 k -n kube-system set env daemonset/labs-cni CONTROL_PLANE_ENDPOINT="$ip:${apiPort}"
 k apply -f /kind/manifests/default-storage.yaml
 k taint nodes --all node-role.kubernetes.io/control-plane- || true
-# Until the provider names this learner's toolbox, no pod of the host reaches the API server.
+# Until the provider names this learner's toolbox, no pod of the host reaches the API server (or Argo CD).
 bash ${bootstrapDir}/allow.sh
 touch /kind/labs-bootstrapped
 echo "labs-bootstrap: done $(date -u +%FT%TZ)"
 `;
 }
 
+/** The ports the node's own filter guards: the API server and Argo CD's NodePort (lessons 6–7). */
+export const guardedPorts = [apiPort, argocdNodePort];
+
 /**
  * \`allow.sh <toolbox-ip>\`: from the host's pod network only this learner's toolbox reaches the
- * API server; the node itself (lo), addresses outside that network (the host's nodes: the class
- * server through the NodePort) and the per-node gateways (NodePort traffic from the same host
- * node arrives from its bridge address, x.y.N.1 with kind's /24 per node) pass too. A filter of
- * the node's own, because NetworkPolicy is only as good as the host's CNI (kind's stand-in
- * enforces none).
+ * API server and Argo CD's NodePort; the node itself (lo), addresses outside that network (the
+ * host's nodes: the class server through the NodePort) and the per-node gateways (NodePort
+ * traffic from the same host node arrives from its bridge address, x.y.N.1 with kind's /24 per
+ * node) pass too. A filter of the node's own, because NetworkPolicy is only as good as the host's
+ * CNI (kind's stand-in enforces none). It sits in mangle PREROUTING, before the inner kube-proxy's
+ * DNAT: a NodePort connection is forwarded to a pod, so it never passes INPUT.
  */
 export function allowScript(o: Pick<NodePodOptions, 'hostPodCidr'>): string {
   const [net, bits] = o.hostPodCidr.split('/');
   const [a, b] = net.split('.');
   const gateways = bits === '16' ? `${a}.${b}.0.1/255.255.0.255` : '';
+  const ipt = 'iptables -t mangle';
+  const match = `-p tcp -m multiport --dports ${guardedPorts.join(',')} -j LABS-API`;
   return `#!/bin/bash
 set -euo pipefail
-iptables -N LABS-API 2>/dev/null || iptables -F LABS-API
-iptables -C INPUT -p tcp --dport ${apiPort} -j LABS-API 2>/dev/null || iptables -I INPUT -p tcp --dport ${apiPort} -j LABS-API
-iptables -A LABS-API -i lo -j ACCEPT
-iptables -A LABS-API -s "$(hostname -i | awk '{print $1}')" -j ACCEPT
-for ip in "$@"; do iptables -A LABS-API -s "$ip" -j ACCEPT; done
-${gateways ? `iptables -A LABS-API -s ${gateways} -j ACCEPT
-` : ''}iptables -A LABS-API -s ${o.hostPodCidr} -j DROP
+${ipt} -N LABS-API 2>/dev/null || ${ipt} -F LABS-API
+${ipt} -C PREROUTING ${match} 2>/dev/null || ${ipt} -I PREROUTING ${match}
+${ipt} -A LABS-API -i lo -j RETURN
+${ipt} -A LABS-API -s "$(hostname -i | awk '{print $1}')" -j RETURN
+for ip in "$@"; do ${ipt} -A LABS-API -s "$ip" -j RETURN; done
+${gateways ? `${ipt} -A LABS-API -s ${gateways} -j RETURN
+` : ''}${ipt} -A LABS-API -s ${o.hostPodCidr} -j DROP
 `;
 }
 

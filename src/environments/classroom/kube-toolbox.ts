@@ -1,9 +1,10 @@
 // A learner's shell on the host cluster: the toolbox image (kind/images.yaml) as an unprivileged
 // pod beside their cluster's pod, holding only that cluster's kubeconfig (copied into the home
 // by an init container: the main container never sees the Secret), and the NetworkPolicies that
-// let it reach only its own cluster's API server, DNS and the class server.
+// let it reach only its own cluster (API server, Argo CD's NodePort), DNS, the class server and
+// the in-class git server.
 import type { V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
-import { apiPort } from './kube-node.ts';
+import { apiPort, guardedPorts } from './kube-node.ts';
 import { kubeLabel, toolboxName } from './kube-objects.ts';
 
 export const toolboxHome = '/home/learner';
@@ -70,12 +71,18 @@ const envSelector = (o: { labels: Record<string, string> }, role: string) => ({
   matchLabels: { [kubeLabel.env]: o.labels[kubeLabel.env], [kubeLabel.role]: role },
 });
 
+/** Where the in-class git server (src/gitserver) listens, as the host's pods reach it. */
+export type GitServerAddress = { address: string; port: number };
+
+const tcp = (ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+
 /**
- * The toolbox talks to its own cluster's API server, the host's DNS and the class server only;
- * nothing connects to it. (Enforced by the host's CNI when it implements NetworkPolicy; the
- * learner's node pod also filters its API port itself, see kube-node.ts allowScript.)
+ * The toolbox talks to its own cluster (API server, Argo CD's NodePort), the host's DNS, the
+ * class server and the in-class git server only; nothing connects to it. (Enforced by the host's
+ * CNI when it implements NetworkPolicy; the learner's node pod also filters those ports itself,
+ * see kube-node.ts allowScript.)
  */
-export function toolboxPolicy(o: Pick<ToolboxOptions, 'env' | 'namespace' | 'labels'> & { serverCidr?: string; serverPort?: number }): V1NetworkPolicy {
+export function toolboxPolicy(o: Pick<ToolboxOptions, 'env' | 'namespace' | 'labels'> & { serverCidr?: string; serverPort?: number; gitServer?: GitServerAddress }): V1NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
     metadata: { name: toolboxName(o.env), namespace: o.namespace, labels: o.labels },
@@ -84,15 +91,20 @@ export function toolboxPolicy(o: Pick<ToolboxOptions, 'env' | 'namespace' | 'lab
       policyTypes: ['Ingress', 'Egress'],
       ingress: [],
       egress: [
-        { to: [{ podSelector: envSelector(o, 'node') }], ports: [{ protocol: 'TCP', port: apiPort }] },
+        { to: [{ podSelector: envSelector(o, 'node') }], ports: tcp(guardedPorts) },
         { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
-        ...(o.serverCidr ? [{ to: [{ ipBlock: { cidr: o.serverCidr } }], ports: o.serverPort ? [{ protocol: 'TCP', port: o.serverPort }] : undefined }] : []),
+        ...(o.serverCidr ? [{ to: [{ ipBlock: { cidr: o.serverCidr } }], ports: o.serverPort ? tcp([o.serverPort]) : undefined }] : []),
+        ...(o.gitServer ? [{ to: [{ ipBlock: { cidr: `${o.gitServer.address}/32` } }], ports: tcp([o.gitServer.port]) }] : []),
       ],
     },
   };
 }
 
-/** The learner's cluster takes API connections from its own toolbox and from outside the host's pod network (the class server through the NodePort). */
+/**
+ * The learner's cluster takes connections to its API server and Argo CD's NodePort from its own
+ * toolbox, and to its API server from outside the host's pod network (the class server through
+ * the NodePort).
+ */
 export function nodePolicy(o: Pick<ToolboxOptions, 'env' | 'namespace' | 'labels'> & { hostPodCidr: string }): V1NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
@@ -101,8 +113,8 @@ export function nodePolicy(o: Pick<ToolboxOptions, 'env' | 'namespace' | 'labels
       podSelector: envSelector(o, 'node'),
       policyTypes: ['Ingress'],
       ingress: [
-        { _from: [{ podSelector: envSelector(o, 'toolbox') }], ports: [{ protocol: 'TCP', port: apiPort }] },
-        { _from: [{ ipBlock: { cidr: '0.0.0.0/0', except: [o.hostPodCidr] } }], ports: [{ protocol: 'TCP', port: apiPort }] },
+        { _from: [{ podSelector: envSelector(o, 'toolbox') }], ports: tcp(guardedPorts) },
+        { _from: [{ ipBlock: { cidr: '0.0.0.0/0', except: [o.hostPodCidr] } }], ports: tcp([apiPort]) },
       ],
     },
   };

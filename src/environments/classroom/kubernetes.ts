@@ -13,7 +13,8 @@
 //   Pod        <env>-shell   the toolbox: uid 1000, every capability dropped, read-only root,
 //                            no service-account token; the learner's shell is tmux session
 //                            "main" in it, reached with `kubectl exec` (the exec API's WebSocket)
-//   NetworkPolicy <env>, <env>-shell   toolbox → own API server, DNS, class server; nothing else
+//   NetworkPolicy <env>, <env>-shell   toolbox → own API server and Argo CD NodePort, DNS, class
+//                            server, git server; nothing else
 //
 // Warm pool: `warm` environments made in advance; handing one out labels its Secret and writes
 // the learner's token in the toolbox. A node pod that disappears or fails (node lost, evicted)
@@ -32,7 +33,7 @@ import { offlineNodeRef } from '../images/node-image.ts';
 import { apiPort, apiServerName, nodeConfigMap, nodePod, nodeService } from './kube-node.ts';
 import { kubeLabel, learnerAnnotation, learnerLabelValue, runInPod, selectorOf, toolboxName } from './kube-objects.ts';
 import { LearnerBook, type LearnerEntry } from './learner-book.ts';
-import { nodePolicy, toolboxHome, toolboxPod, toolboxPolicy, toolboxTokenFile } from './kube-toolbox.ts';
+import { nodePolicy, toolboxHome, type GitServerAddress, toolboxPod, toolboxPolicy, toolboxTokenFile } from './kube-toolbox.ts';
 
 type Resources = { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
 
@@ -62,6 +63,12 @@ export type KubernetesEnvironmentsOptions = {
   /** LABS_SERVER in toolboxes, e.g. http://labs-server:4321, and the address labs-server resolves to there. */
   serverUrl?: string;
   serverAddress?: string;
+  /**
+   * The in-class git server (lessons 6–7: `labs addon argocd` starts it, port defaultGitPort())
+   * as the host's pods reach it: toolboxes may connect to it (NetworkPolicy). Argo CD inside a
+   * learner cluster reaches it through the node pod, whose egress is not restricted.
+   */
+  gitServer?: GitServerAddress;
   credential?: (learner: string) => Promise<string | undefined> | string | undefined;
   /** Environments made at once (default 2: the host's nodes do the work). */
   parallelCreates?: number;
@@ -401,7 +408,7 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
     const toolboxLabels = this.labels(env.name, 'toolbox');
     const serverCidr = this.options.serverAddress ? `${this.options.serverAddress}/32` : undefined;
     const serverPort = this.options.serverUrl ? Number(new URL(this.options.serverUrl).port) || undefined : undefined;
-    await this.net.createNamespacedNetworkPolicy({ namespace: ns, body: toolboxPolicy({ env: env.name, namespace: ns, labels: toolboxLabels, serverCidr, serverPort }) });
+    await this.net.createNamespacedNetworkPolicy({ namespace: ns, body: toolboxPolicy({ env: env.name, namespace: ns, labels: toolboxLabels, serverCidr, serverPort, gitServer: this.options.gitServer }) });
     await this.core.createNamespacedPod({
       namespace: ns,
       body: toolboxPod({

@@ -10,7 +10,7 @@ import { reporter } from '../../../src/environments/progress.ts';
 import { run, tryRun } from '../../../src/environments/exec.ts';
 import { toolchainVersions } from '../../../src/environments/toolchain.ts';
 
-export type HostCluster = { name: string; kubeconfig: string; nodeImage: string; toolboxImage: string; mirrorAddress: string };
+export type HostCluster = { name: string; kubeconfig: string; nodeImage: string; toolboxImage: string; mirrorAddress: string; registryImage: string };
 
 export const hostClusterName = (): string => process.env.HOSTK_NAME ?? 'hostk';
 
@@ -42,11 +42,22 @@ export async function ensureHostCluster(log: (line: string) => void): Promise<Ho
   const connected = await tryRun('docker', ['network', 'connect', mirrorNetwork, readOnlyMirrorContainer]);
   if (connected.code !== 0 && !/already exists/.test(connected.stderr)) throw new Error(`connecting ${readOnlyMirrorContainer} to ${mirrorNetwork}: ${connected.stderr.trim()}`);
   const mirrorAddress = (await run('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${mirrorNetwork}").IPAddress}}`, readOnlyMirrorContainer], 'reading the mirror address')).trim();
-  return { name, kubeconfig, nodeImage, toolboxImage: toolbox.refs[0], mirrorAddress };
+  return { name, kubeconfig, nodeImage, toolboxImage: toolbox.refs[0], mirrorAddress, registryImage: registry.refs[0] };
 }
 
 /** Deletes the host cluster, first taking the read-only mirror off the kind network (so that network can go when nothing else uses it). */
 export async function deleteHostCluster(name: string = hostClusterName()): Promise<void> {
   await tryRun('docker', ['network', 'disconnect', mirrorNetwork, readOnlyMirrorContainer]);
   await kindProvider.delete(name);
+}
+
+/** Working-set memory (MiB) of a pod's containers, from the CRI on the host node that runs it. */
+export async function podMemoryMiB(hostNode: string, pod: string): Promise<number> {
+  const ids = (await run('docker', ['exec', hostNode, 'crictl', 'pods', '--name', `^${pod}$`, '-q'], `finding pod ${pod}`)).trim().split('\n').filter(Boolean);
+  let bytes = 0;
+  for (const id of ids) {
+    const stats = JSON.parse(await run('docker', ['exec', hostNode, 'crictl', 'stats', '-p', id, '-o', 'json'], `stats of ${pod}`)) as { stats?: { memory?: { workingSetBytes?: { value?: string } } }[] };
+    for (const s of stats.stats ?? []) bytes += Number(s.memory?.workingSetBytes?.value ?? 0);
+  }
+  return bytes / 2 ** 20;
 }

@@ -1,19 +1,27 @@
 // The `kubernetes` classroom provider on a real host cluster (./host.ts: kind, 1 control plane +
 // 2 workers): two learners each get a whole cluster of their own as a pod, spread over the
-// workers; labs 1 and 5 fail fresh and pass after solve.sh in one of them; isolation from inside
-// a toolbox; the shell is tmux and outlives its terminal; a restart re-adopts; a lost node pod
-// shows as an error and recreate brings the learner back.
+// workers; labs 1 and 5 fail fresh and pass after solve.sh in one of them; lab 8 (GitOps) passes
+// for one of them: Argo CD installed by the class server's library, the learner's steps (git
+// clone and push to the in-class git server, argocd login and app create) typed in their toolbox;
+// isolation from inside a toolbox; the shell is tmux and outlives its terminal; a restart
+// re-adopts; a lost node pod shows as an error and recreate brings the learner back.
 // Not in `npm run test:cluster` (it needs its own 3-node host cluster): `npm run test:host-cluster`.
 import { spawn, type IPty } from '@lydell/node-pty';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLab } from '../../../grader/index.ts';
 import { solveLab } from '../../../labs/lifecycle.ts';
 import { KubernetesLearnerEnvironments, type KubernetesEnvironmentsOptions } from '../../../src/environments/classroom/kubernetes.ts';
 import { execInPod, kubeLabel, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
+import { installArgocd } from '../../../src/environments/addons/argocd.ts';
+import { argocdNodePort } from '../../../src/environments/addons/argocd-names.ts';
 import { sleep } from '../../../src/environments/exec.ts';
+import { ensureMirrorRunning } from '../../../src/environments/mirror.ts';
+import { kindNetworkGateway } from '../../../src/gitserver/address.ts';
+import { defaultGitPort } from '../../../src/gitserver/service.ts';
+import { defaultGitRoot, openGitStore, starters } from '../../../src/gitserver/store.ts';
 import { ExecPty } from '../../../src/terminal/exec-pty.ts';
-import { deleteHostCluster, ensureHostCluster, type HostCluster } from './host.ts';
+import { deleteHostCluster, ensureHostCluster, podMemoryMiB, type HostCluster } from './host.ts';
 
 const A = 'learner:2001';
 const B = 'learner:2002';
@@ -30,16 +38,20 @@ const envOf = (learner: string): string => {
   return env;
 };
 
-/** A command in the learner's toolbox, as the learner (bash -lc: their profile and kubeconfig). */
-async function inToolbox(learner: string, script: string): Promise<{ code: number; out: string }> {
+const kcOf = (file: string): KubeConfig => {
   const kc = new KubeConfig();
-  kc.loadFromFile(host.kubeconfig);
-  const r = await execInPod(kc, namespace, toolboxName(envOf(learner)), 'toolbox', ['bash', '-lc', script], 120_000);
+  kc.loadFromFile(file);
+  return kc;
+};
+
+/** A command in the learner's toolbox, as the learner (bash -lc: their profile and kubeconfig). */
+async function inToolbox(learner: string, script: string, timeoutMs = 120_000): Promise<{ code: number; out: string }> {
+  const r = await execInPod(kcOf(host.kubeconfig), namespace, toolboxName(envOf(learner)), 'toolbox', ['bash', '-lc', script], timeoutMs);
   return { code: r.code, out: r.stdout + r.stderr };
 }
 
-async function ok(learner: string, script: string): Promise<string> {
-  const r = await inToolbox(learner, script);
+async function ok(learner: string, script: string, timeoutMs?: number): Promise<string> {
+  const r = await inToolbox(learner, script, timeoutMs);
   expect(r.code, `${script}\n${r.out}`).toBe(0);
   return r.out;
 }
@@ -70,12 +82,12 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 describe('classroom: learner environments as pods on a host cluster', () => {
   beforeAll(async () => {
     host = await ensureHostCluster(log);
-    const kc = new KubeConfig();
-    kc.loadFromFile(host.kubeconfig);
-    core = kc.makeApiClient(CoreV1Api);
+    core = kcOf(host.kubeconfig).makeApiClient(CoreV1Api);
     options = {
       hostKubeconfig: host.kubeconfig, namespace, pool: 'hostk-test', warm: 0,
       nodeImage: host.nodeImage, toolboxImage: host.toolboxImage, mirrorAddress: host.mirrorAddress,
+      // The machine's git server (lessons 6–7) on the kind network's gateway, as the host's pods reach it.
+      gitServer: { address: await kindNetworkGateway(), port: defaultGitPort() },
       credential: (learner) => `token-${learner.replace(':', '-')}`, readyTimeoutMs: 900_000, log,
     };
     envs = await KubernetesLearnerEnvironments.open(options);
@@ -103,9 +115,7 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     expect(nodeOf(envOf(A))).not.toBe(nodeOf(envOf(B)));
     // Each answers this server (NodePort, tls-server-name) with its own single node.
     for (const learner of [A, B]) {
-      const kc = new KubeConfig();
-      kc.loadFromFile(envs.kubeconfig(learner) as string);
-      const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
+      const nodes = (await kcOf(envs.kubeconfig(learner) as string).makeApiClient(CoreV1Api).listNode()).items;
       expect(nodes.map((n) => n.metadata?.name)).toEqual([envOf(learner)]);
     }
   });
@@ -128,6 +138,8 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     expect(byName.code, byName.out).toBe(28); // dropped by B's node (timeout, not even "refused")
     const podB = (await core.readNamespacedPod({ name: envOf(B), namespace })).status?.podIP;
     expect((await inToolbox(A, `curl -sk --max-time 5 https://${podB}:6443/version`)).code).toBe(28);
+    // Argo CD's NodePort on B's node is dropped as well (without the node's filter: refused, 7).
+    expect((await inToolbox(A, `curl -sk --max-time 5 https://${podB}:${argocdNodePort}/`)).code).toBe(28);
     const toolboxB = (await core.readNamespacedPod({ name: toolboxName(envOf(B)), namespace })).status?.podIP;
     // Nothing listens in a toolbox (and its NetworkPolicy admits no one where the host's CNI enforces it).
     expect([7, 28]).toContain((await inToolbox(A, `curl -s --max-time 5 http://${toolboxB}:22/`)).code);
@@ -159,6 +171,69 @@ describe('classroom: learner environments as pods on a host cluster', () => {
       expect(solved.passed, JSON.stringify(solved.checks.filter((c) => !c.passed), null, 2)).toBe(true);
     });
   }
+
+  it("lab 08 (GitOps) passes for A: Argo CD from the class server, the learner's git and argocd steps in A's toolbox", async () => {
+    const kubeconfig = envs.kubeconfig(A) as string;
+    const policy = (await kcOf(host.kubeconfig).makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: toolboxName(envOf(A)), namespace })).spec;
+    expect(policy?.egress?.at(-1)).toEqual({ to: [{ ipBlock: { cidr: `${options.gitServer?.address}/32` } }], ports: [{ protocol: 'TCP', port: defaultGitPort() }] });
+
+    // The class server's side: Argo CD's images through the mirror, the install, the git server and A's repository.
+    await ensureMirrorRunning(host.registryImage, log);
+    let started = Date.now();
+    const argocd = await installArgocd({ kubeconfig, cluster: envOf(A), learner: 'learner-2001', onProgress: (e) => log(e.message) });
+    const installSeconds = (Date.now() - started) / 1000;
+    expect(argocd.imageDelivery).toBe('mirror');
+    // What `labs reset 8` does to the repository: a fresh starter chart, so this run's push is a change.
+    await openGitStore(defaultGitRoot()).resetRepo('learner-2001', 'gitops', starters.learner);
+    const fresh = await verifyLab('08', { kubeconfig });
+    expect(fresh.passed).toBe(false);
+
+    const nodeIP = (await core.readNamespacedPod({ name: envOf(A), namespace })).status?.podIP;
+    // Argo CD's NodePort: A's own toolbox reaches it, B's does not (dropped by A's node).
+    expect(await ok(A, `curl -sk --max-time 10 -o /dev/null -w '%{http_code}' https://${nodeIP}:${argocdNodePort}/`)).toBe('200');
+    expect((await inToolbox(B, `curl -sk --max-time 5 https://${nodeIP}:${argocdNodePort}/`)).code).toBe(28);
+
+    // The learner's side, as solve.sh types it, in A's toolbox.
+    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+    const url = new URL(argocd.git.url);
+    url.username = argocd.git.learner;
+    url.password = argocd.git.password;
+    started = Date.now();
+    await ok(A, `set -euo pipefail
+      clone_url=${quote(url.toString())}; repo_url=${quote(argocd.git.url)}
+      rm -rf gitops && git clone --quiet "$clone_url" gitops && cd gitops
+      git config user.name "Learner A" && git config user.email a@labs.invalid
+      node=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+      password=$(kubectl -n argocd get secret argocd-initial-admin-secret -o jsonpath="{.data.password}" | base64 -d)
+      argocd login "$node:${argocdNodePort}" --insecure --username admin --password "$password"
+      argocd app create custom-nginx --project default \\
+        --repo "$repo_url" --revision main --path argo-test-chart \\
+        --dest-server https://kubernetes.default.svc --dest-namespace gitops \\
+        --sync-policy automated --sync-option CreateNamespace=true
+      argocd app wait custom-nginx --sync --health --timeout 300 >/dev/null`, 420_000);
+    const firstSyncSeconds = (Date.now() - started) / 1000;
+    await ok(A, `set -euo pipefail
+      cd gitops
+      sed -i -e 's/^replicaCount: .*/replicaCount: 2/' -e 's/^  tag: .*/  tag: "1.24"/' argo-test-chart/values.yaml
+      git commit --quiet -am "Values Modified" && git push --quiet origin main
+      argocd app get custom-nginx --refresh >/dev/null
+      want=$(git rev-parse HEAD)
+      for _ in $(seq 1 60); do
+        [ "$(kubectl -n argocd get application custom-nginx -o jsonpath='{.status.sync.revision}')" = "$want" ] && break
+        sleep 5
+      done
+      argocd app wait custom-nginx --sync --health --timeout 300 >/dev/null
+      deployment=$(kubectl -n gitops get deploy -l app.kubernetes.io/instance=custom-nginx -o jsonpath='{.items[0].metadata.name}')
+      kubectl -n gitops rollout status "deployment/$deployment" --timeout=180s`, 900_000);
+    const solveSeconds = (Date.now() - started) / 1000;
+
+    const solved = await verifyLab('08', { kubeconfig, waitSeconds: 300 });
+    expect(solved.passed, JSON.stringify(solved.checks.filter((c) => !c.passed), null, 2)).toBe(true);
+    const hostNode = (await core.readNamespacedPod({ name: envOf(A), namespace })).spec?.nodeName as string;
+    const memory = await podMemoryMiB(hostNode, envOf(A));
+    console.log(`[host-cluster] lab 08: Argo CD install ${installSeconds.toFixed(0)} s (images to the mirror ${(argocd.timings.deliverMs / 1000).toFixed(0)} s), `
+      + `solve ${solveSeconds.toFixed(0)} s (first sync ${firstSyncSeconds.toFixed(0)} s), A's node pod ${memory.toFixed(0)} MiB working set with Argo CD and the app`);
+  }, 1_800_000);
 
   it('a restart of the server re-adopts both environments from the host', async () => {
     const before = [envOf(A), envOf(B)];
