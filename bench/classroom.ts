@@ -19,7 +19,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { containerCpu, containerMemoryMiB, findPool, sandboxName } from '../src/environments/classroom/docker-objects.ts';
-import { LocalLearnerEnvironments, availableMemoryMiB, environmentsThatFit } from '../src/environments/classroom/local.ts';
+import { DEFAULT_CPU_SHARE, LocalLearnerEnvironments, availableMemoryMiB, environmentsThatFit } from '../src/environments/classroom/local.ts';
 import { PROTOCOL_VERSION, CloseCode, decodeOutput, decodeServerControl, encodeControl, encodeInput, shouldAcknowledge } from '../src/terminal/protocol.ts';
 import { startServer, type RunningServer } from '../tests/browser/harness.ts';
 
@@ -469,11 +469,11 @@ async function main(): Promise<void> {
   line('CPU per idle environment, mean', `${(idleCpu * 100).toFixed(0)} %`, 'of one core (docker stats, 3 samples)');
   const fit = environmentsThatFit({
     availableMiB: Math.round(availableMemoryMiB()), reserveMiB: 2048, environmentMiB: Math.ceil(maxMiB), creating: 0, total: envs.length,
-    cores: cpus().length, environmentCpu: Math.max(0.01, idleCpu), cpuShare: 0.8,
+    cores: cpus().length, environmentCpu: Math.max(0.01, idleCpu), cpuShare: DEFAULT_CPU_SHARE,
   });
   const byMemory = Math.floor((availableMemoryMiB() - 2048) / maxMiB);
-  const byCpu = Math.floor((cpus().length * 0.8) / Math.max(0.01, idleCpu));
-  line('more environments that fit now (server rule)', `${fit.fit}`, `limited by ${fit.limit}: memory alone ${byMemory} more (${Math.round(availableMemoryMiB())} MiB available − 2048 reserve) / ${Math.ceil(maxMiB)} MiB; CPU alone ${byCpu} in all (${cpus().length} cores × 0.8 / ${(idleCpu * 100).toFixed(0)} %)`);
+  const byCpu = Math.floor((cpus().length * DEFAULT_CPU_SHARE) / Math.max(0.01, idleCpu));
+  line('more environments that fit now (server rule)', `${fit.fit}`, `limited by ${fit.limit}: memory alone ${byMemory} more (${Math.round(availableMemoryMiB())} MiB available − 2048 reserve) / ${Math.ceil(maxMiB)} MiB; CPU alone ${byCpu} in all (${cpus().length} cores × ${DEFAULT_CPU_SHARE} / ${(idleCpu * 100).toFixed(0)} %)`);
 
   // Echo at an idle class, one learner typing: the baseline.
   const baseline: number[] = [];

@@ -59,7 +59,7 @@ export type LocalEnvironmentsOptions = {
   environmentMiB?: number;
   /** CPU one idle environment keeps busy (cores). Default: measured here, else 0.16. */
   environmentCpu?: number;
-  /** Share of the machine's cores idle environments may keep busy (default 0.8): the rest is for learners' work and the server. */
+  /** Share of the machine's cores idle environments may keep busy (default DEFAULT_CPU_SHARE): the rest is for learners' work and the server. */
   cpuShare?: number;
   /** A learner's environment is reclaimed (home kept) after this long without activity. Default 2 h; 0 = never. */
   idleMs?: number;
@@ -125,6 +125,14 @@ export type FitInput = {
   cores: number; environmentCpu: number; cpuShare: number;
   max?: number;
 };
+
+/**
+ * Half the cores for idle environments, half for what learners do in them. Measured
+ * (bench/classroom.ts, 2 cores): at 0.8 the rule let 9 environments in (17 % of a core each,
+ * idle), and 8 learners solving labs then drove the load average to 140 with the dashboard
+ * 18 s (p50) behind and joins 4.5 s; the goals (2 s) need the headroom.
+ */
+export const DEFAULT_CPU_SHARE = 0.5;
 
 /**
  * How many more environments fit, and what limits them: memory (free less the reserve and what
@@ -367,7 +375,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     const creating = envs.filter((e) => e.state === 'creating').length;
     const warm = envs.filter((e) => !e.learner && e.state === 'ready').length;
     const availableMiB = Math.round(availableMemoryMiB());
-    const cpuShare = this.options.cpuShare ?? 0.8;
+    const cpuShare = this.options.cpuShare ?? DEFAULT_CPU_SHARE;
     const { fit, limit } = environmentsThatFit({
       availableMiB, reserveMiB: this.reserveMiB, environmentMiB: this.environmentMiB, creating, total: envs.length,
       cores: cpus().length, environmentCpu: this.environmentCpu, cpuShare, max: this.options.maxEnvironments,
