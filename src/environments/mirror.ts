@@ -138,8 +138,10 @@ export async function connectReadOnlyMirror(network: string): Promise<void> {
 
 /** When no other container uses the kind network: detach the mirror and remove the network. */
 export async function releaseKindNetwork(): Promise<boolean> {
-  const r = await tryRun('docker', ['network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', mirrorNetwork]);
-  if (r.code !== 0) return true;
+  if ((await tryRun('docker', ['network', 'inspect', mirrorNetwork])).code !== 0) return true;
+  // Stopped containers too: a stopped cluster's node could never start again on a removed network.
+  const r = await tryRun('docker', ['ps', '-a', '--filter', `network=${mirrorNetwork}`, '--format', '{{.Names}}']);
+  if (r.code !== 0) return false;
   const others = r.stdout.trim().split(/\s+/).filter((n) => n && n !== mirrorContainer);
   if (others.length > 0) return false;
   await tryRun('docker', ['network', 'disconnect', '-f', mirrorNetwork, mirrorContainer]);
