@@ -23,6 +23,8 @@ export type GradingDeps = {
   concurrency?: number;
   /** After a learner's command, grade them after each of these delays (default NUDGE_DELAYS_MS). */
   nudgeDelaysMs?: number[];
+  /** After a cluster event, grade once no other came for this long (default SETTLE_MS). */
+  settleMs?: number;
   log?: (line: string) => void;
 };
 
@@ -38,7 +40,12 @@ export function sameOutcome(a: LabResult['checks'], b: { id: string; passed: boo
 /** A command's effect is often seen at once, sometimes after a pod starts or a probe restarts it. */
 export const NUDGE_DELAYS_MS = [1000, 5000, 15_000];
 
-export function startGrading(deps: GradingDeps): { stop(): void; round(): Promise<void>; nudge(learnerId: number): void } {
+/** Watch events come in bursts (a rollout: a dozen pod updates in a second): one grading after. */
+export const SETTLE_MS = 300;
+
+export type Grading = { stop(): void; round(): Promise<void>; nudge(learnerId: number): void; clusterChanged(learnerId: number): void };
+
+export function startGrading(deps: GradingDeps): Grading {
   const everyMs = deps.everyMs ?? 15_000;
   const concurrency = deps.concurrency ?? 2;
   let stopped = false;
@@ -58,9 +65,11 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
     }
   }
 
-  type Job = () => Promise<{ cohortId: number; changed: boolean }>;
+  type Job = () => Promise<void>;
   /** Learner and lab pairs being graded now: a nudge and a round never grade one twice at once. */
   const inFlight = new Set<string>();
+  /** Pairs asked for while being graded: graded once more when that run ends (the cluster moved meanwhile). */
+  const again = new Set<string>();
 
   /** The learner's labs of this cohort not passed yet, each a grading job. */
   function learnerJobs(cohortId: number, labs: number[], learner: { id: number }): Job[] {
@@ -71,10 +80,14 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
     const passed = new Set(deps.store.progress(key).filter((p) => p.firstPassedAt).map((p) => Number(p.lab.slice(0, 2))));
     return labs.filter((n) => !passed.has(n)).map((lab) => async () => {
       const busy = `${learner.id}/${lab}`;
-      if (inFlight.has(busy)) return { cohortId, changed: false };
+      if (inFlight.has(busy)) return void again.add(busy);
       inFlight.add(busy);
       try {
-        return { cohortId, changed: await gradeOne(cohortId, learner.id, lab, kubeconfig) };
+        do {
+          again.delete(busy);
+          // Dashboards hear of a change at once, not at the end of the round.
+          if (await gradeOne(cohortId, learner.id, lab, kubeconfig)) deps.changed(cohortId);
+        } while (again.has(busy) && !stopped);
       } finally {
         inFlight.delete(busy);
       }
@@ -84,11 +97,7 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
   async function runJobs(jobs: Job[]): Promise<void> {
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
-      while (!stopped && next < jobs.length) {
-        const outcome = await jobs[next++]!();
-        // Dashboards hear of a change at once, not at the end of the round.
-        if (outcome.changed) deps.changed(outcome.cohortId);
-      }
+      while (!stopped && next < jobs.length) await jobs[next++]!();
     }));
   }
 
@@ -118,6 +127,24 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
     }, delay)));
   }
 
+  const settling = new Map<number, ReturnType<typeof setTimeout>>();
+  /**
+   * Something changed in the learner's cluster (a watch event): grade their open labs once the
+   * burst of events settles (SETTLE_MS after the last), so the grid follows the cluster within
+   * about a second.
+   */
+  function clusterChanged(learnerId: number): void {
+    if (stopped) return;
+    clearTimeout(settling.get(learnerId));
+    settling.set(learnerId, setTimeout(() => {
+      settling.delete(learnerId);
+      const learner = deps.cohorts.learner(learnerId);
+      const cohort = learner && deps.cohorts.get(learner.cohortId);
+      if (!learner || !cohort || cohort.endedAt || stopped) return;
+      void runJobs(learnerJobs(cohort.id, cohort.labs, learner)).catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
+    }, deps.settleMs ?? SETTLE_MS));
+  }
+
   const tick = async () => {
     if (stopped) return;
     running = round().catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
@@ -130,8 +157,10 @@ export function startGrading(deps: GradingDeps): { stop(): void; round(): Promis
       stopped = true;
       clearTimeout(timer);
       for (const timers of soon.values()) for (const t of timers) clearTimeout(t);
+      for (const t of settling.values()) clearTimeout(t);
     },
     round,
     nudge,
+    clusterChanged,
   };
 }

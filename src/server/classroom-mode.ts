@@ -6,6 +6,7 @@ import { Accounts } from '../classroom/accounts.ts';
 import { learnerKey, type LabCatalogEntry } from '../classroom/board.ts';
 import { Cohorts } from '../classroom/cohorts.ts';
 import type { EnvironmentStatus, LearnerEnvironments } from '../classroom/environments.ts';
+import { watchLearnerClusters } from '../classroom/cluster-watch.ts';
 import { startGrading } from '../classroom/grading.ts';
 import { LiveFeed } from '../classroom/live.ts';
 import { createClassroomRoutes } from '../classroom/routes.ts';
@@ -58,14 +59,28 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
 
   const cohortOfLearner = (learner: string): number | undefined => cohorts.learner(Number(learner.split(':')[1]))?.cohortId;
 
+  const openCohorts = () => (store.database.prepare('SELECT id FROM cohorts WHERE ended_at IS NULL').all() as { id: number }[]).map((row) => row.id);
   const grading = startGrading({
     cohorts,
     store,
     environments,
     verify: (lab, kubeconfig) => grader.verify(lab, kubeconfig),
-    openCohorts: () => (store.database.prepare('SELECT id FROM cohorts WHERE ended_at IS NULL').all() as { id: number }[]).map((row) => row.id),
+    openCohorts,
     changed: (cohortId) => void routes.publishCohort(cohortId),
     everyMs: options.gradeEveryMs,
+    log,
+  });
+
+  // Grading follows each learner's cluster: a pod event grades their open labs within a second.
+  const clusterWatch = watchLearnerClusters({
+    learners: () => {
+      return openCohorts().flatMap((id) => cohorts.learners(id)).flatMap((learner) => {
+        const key = learnerKey(learner);
+        const kubeconfig = environments.status(key).state === 'ready' ? environments.kubeconfig(key) : undefined;
+        return kubeconfig ? [{ id: learner.id, kubeconfig }] : [];
+      });
+    },
+    changed: (learnerId) => grading.clusterChanged(learnerId),
     log,
   });
 
@@ -148,6 +163,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     },
     close() {
       grading.stop();
+      clusterWatch.stop();
       stopWatching();
     },
   };

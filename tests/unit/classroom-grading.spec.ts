@@ -109,4 +109,47 @@ describe('grading after a learner runs a command', () => {
     // One background result recorded for Ana, not two identical ones.
     expect(store.attemptsOf([learnerKey(ana)]).length).toBe(1);
   });
+
+  it('a burst of cluster events grades the learner once, when it settles', async () => {
+    const { store, cohorts, cohort, ana } = await classOfTwo();
+    let calls = 0;
+    const grading = startGrading({
+      cohorts, store, environments: ready as LearnerEnvironments, openCohorts: () => [cohort.id], changed: () => {},
+      everyMs: 60_000, settleMs: 100, verify: async () => (calls++, result(false)),
+    });
+    stop = () => grading.stop();
+    for (let i = 0; i < 5; i++) {
+      grading.clusterChanged(ana.id);
+      await sleep(30);
+    }
+    expect(calls).toBe(0);
+    await sleep(200);
+    expect(calls).toBe(1);
+  });
+
+  it('a change while that lab is being graded is graded again right after, so the grid does not miss it', async () => {
+    const { store, cohorts, cohort, ana } = await classOfTwo();
+    let solved = false;
+    let calls = 0;
+    const grading = startGrading({
+      cohorts, store, openCohorts: () => [cohort.id], changed: () => {},
+      environments: { ...ready, kubeconfig: (learner: string) => `/clusters/${learner}` } as LearnerEnvironments,
+      everyMs: 60_000, settleMs: 10,
+      verify: async (_lab, kubeconfig) => {
+        if (kubeconfig !== `/clusters/${learnerKey(ana)}`) return result(false);
+        calls++;
+        const seen = solved; // what the grader read at the start of its run
+        await sleep(200);
+        return result(seen);
+      },
+    });
+    stop = () => grading.stop();
+    const round = grading.round();
+    await sleep(50);
+    solved = true;
+    grading.clusterChanged(ana.id);
+    await round;
+    expect(calls).toBe(2);
+    expect(store.progress(learnerKey(ana))[0]?.passed).toBe(true);
+  });
 });
