@@ -33,6 +33,9 @@ Options:
   --max-environments <n>
                    classroom: at most this many learner environments on this machine (default:
                    what fits in its memory and CPU); the next learner is told the machine is full
+  --reclaim <min>  classroom, local: reclaim a learner's environment nobody used for this many
+                   minutes (default: $LABS_RECLAIM_MINUTES or 120); their home is kept, and a new
+                   environment comes when their page opens again
   --environments <local|kubernetes|none>
                    classroom: a kind cluster and a sandbox per learner on this machine (local,
                    the default), each learner's cluster and shell as pods on a host Kubernetes
@@ -41,13 +44,14 @@ Options:
   --host-kubeconfig <file>
                    classroom, kubernetes: the host cluster's kubeconfig (a cluster dedicated to
                    training: learner clusters are privileged pods). Also LABS_HOST_SERVER_ADDRESS
-                   (this server as the host's pods reach it) and LABS_HOST_MIRROR_ADDRESS (the
-                   registry mirror as they reach it)
+                   (this server as the host's pods reach it), LABS_HOST_MIRROR_ADDRESS (the
+                   registry mirror as they reach it) and LABS_HOST_GIT_ADDRESS (the in-class git
+                   server as they reach it, for lessons 6–7)
   --tls-cert <pem> --tls-key <pem>
                    serve HTTPS (cookies are then Secure)
   --help           show this help
 
-Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (comma-separated extra Host names, e.g. a DNS name pointing here),
+Environment: PORT, HOST, LABS_IDLE_MINUTES, LABS_RECLAIM_MINUTES, LABS_NO_CLUSTER=1 (same as --no-cluster), LABS_CLUSTER (cluster name), LABS_ALLOWED_HOSTS (comma-separated extra Host names, e.g. a DNS name pointing here),
 LABS_TERMINAL_CWD (shell working directory), LABS_CLASSROOM_POOL (the Docker pool of learner environments; default an id kept in the data folder).`;
 
 function fail(message: string): never {
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
         classroom: { type: 'boolean' },
         warm: { type: 'string' },
         'max-environments': { type: 'string' },
+        reclaim: { type: 'string' },
         environments: { type: 'string' },
         'host-kubeconfig': { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -96,6 +101,8 @@ async function main(): Promise<void> {
   if (warm !== undefined && !(Number.isInteger(warm) && warm >= 0)) fail(`--warm must be a whole number, got ${JSON.stringify(values.warm)}`);
   const maxEnvironments = values['max-environments'] === undefined ? undefined : Number(values['max-environments']);
   if (maxEnvironments !== undefined && !(Number.isInteger(maxEnvironments) && maxEnvironments >= 1)) fail(`--max-environments must be a whole number of at least 1, got ${JSON.stringify(values['max-environments'])}`);
+  const reclaimMinutes = Number(values.reclaim ?? process.env.LABS_RECLAIM_MINUTES ?? 120);
+  if (!(reclaimMinutes > 0)) fail(`--reclaim minutes must be a positive number, got ${JSON.stringify(values.reclaim ?? process.env.LABS_RECLAIM_MINUTES)}`);
   const idleMinutes = Number(values.idle ?? process.env.LABS_IDLE_MINUTES ?? 60);
   if (!(idleMinutes > 0)) fail(`idle minutes must be a positive number, got ${JSON.stringify(values.idle ?? process.env.LABS_IDLE_MINUTES)}`);
 
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
   // Sandboxes are told the port the server really listens on (--port 0 picks one when it listens).
   let listened: (port: number) => void = () => {};
   const listening = new Promise<number>((resolve) => (listened = resolve));
-  const classroomOptions = classroom ? await prepareClassroom(port, listening, { warm, maxEnvironments }, Boolean(tls), kind, hostKubeconfig) : undefined;
+  const classroomOptions = classroom ? await prepareClassroom(port, listening, { warm, maxEnvironments, idleMs: reclaimMinutes * 60_000 }, Boolean(tls), kind, hostKubeconfig) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -186,7 +193,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
  * scripts and tests) and this machine's learner environments (adopting the ones a previous run
  * left). Learners' sandboxes reach this server as labs-server:<port>.
  */
-async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
+async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number; idleMs?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../environments/paths.ts');
