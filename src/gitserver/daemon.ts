@@ -15,13 +15,22 @@ const root = values.root ?? defaultGitRoot();
 const port = Number(values.port ?? defaultGitPort());
 const stateFile = join(root, 'server.json');
 
-const gateway = await kindNetworkGateway();
-const server = await startGitServer({
-  store: openGitStore(root),
-  hosts: ['127.0.0.1', gateway],
-  port,
-  onRequest: (r) => console.log(`${new Date().toISOString()} ${r.user ?? '-'} ${r.method} ${r.path} ${r.status}`),
-});
+let gateway: string;
+let server: Awaited<ReturnType<typeof startGitServer>>;
+try {
+  gateway = await kindNetworkGateway();
+  server = await startGitServer({
+    store: openGitStore(root),
+    hosts: ['127.0.0.1', gateway],
+    port,
+    onRequest: (r) => console.log(`${new Date().toISOString()} ${r.user ?? '-'} ${r.method} ${r.path} ${r.status}`),
+  });
+} catch (error) {
+  // One line for service.ts to report (it shows this log's last line).
+  const message = (error as Error).message;
+  console.error(/EADDRINUSE/.test(message) ? `${message} (another git server of another data folder? LABS_GIT_PORT picks another port)` : message);
+  process.exit(1);
+}
 const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway, script: fileURLToPath(import.meta.url) };
 writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 console.log(`git server listening on ${server.urls.join(', ')}`);

@@ -86,7 +86,7 @@ export async function ensureGitServer(options: { root?: string; port?: number; l
     if (child.exitCode !== null) break;
     await sleep(200);
   }
-  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').at(-1) ?? '' : '';
   throw new Error(`git server did not start on ${gateway}:${port}: ${tail || 'no output'} (log: ${logFile})`);
 }
 

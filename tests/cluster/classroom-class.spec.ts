@@ -13,6 +13,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -22,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
+import { stopGitServer } from '../../src/gitserver/service.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
 import { ShellSession } from '../course/run-blocks.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from '../browser/harness.ts';
@@ -37,7 +39,14 @@ type Terminal = { ready: boolean; text(): string };
 
 let server: RunningServer;
 let serverArgs: string[];
-const serverEnv = { LABS_CLASSROOM_ADMIN: `${ADMIN.username}:${ADMIN.password}`, LABS_CLASSROOM_POOL: POOL };
+// The class's own git server (its data folder is this test's): not the port of this machine's own.
+const gitPort = await new Promise<number>((resolve) => {
+  const probe = createNetServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => resolve(port));
+  });
+});
+const serverEnv = { LABS_CLASSROOM_ADMIN: `${ADMIN.username}:${ADMIN.password}`, LABS_CLASSROOM_POOL: POOL, LABS_GIT_PORT: String(gitPort) };
 const browsers: Browser[] = [];
 let teacher: BrowserContext;
 let dashboard: Page;
@@ -170,6 +179,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const b of browsers) await b.close().catch(() => {});
+  if (server) stopGitServer(join(server.home, 'data', 'git'));
   await server?.stop();
   // Nothing of the class stays on Docker: its learners' environments and its warm pool go.
   const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0 });
