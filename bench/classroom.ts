@@ -386,7 +386,7 @@ async function main(): Promise<void> {
   const max = LEARNERS + 1;
   console.log(`Classroom bench: ${LEARNERS} learners (+1 cold join), warm pool ${warm}, at most ${max} environments, pool ${POOL}`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${Math.round(availableMemoryMiB())} MiB available; ${load()}`);
-  console.log(`goals: join → prompt ≤ ${goals.joinMs / 1000} s, ≤ ${goals.memoryMB} MB per environment, dashboard ≤ ${goals.dashboardMs / 1000} s; continuous grading every ${GRADE_EVERY_S} s (the server's fixed default)\n`);
+  console.log(`goals: join → prompt ≤ ${goals.joinMs / 1000} s, ≤ ${goals.memoryMB} MB per environment, dashboard ≤ ${goals.dashboardMs / 1000} s; the server grades on pod events (300 ms settle), 1/5/15 s after an Enter, and every ${GRADE_EVERY_S} s\n`);
 
   const bridge = (await exec('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).stdout.trim();
   let started = Date.now();
@@ -539,7 +539,7 @@ async function main(): Promise<void> {
   line(`${solvers.length} learners solving labs 1, 4, 5 (wall)`, `${wall.toFixed(0)} s`, `${solved.length} of ${expected} grid changes seen`);
   if (solved.length > 0) {
     const ms = solved.map((s) => s.ms);
-    line('dashboard: state passes → SSE grid, p50', seconds(percentile(ms, 50)), `n=${ms.length}, continuous grading every ${GRADE_EVERY_S} s`);
+    line('dashboard: state passes → SSE grid, p50', seconds(percentile(ms, 50)), `n=${ms.length}`);
     line('dashboard: state passes → SSE grid, p95', seconds(percentile(ms, 95)), `${ratio(percentile(ms, 95), goals.dashboardMs)}; min ${seconds(Math.min(...ms))}, max ${seconds(Math.max(...ms))}`);
     for (const name of Object.keys(shownBy)) {
       const some = solved.filter((s) => s.name === name).map((s) => s.ms);
