@@ -12,7 +12,7 @@
 // The assignment is its own object because Docker labels never change, while a warm sandbox is
 // made (with a fresh home) before anyone knows whose it will be: handing it out is creating this
 // small volume, not starting a container.
-import { run, tryRun } from '../exec.ts';
+import { CommandError, lastErrorLine, run, tryRun } from '../exec.ts';
 
 export const label = {
   pool: 'io.kubernetes-labs.pool',
@@ -56,18 +56,29 @@ async function ids(args: string[]): Promise<string[]> {
   return out.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+/**
+ * `docker <kind> inspect` of objects just listed: one removed in between (a class ending, a
+ * learner's environment replaced) is left out, not an error.
+ */
+export async function inspectListed<T>(kind: 'network' | 'container' | 'volume', names: string[], what: string): Promise<T[]> {
+  const result = await tryRun('docker', [kind, 'inspect', ...names]);
+  const gone = result.stderr.split('\n').filter(Boolean).every((line) => /no such (object|volume|container)|network \S+ not found/i.test(line));
+  if (result.code !== 0 && !gone) throw new CommandError(`${what}: ${lastErrorLine(result)}`, result);
+  return result.stdout.trim() ? (JSON.parse(result.stdout) as T[]) : [];
+}
+
 /** Everything of `pool` on this Docker engine, by label. */
 export async function findPool(pool: string): Promise<Found> {
   const filter = ['--filter', `label=${label.pool}=${pool}`];
   const found: Found = { networks: [], sandboxes: [], homes: [], assignments: [] };
   const networkIds = await ids(['network', 'ls', '-q', ...filter, '--filter', `label=${label.role}=network`]);
   if (networkIds.length > 0) {
-    const list = JSON.parse(await run('docker', ['network', 'inspect', ...networkIds], 'inspecting learner networks')) as { Name: string; Labels?: Record<string, string> }[];
+    const list = await inspectListed<{ Name: string; Labels?: Record<string, string> }>('network', networkIds, 'inspecting learner networks');
     for (const n of list) if (n.Labels?.[label.env]) found.networks.push({ name: n.Name, env: n.Labels[label.env], created: n.Labels[label.created] ?? '' });
   }
   const containerIds = await ids(['ps', '-aq', ...filter, '--filter', `label=${label.role}=sandbox`]);
   if (containerIds.length > 0) {
-    const list = JSON.parse(await run('docker', ['inspect', ...containerIds], 'inspecting sandboxes')) as { Name: string; Config: { Labels?: Record<string, string> }; State: { Running: boolean } }[];
+    const list = await inspectListed<{ Name: string; Config: { Labels?: Record<string, string> }; State: { Running: boolean } }>('container', containerIds, 'inspecting sandboxes');
     for (const c of list) {
       const labels = c.Config.Labels ?? {};
       found.sandboxes.push({ name: c.Name.replace(/^\//, ''), env: labels[label.env] ?? '', home: labels[label.home] ?? '', running: c.State.Running });
@@ -75,7 +86,7 @@ export async function findPool(pool: string): Promise<Found> {
   }
   const volumeNames = await ids(['volume', 'ls', '-q', ...filter]);
   if (volumeNames.length > 0) {
-    const list = JSON.parse(await run('docker', ['volume', 'inspect', ...volumeNames], 'inspecting volumes')) as { Name: string; Labels?: Record<string, string> }[];
+    const list = await inspectListed<{ Name: string; Labels?: Record<string, string> }>('volume', volumeNames, 'inspecting volumes');
     for (const v of list) {
       const labels = v.Labels ?? {};
       if (labels[label.role] === 'home') found.homes.push(v.Name);
