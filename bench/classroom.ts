@@ -241,7 +241,7 @@ class Terminal {
   }
 }
 
-const PROMPT = /\$ *$/;
+const PROMPT = /\$\s*$/; // a redrawn tmux screen (attaching to a running shell) ends in blank lines
 
 /** Types keys at an idle prompt (each erased again) and returns the echo times. */
 async function typeKeys(term: Terminal, keys: number, into: number[], until?: () => boolean): Promise<void> {

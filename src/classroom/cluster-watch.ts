@@ -14,32 +14,48 @@ export type ClusterWatchDeps = {
   learners: () => WatchedLearner[];
   /** Something of this learner's changed in their cluster. */
   changed: (learnerId: number) => void;
-  /** How often the set of watches is brought up to date (and broken watches restarted). */
+  /** How often the set of watches is brought up to date (and ended watches resumed). */
   syncEveryMs?: number;
+  /** How long the API server keeps one watch open (default WATCH_SECONDS). */
+  watchSeconds?: number;
   log?: (line: string) => void;
 };
 
-type Running = { kubeconfig: string; abort?: AbortController; ended: boolean };
+type Running = { kubeconfig: string; abort?: AbortController; ended: boolean; resourceVersion?: string };
+
+/** The API server ends each watch after this long; it is resumed from the last version seen, so nothing is missed or repeated. */
+const WATCH_SECONDS = 25;
 
 export function watchLearnerClusters(deps: ClusterWatchDeps): { stop(): void; sync(): void; watching(): number[] } {
   const running = new Map<number, Running>();
+  /** Each learner's last watch error: logged once, not at every retry. */
+  const lastError = new Map<number, string>();
   let stopped = false;
 
-  function start(learner: WatchedLearner): void {
-    const entry: Running = { kubeconfig: learner.kubeconfig, ended: false };
+  function start(learner: WatchedLearner, resourceVersion?: string): void {
+    const entry: Running = { kubeconfig: learner.kubeconfig, ended: false, resourceVersion };
     running.set(learner.id, entry);
     const done = (error: unknown) => {
-      entry.ended = true; // the next sync starts another (an API server restart, a timeout)
-      if (error && !stopped && !(error instanceof Error && error.name === 'AbortError')) {
-        deps.log?.(`cluster watch: learner ${learner.id}: ${(error as Error).message ?? error}`);
+      entry.ended = true; // the next sync resumes it
+      const name = (error as { name?: string } | null)?.name;
+      if ((error as { statusCode?: number } | null)?.statusCode === 410) entry.resourceVersion = undefined;
+      else if (error && !stopped && name !== 'AbortError' && name !== 'TimeoutError') {
+        const message = String((error as Error).message ?? error);
+        if (lastError.get(learner.id) !== message) deps.log?.(`cluster watch: learner ${learner.id}: ${message}`);
+        lastError.set(learner.id, message);
       }
     };
+    type Event = { metadata?: { namespace?: string; resourceVersion?: string }; code?: number };
     try {
       const kc = new KubeConfig();
       kc.loadFromFile(learner.kubeconfig);
       new Watch(kc)
-        .watch('/api/v1/pods', { allowWatchBookmarks: false }, (_phase, pod: { metadata?: { namespace?: string } }) => {
-          if (!QUIET_NAMESPACES.has(pod?.metadata?.namespace ?? '')) deps.changed(learner.id);
+        .watch('/api/v1/pods', { allowWatchBookmarks: true, timeoutSeconds: deps.watchSeconds ?? WATCH_SECONDS, resourceVersion: entry.resourceVersion }, (phase, object: Event) => {
+          // A resumed watch whose version is too old (410 Gone) starts over from a fresh list.
+          if (phase === 'ERROR') return void (object?.code === 410 && (entry.resourceVersion = undefined));
+          if (object?.metadata?.resourceVersion) entry.resourceVersion = object.metadata.resourceVersion;
+          lastError.delete(learner.id);
+          if (phase !== 'BOOKMARK' && !QUIET_NAMESPACES.has(object?.metadata?.namespace ?? '')) deps.changed(learner.id);
         }, done)
         .then((abort) => {
           if (stopped || running.get(learner.id) !== entry) abort.abort();
@@ -55,7 +71,9 @@ export function watchLearnerClusters(deps: ClusterWatchDeps): { stop(): void; sy
     const wanted = new Map(deps.learners().map((l) => [l.id, l]));
     for (const [id, entry] of running) {
       const learner = wanted.get(id);
-      if (!learner || entry.ended || learner.kubeconfig !== entry.kubeconfig) {
+      if (learner && entry.ended && learner.kubeconfig === entry.kubeconfig) {
+        start(learner, entry.resourceVersion); // the same cluster: resume where it ended
+      } else if (!learner || learner.kubeconfig !== entry.kubeconfig) {
         entry.abort?.abort();
         running.delete(id);
       }

@@ -1,5 +1,6 @@
 // Grading on cluster events (src/classroom/cluster-watch.ts) against the real API server: a pod
-// made in a learner's namespace is heard, pods of kube-system are not, a learner
+// made in a learner's namespace is heard, pods of kube-system are not, a watch the API server
+// ends is resumed without replaying the cluster's pods, a learner
 // who leaves is no longer watched, and a kubeconfig that reaches nothing is retried, not fatal.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -31,12 +32,16 @@ describe('watching learner clusters for grading', () => {
     const unreachable = join(tmpdir(), `unreachable-${namespace}.kubeconfig`);
     writeFileSync(unreachable, (await sh('kubectl config view --raw', kubeconfig)).replace(/server: https:\/\/[^\n]+/, 'server: https://127.0.0.1:9'));
     let learners: WatchedLearner[] = [{ id: 1, kubeconfig }, { id: 2, kubeconfig: unreachable }];
-    const watch = watchLearnerClusters({ learners: () => learners, changed: (id) => heard.push(id), syncEveryMs: 200 });
+    // Watches of 2 s: each is resumed several times during the test, from where it ended.
+    const watch = watchLearnerClusters({ learners: () => learners, changed: (id) => heard.push(id), syncEveryMs: 200, watchSeconds: 2 });
     try {
       await sh(`kubectl create namespace ${namespace}`, kubeconfig);
       // The initial list (existing pods) arrives as events first; wait for it to pass.
       await sleep(2_000);
       heard.length = 0;
+      // Resumed watches replay nothing: a quiet cluster stays quiet (no list of every pod again).
+      await sleep(5_000);
+      expect(heard).toEqual([]);
       // kube-system: nothing.
       await sh('kubectl -n kube-system annotate pod -l k8s-app=kube-dns labs.test/poke=1 --overwrite', kubeconfig);
       await sleep(1_500);
