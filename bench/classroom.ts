@@ -11,7 +11,7 @@
 //     with $EPOCHREALTIME → the SSE event whose grid shows it; goal ≤ 2 s), `labs verify` → the
 //     grid, server CPU seconds and RSS (/proc/<pid>), terminal echo p50/p95 under that load.
 // Everything of its pool (bench-<random>) is removed at the end, also on Ctrl+C.
-// Usage: node bench/classroom.ts   (LABS_BENCH_LEARNERS: learners, default 8; LABS_VERBOSE=1: server log)
+// Usage: node bench/classroom.ts   (LABS_BENCH_LEARNERS: learners, default 4 — what 2 cores hold by the server's own rule; LABS_VERBOSE=1: server log)
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { PROTOCOL_VERSION, CloseCode, decodeOutput, decodeServerControl, encodeC
 import { startServer, type RunningServer } from '../tests/browser/harness.ts';
 
 const exec = promisify(execFile);
-const LEARNERS = Math.max(1, Number(process.env.LABS_BENCH_LEARNERS ?? 8));
+const LEARNERS = Math.max(1, Number(process.env.LABS_BENCH_LEARNERS ?? 4));
 const POOL = `bench-${randomBytes(3).toString('hex')}`;
 const ADMIN = { username: 'bench', password: 'bench-classroom-password' };
 const goals = { joinMs: 2000, memoryMB: 700, dashboardMs: 2000 };
