@@ -335,10 +335,15 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     const before = await inSandbox(learners.ana.env, 'labs verify 8');
     expect(before.code, before.out).toBe(1);
     // The server installs Argo CD into her cluster and hands her the git access (her password goes to ~/.git-credentials).
-    const installed = await inSandbox(learners.ana.env, 'labs addon argocd && labs addon argocd --status && stat -c %a ~/.git-credentials', 15 * MINUTE);
+    const installed = await inSandbox(learners.ana.env, [
+      'labs addon argocd && labs addon argocd --status && stat -c %a ~/.git-credentials',
+      // git finds her password itself: the URL without it works.
+      'git ls-remote "$(labs addon argocd --clone-url | sed "s#//[^@]*@#//#")" >/dev/null && echo listed-without-password',
+    ].join(' && '), 15 * MINUTE);
     expect(installed.code, installed.out).toBe(0);
     expect(installed.out).toMatch(/Argo CD is ready at https:\/\/[\d.]+:31001/);
     expect(installed.out).toMatch(/^600$/m);
+    expect(installed.out).toMatch(/^listed-without-password$/m);
     await exec('bash', ['-c', `tar -C '${join(repoRoot, 'labs')}' -c 08-gitops-argocd | docker exec -i ${sandboxName(learners.ana.env)} tar -C /tmp -x`]);
     const solved = await inSandbox(learners.ana.env, 'LABS_WORKDIR=$HOME/lab8 bash /tmp/08-gitops-argocd/solve.sh', 12 * MINUTE);
     expect(solved.code, solved.out).toBe(0);
