@@ -22,6 +22,7 @@ import { containerCpu, containerMemoryMiB, findPool, sandboxName } from '../src/
 import { DEFAULT_CPU_SHARE, LocalLearnerEnvironments, availableMemoryMiB, environmentsThatFit } from '../src/environments/classroom/local.ts';
 import { PROTOCOL_VERSION, CloseCode, decodeOutput, decodeServerControl, encodeControl, encodeInput, shouldAcknowledge } from '../src/terminal/protocol.ts';
 import { startServer, type RunningServer } from '../tests/browser/harness.ts';
+import { fixLab1 } from '../tests/course/answers.ts';
 
 const exec = promisify(execFile);
 const LEARNERS = Math.max(1, Number(process.env.LABS_BENCH_LEARNERS ?? 4));
@@ -260,19 +261,7 @@ const stamp = (name: string) => `echo "@@T ${name} $EPOCHREALTIME"`;
 
 const solution = [
   // Lab 1: the probe from the lesson, appended to the starter file, as the cluster test does.
-  'cd ~/labs/01-liveness',
-  "cat >> liveness-test.yaml <<'EOF'",
-  '    livenessProbe:',
-  '      httpGet:',
-  '        path: /healthz',
-  '        port: 8080',
-  '        httpHeaders:',
-  '        - name: Custom-Header',
-  '          value: Awesome',
-  '      initialDelaySeconds: 3',
-  '      periodSeconds: 3',
-  'EOF',
-  `kubectl create namespace liveness && kubectl apply -f liveness-test.yaml && ${stamp('lab1-applied')}`,
+  ...fixLab1(8080, stamp('lab1-applied')),
   // Lab 4: the kustomization from the reference solution.
   'cd ~/labs/04-kustomize-fields',
   "cat > kustomization.yaml <<'EOF'",

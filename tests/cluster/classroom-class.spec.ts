@@ -25,6 +25,7 @@ import { LocalLearnerEnvironments } from '../../src/environments/classroom/local
 import { kindClusters } from '../../src/environments/kind-provider.ts';
 import { stopGitServer } from '../../src/gitserver/service.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
+import { fixLab1 } from '../course/answers.ts';
 import { ShellSession } from '../course/run-blocks.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from '../browser/harness.ts';
 
@@ -101,25 +102,6 @@ async function type(page: Page, ...lines: string[]): Promise<void> {
     await page.keyboard.type(line, { delay: 2 });
     await page.keyboard.press('Enter');
   }
-}
-
-/** Appends a liveness probe on `port` to lab 1's starter file and applies it (what the lesson asks for). */
-function fixLab1(port: number): string[] {
-  return [
-    'cd ~/labs/01-liveness',
-    "cat >> liveness-test.yaml <<'EOF'",
-    '    livenessProbe:',
-    '      httpGet:',
-    '        path: /healthz',
-    `        port: ${port}`,
-    '        httpHeaders:',
-    '        - name: Custom-Header',
-    '          value: Awesome',
-    '      initialDelaySeconds: 3',
-    '      periodSeconds: 3',
-    'EOF',
-    'kubectl create namespace liveness && kubectl apply -f liveness-test.yaml',
-  ];
 }
 
 async function joinClass(name: string): Promise<Page> {
