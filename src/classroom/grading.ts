@@ -111,6 +111,14 @@ export function startGrading(deps: GradingDeps): Grading {
     await runJobs(jobs);
   }
 
+  /** Grades the learner's open labs now (not once their class has ended, or grading stopped). */
+  function gradeLearner(learnerId: number): void {
+    const learner = deps.cohorts.learner(learnerId);
+    const cohort = learner && deps.cohorts.get(learner.cohortId);
+    if (!learner || !cohort || cohort.endedAt || stopped) return;
+    void runJobs(learnerJobs(cohort.id, cohort.labs, learner)).catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
+  }
+
   const soon = new Map<number, ReturnType<typeof setTimeout>[]>();
   /**
    * A learner just ran something in their terminal: grade their open labs shortly after, and
@@ -118,13 +126,9 @@ export function startGrading(deps: GradingDeps): Grading {
    * moves within seconds rather than at the next round.
    */
   function nudge(learnerId: number): void {
-    const learner = deps.cohorts.learner(learnerId);
-    const cohort = learner && deps.cohorts.get(learner.cohortId);
-    if (!learner || !cohort || cohort.endedAt || stopped) return;
+    if (stopped) return;
     for (const t of soon.get(learnerId) ?? []) clearTimeout(t);
-    soon.set(learnerId, (deps.nudgeDelaysMs ?? NUDGE_DELAYS_MS).map((delay) => setTimeout(() => {
-      void runJobs(learnerJobs(cohort.id, cohort.labs, learner)).catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
-    }, delay)));
+    soon.set(learnerId, (deps.nudgeDelaysMs ?? NUDGE_DELAYS_MS).map((delay) => setTimeout(() => gradeLearner(learnerId), delay)));
   }
 
   const settling = new Map<number, ReturnType<typeof setTimeout>>();
@@ -138,10 +142,7 @@ export function startGrading(deps: GradingDeps): Grading {
     clearTimeout(settling.get(learnerId));
     settling.set(learnerId, setTimeout(() => {
       settling.delete(learnerId);
-      const learner = deps.cohorts.learner(learnerId);
-      const cohort = learner && deps.cohorts.get(learner.cohortId);
-      if (!learner || !cohort || cohort.endedAt || stopped) return;
-      void runJobs(learnerJobs(cohort.id, cohort.labs, learner)).catch((error: unknown) => deps.log?.(`grading: ${(error as Error).message}`));
+      gradeLearner(learnerId);
     }, deps.settleMs ?? SETTLE_MS));
   }
 
