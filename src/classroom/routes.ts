@@ -279,10 +279,19 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
       const learnerPath = /^\/api\/classroom\/learners\/(\d{1,9})\/(reset|recreate|dismiss-help)$/.exec(path);
       if (learnerPath) {
         const learner = deps.cohorts.learner(Number(learnerPath[1]));
-        if (!learner || !deps.cohorts.ownedBy(learner.cohortId, instructor.subjectId)) return sendJson(res, 404, { error: 'no such learner' }), true;
+        const cohort = learner && deps.cohorts.ownedBy(learner.cohortId, instructor.subjectId);
+        if (!learner || !cohort) return sendJson(res, 404, { error: 'no such learner' }), true;
         if (!changeAllowed(req, instructor)) return forbidden(res), true;
         if (learnerPath[2] === 'reset') {
-          const lab = Number((await readJson(req)).lab);
+          const lab = (await readJson(req)).lab;
+          // The instructor's mistakes and a missing cluster are answers, not internal errors.
+          if (typeof lab !== 'number' || !cohort.labs.includes(lab)) {
+            return sendJson(res, 400, { error: `lab ${JSON.stringify(lab ?? null).slice(0, 20)}: not one of this class's labs (${cohort.labs.join(', ')})` }), true;
+          }
+          const environment = deps.environments.status(learnerKey(learner));
+          if (environment.state !== 'ready' || !deps.environments.kubeconfig(learnerKey(learner))) {
+            return sendJson(res, 409, { error: `${learner.displayName} has no cluster to reset (${environment.message})` }), true;
+          }
           await deps.resetLab(learnerKey(learner), lab);
         } else if (learnerPath[2] === 'recreate') {
           void deps.environments.recreate(learnerKey(learner)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));

@@ -2,27 +2,18 @@
 // codes, the dashboard's numbers, and the API's rules (rate limits, CSRF, who may see what).
 // Learner environments here are an in-memory stand-in for the environment provider (clusters are
 // the cluster suite's business); grading and the store are the real ones.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
 import { Accounts, hashPassword, verifyPassword } from '../../src/classroom/accounts.ts';
-import { csvCell, failureReasons, grid, learnerKey, type LabCatalogEntry } from '../../src/classroom/board.ts';
+import { csvCell, failureReasons, grid, learnerKey } from '../../src/classroom/board.ts';
 import { cleanDisplayName, Cohorts, normalizeCode } from '../../src/classroom/cohorts.ts';
-import type { EnvironmentStatus, LearnerEnvironments } from '../../src/classroom/environments.ts';
 import { sameOutcome } from '../../src/classroom/grading.ts';
-import { LiveFeed } from '../../src/classroom/live.ts';
-import { createClassroomRoutes } from '../../src/classroom/routes.ts';
 import { RateLimiter } from '../../src/classroom/rate-limit.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
+import { catalog, startClassroom, type ClassroomUnderTest, type Client, type MemoryEnvironments } from './classroom-harness.ts';
 
 // scrypt at N=2^17 is slow on purpose (~0.3 s idle, seconds on a loaded 2-core machine).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
-
-const catalog: LabCatalogEntry[] = [
-  { number: 1, id: '01-liveness', tasks: [{ id: 'probe-configured', title: 'a' }, { id: 'restarted-by-liveness', title: 'b' }] },
-  { number: 2, id: '02-readiness', tasks: [{ id: 'probe', title: 'c' }] },
-];
 
 const result = (lab: string, checks: Array<[string, boolean, string?]>, startedAt = new Date().toISOString()): LabResult => ({
   lab,
@@ -33,32 +24,6 @@ const result = (lab: string, checks: Array<[string, boolean, string?]>, startedA
   durationMs: 5,
   checks: checks.map(([id, passed, observed]) => ({ id, title: id, passed, points: passed ? 1 : 0, ...(observed ? { observed } : {}) })),
 });
-
-class MemoryEnvironments implements LearnerEnvironments {
-  readonly assigned: string[] = [];
-  readonly released: string[] = [];
-  async assign(learner: string) {
-    this.assigned.push(learner);
-  }
-  /** Learners whose environment is not ready (reclaimed, failed); everyone else's is. */
-  readonly states = new Map<string, EnvironmentStatus>();
-  status(learner: string): EnvironmentStatus {
-    return this.states.get(learner) ?? { state: 'ready', message: 'ready' };
-  }
-  kubeconfig() {
-    return undefined;
-  }
-  shell() {
-    return undefined;
-  }
-  async recreate() {}
-  async release(learner: string) {
-    this.released.push(learner);
-  }
-  onChange() {
-    return () => {};
-  }
-}
 
 describe('accounts', () => {
   it('hashes with scrypt and verifies only the right password', async () => {
@@ -166,72 +131,32 @@ describe('the dashboard numbers', () => {
 });
 
 describe('classroom API over HTTP', () => {
-  let server: Server;
+  let classroom: ClassroomUnderTest;
   let base: string;
-  const store = new ProgressStore(':memory:');
-  const environments = new MemoryEnvironments();
+  let store: ProgressStore;
+  let environments: MemoryEnvironments;
   let cohortId: number;
   let joinCode: string;
-
-  type Client = { cookie?: string; csrf?: string };
-  async function call(client: Client, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        Origin: base,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(client.cookie ? { Cookie: client.cookie } : {}),
-        ...(client.csrf ? { 'x-csrf-token': client.csrf } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) client.cookie = setCookie.split(';')[0];
-    const text = await response.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = { text };
-    }
-    if (typeof json.csrf === 'string') client.csrf = json.csrf;
-    return { status: response.status, json, headers: response.headers, text };
-  }
+  const call = (client: Client, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => classroom.call(client, method, path, body, { headers });
 
   const teacher: Client = {};
   const ana: Client = {};
   const ben: Client = {};
 
   beforeAll(async () => {
-    const accounts = new Accounts(store.database);
-    await accounts.createInstructor('teacher', 'a-long-password');
-    await accounts.createInstructor('other', 'another-long-password');
-    const routes = createClassroomRoutes({
-      accounts,
-      cohorts: new Cohorts(store.database),
-      store,
-      feed: new LiveFeed(),
-      environments,
-      catalog: async () => catalog,
-      resetLab: async () => {},
-      secure: false,
-    });
-    server = createServer((req, res) => void routes.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    classroom = await startClassroom();
+    ({ base, store, environments } = classroom);
+    await classroom.accounts.createInstructor('teacher', 'a-long-password');
+    await classroom.accounts.createInstructor('other', 'another-long-password');
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    store.close();
-  });
+  afterAll(() => classroom.close());
 
   it('signs the instructor in with an HttpOnly, SameSite=Strict session cookie; a wrong password gets 401', async () => {
     expect((await call({}, 'POST', '/api/classroom/login', { username: 'teacher', password: 'wrong-password!' })).status).toBe(401);
     const login = await call(teacher, 'POST', '/api/classroom/login', { username: 'teacher', password: 'a-long-password' });
     expect(login.status).toBe(200);
-    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
-    expect(login.headers.get('set-cookie')).not.toMatch(/Secure/);
+    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
+    expect(String(login.headers['set-cookie'])).not.toMatch(/Secure/);
   });
 
   it('refuses a login or join from another origin, or sent as a form', async () => {
@@ -311,7 +236,7 @@ describe('classroom API over HTTP', () => {
     const snapshot = await call(teacher, 'GET', `/api/classroom/cohorts/${cohortId}`);
     expect((snapshot.json.learners as Array<{ displayName: string }>).map((l) => l.displayName)).toEqual(['Ana', '<b>Ben</b>']);
     const csv = await call(teacher, 'GET', `/api/classroom/cohorts/${cohortId}/export.csv`);
-    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.text.split('\r\n')[0]).toBe('learner,lab,task,points,passed,passed_at');
     expect(csv.text).toContain('"<b>Ben</b>","01-liveness","probe-configured","1","true"');
   });

@@ -1,0 +1,113 @@
+// The classroom API on a loopback port for unit tests: the real routes, accounts, cohorts and
+// store, with learner environments as an in-memory stand-in (clusters are the cluster suite's
+// business). Requests can come from any 127.x.y.z address, as a class network's many would.
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Accounts } from '../../src/classroom/accounts.ts';
+import type { LabCatalogEntry } from '../../src/classroom/board.ts';
+import { Cohorts } from '../../src/classroom/cohorts.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../../src/classroom/environments.ts';
+import { LiveFeed } from '../../src/classroom/live.ts';
+import { createClassroomRoutes, type ClassroomDeps } from '../../src/classroom/routes.ts';
+import { ProgressStore } from '../../src/store/progress-store.ts';
+
+export const catalog: LabCatalogEntry[] = [
+  { number: 1, id: '01-liveness', tasks: [{ id: 'probe-configured', title: 'a' }, { id: 'restarted-by-liveness', title: 'b' }] },
+  { number: 2, id: '02-readiness', tasks: [{ id: 'probe', title: 'c' }] },
+];
+
+export class MemoryEnvironments implements LearnerEnvironments {
+  readonly assigned: string[] = [];
+  readonly released: string[] = [];
+  async assign(learner: string) {
+    this.assigned.push(learner);
+  }
+  /** Learners whose environment is not ready (reclaimed, failed); everyone else's is. */
+  readonly states = new Map<string, EnvironmentStatus>();
+  status(learner: string): EnvironmentStatus {
+    return this.states.get(learner) ?? { state: 'ready', message: 'ready' };
+  }
+  kubeconfig(learner: string) {
+    return this.status(learner).state === 'ready' ? `/kubeconfigs/${learner}` : undefined;
+  }
+  shell() {
+    return undefined;
+  }
+  async recreate() {}
+  async release(learner: string) {
+    this.released.push(learner);
+  }
+  onChange() {
+    return () => {};
+  }
+}
+
+export type Client = { cookie?: string; csrf?: string };
+export type Answer = { status: number; json: Record<string, unknown>; headers: Record<string, string | string[] | undefined>; text: string };
+
+export type ClassroomUnderTest = {
+  base: string;
+  store: ProgressStore;
+  accounts: Accounts;
+  cohorts: Cohorts;
+  environments: MemoryEnvironments;
+  /** A request as this client (its cookie and CSRF token are kept), optionally from another loopback address. */
+  call: (client: Client, method: string, path: string, body?: unknown, options?: { headers?: Record<string, string>; from?: string; raw?: string | Buffer }) => Promise<Answer>;
+  close: () => Promise<void>;
+};
+
+export async function startClassroom(overrides: Partial<ClassroomDeps> = {}): Promise<ClassroomUnderTest> {
+  const store = new ProgressStore(':memory:');
+  const accounts = new Accounts(store.database);
+  const cohorts = new Cohorts(store.database);
+  const environments = new MemoryEnvironments();
+  const routes = createClassroomRoutes({
+    accounts, cohorts, store, feed: new LiveFeed(), environments, catalog: async () => catalog, resetLab: async () => {}, secure: false, ...overrides,
+  });
+  const server: Server = createServer((req, res) => void routes.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+
+  const call: ClassroomUnderTest['call'] = (client, method, path, body, options = {}) =>
+    new Promise((resolve, reject) => {
+      const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+      const req = request({
+        host: '127.0.0.1', port, method, path, localAddress: options.from,
+        headers: {
+          Origin: base,
+          ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(client.cookie ? { Cookie: client.cookie } : {}),
+          ...(client.csrf ? { 'x-csrf-token': client.csrf } : {}),
+          ...options.headers,
+        },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const setCookie = res.headers['set-cookie']?.[0];
+          if (setCookie) client.cookie = setCookie.split(';')[0];
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            json = { text };
+          }
+          if (typeof json.csrf === 'string') client.csrf = json.csrf;
+          resolve({ status: res.statusCode ?? 0, json, headers: res.headers, text });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  return {
+    base, store, accounts, cohorts, environments, call,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
+    },
+  };
+}
