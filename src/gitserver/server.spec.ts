@@ -108,6 +108,20 @@ describe('git server (smart HTTP through git http-backend)', () => {
     expect(await gitFails(['push', 'origin', 'main'], dir)).toMatch(/403|read-only/);
   });
 
+  it('refuses a query git would read otherwise than the read-only check: two services, unknown parameters (400)', async () => {
+    const bo = store.credentialsFor('bo');
+    const refs = (query: string) =>
+      fetch(`${base}/class/argocd-example-apps.git/info/refs?${query}`, { headers: { Authorization: `Basic ${Buffer.from(`bo:${bo}`).toString('base64')}` } });
+    for (const query of ['service=git-upload-pack&service=git-receive-pack', 'service=git-upload-pack&x=1', 'service=git-upload-pack%00']) {
+      const answer = await refs(query);
+      expect(answer.status, query).toBe(400);
+      expect(answer.headers.get('content-type'), query).toMatch(/^text\/plain/);
+    }
+    // What the check decoded is what git gets: an encoded name is still the push service.
+    expect((await refs('%73ervice=git-receive-pack')).status).toBe(403);
+    expect((await refs('service=git-upload-pack')).headers.get('content-type')).toBe('application/x-git-upload-pack-advertisement');
+  });
+
   it('refuses to listen on every interface', async () => {
     await expect(startGitServer({ store, hosts: ['0.0.0.0'], port: 0 })).rejects.toThrow(/refusing/);
   });

@@ -51,6 +51,8 @@ export function createGitRequestHandler(options: GitHandlerOptions = {}): GitReq
     }
     user = credentials.user;
 
+    const query = gitQuery(url.searchParams);
+    if (typeof query !== 'string') return reply(res, 400, query.error);
     const pushing = url.searchParams.get('service') === 'git-receive-pack' || rest === '/git-receive-pack';
     if (owner === classOwner) {
       if (pushing) return reply(res, 403, `${owner}/${repo}.git is read-only: push to your own repository (/${user}/…)`);
@@ -66,12 +68,30 @@ export function createGitRequestHandler(options: GitHandlerOptions = {}): GitReq
         serveWithHttpBackend(req, res, {
           projectRoot: `${store.reposDir}/${owner}`,
           pathInfo: `/${repo}.git${rest ?? ''}`,
-          query: url.search.slice(1),
+          query,
           remoteUser: user!,
         }, backend),
       )
       .catch((e: Error) => reply(res, 500, e.message));
   };
+}
+
+/** Smart HTTP's only query parameter. */
+const services = new Set(['git-upload-pack', 'git-receive-pack']);
+
+/**
+ * The query git http-backend gets, rebuilt from what was checked: `service` at most once and
+ * nothing else. Two `service`s would let the read-only check see one and git act on the other.
+ */
+export function gitQuery(params: URLSearchParams): string | { error: string } {
+  const names = [...params.keys()];
+  const unknown = names.find((name) => name !== 'service');
+  if (unknown !== undefined) return { error: `unexpected query parameter ${JSON.stringify(unknown.slice(0, 40))}` };
+  if (names.length > 1) return { error: 'ambiguous query: "service" given more than once' };
+  const service = params.get('service');
+  if (service === null) return '';
+  if (!services.has(service)) return { error: `unknown service ${JSON.stringify(service.slice(0, 40))}` };
+  return new URLSearchParams({ service }).toString();
 }
 
 function basicAuth(req: IncomingMessage): { user: string; password: string } | undefined {
