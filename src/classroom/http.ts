@@ -22,18 +22,39 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export class BodyError extends Error {}
+export class BodyError extends Error {
+  /** 400: not a JSON object; 413: too large. */
+  readonly status: 400 | 413;
 
-/** A JSON object body of at most `limit` bytes. */
+  constructor(message: string, status: 400 | 413 = 400) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * A JSON object body of at most `limit` bytes. A larger one is refused without reading it (a
+ * declared length) or as soon as it grows past the limit: the rest is never read, and the
+ * answer closes the connection (see sendBodyError).
+ */
 export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new BodyError('send JSON (Content-Type: application/json)');
+  const tooLarge = () => new BodyError(`body larger than ${limit} bytes`, 413);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyError(`body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on('data', onData);
+    req.once('end', resolve);
+    req.once('error', reject);
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -42,6 +63,12 @@ export async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BodyError('body must be a JSON object');
   return parsed as Record<string, unknown>;
+}
+
+/** A body refused: after a 413 the connection closes, so Node does not read the rest of it. */
+export function sendBodyError(res: ServerResponse, error: BodyError): void {
+  if (error.status === 413) res.setHeader('Connection', 'close');
+  sendJson(res, error.status, { error: error.message });
 }
 
 /** The client's address for rate limits (the socket's: X-Forwarded-For is not trusted). */

@@ -30,7 +30,7 @@ import { type Accounts, type Session, SESSION_HOURS } from './accounts.ts';
 import { failureReasons, grid, learnerKey, csvCell, type LabCatalogEntry } from './board.ts';
 import { CohortError, type Cohorts } from './cohorts.ts';
 import type { LearnerEnvironments } from './environments.ts';
-import { BodyError, clientAddress, cookie, readJson, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
+import { BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
 import type { LiveFeed } from './live.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
@@ -306,7 +306,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
       return sendJson(res, 404, { error: `no classroom endpoint ${method} ${path}` }), true;
     } catch (error) {
       if (error instanceof CohortError) return sendJson(res, error.status, { error: error.message, code: error.code }), true;
-      if (error instanceof BodyError) return sendJson(res, 400, { error: error.message }), true;
+      if (error instanceof BodyError) return sendBodyError(res, error), true;
       log(`classroom: ${method} ${path}: ${(error as Error).message}`);
       return sendJson(res, 500, { error: 'internal error' }), true;
     }

@@ -20,7 +20,7 @@ import { createApi } from './api.ts';
 import { createGitopsHandler } from './gitops.ts';
 import { compressResponse } from './compression.ts';
 import { createPageTokens } from './page-token.ts';
-import { checkHost, checkRequestLine, isLoopbackName, noForeignOrigin, refuseUpgrade, sameOrigin, type Verdict } from './request-guard.ts';
+import { checkBodySize, checkHost, checkRequestLine, isLoopbackName, noForeignOrigin, refuseUpgrade, sameOrigin, type Verdict } from './request-guard.ts';
 import { loadSigningKey } from './signing-key.ts';
 import { createStaticHandler } from './static-files.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
@@ -143,11 +143,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (!verdict.ok) return refuse(res, verdict);
       res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host!, secure));
       if (secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+      // Solo mode's /argocd/ proxy hands bodies on to argocd-server as they come; nothing else takes large ones.
+      const proxied = !classroom && argocd.mounted(req);
+      const body = proxied ? { ok: true as const } : checkBodySize(req);
+      if (!body.ok) return refuse(res, body);
       if (classroom && (await classroom.handle(req, res))) return;
       if (await gitops(req, res)) return;
       if (await api(req, res)) return;
       // The proxy reaches this machine's own cluster: a class's learners have theirs (not proxied).
-      if (!classroom && argocd.mounted(req)) {
+      if (proxied) {
         if (!noForeignOrigin(req)) return refuse(res, { ok: false, status: 403, reason: 'Forbidden: cross-origin request to /argocd/' });
         argocd.handle(req, res);
         return;

@@ -103,6 +103,21 @@ export function checkRequestLine(req: IncomingMessage): Verdict {
   return { ok: true };
 }
 
+/** The largest body this server reads: its APIs take small JSON objects, its pages none. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * A body of at most `limit` bytes with its length declared up front, refused before a byte of it
+ * is read (413; 411 without a length). The HTTP parser then stops at the declared length, so
+ * no route (nor Node draining a body nobody read) ever reads more.
+ */
+export function checkBodySize(req: IncomingMessage, limit = MAX_BODY_BYTES): Verdict {
+  if (req.headers['transfer-encoding'] !== undefined) return { ok: false, status: 411, reason: 'Length Required: send a Content-Length (bodies here are small JSON)' };
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > limit) return { ok: false, status: 413, reason: `Payload Too Large: at most ${limit} bytes` };
+  return { ok: true };
+}
+
 /** Answers a WebSocket upgrade with a plain HTTP refusal and closes the connection. */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const phrase = reason.split(':')[0];
