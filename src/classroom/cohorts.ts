@@ -2,6 +2,7 @@
 // display name, unique in the cohort, and a resume code to continue on another device).
 import { randomInt } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { nameSkeleton } from './confusables.ts';
 
 /** No 0/O, 1/I/L: codes are read aloud and typed from a projector. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -106,7 +107,7 @@ export class Cohorts {
     this.db.prepare('UPDATE cohorts SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(new Date().toISOString(), cohortId);
   }
 
-  /** A learner joins with the cohort's code; the same display name twice is refused (409). */
+  /** A learner joins with the cohort's code; a display name that looks like a classmate's is refused (409). */
   join(code: string, rawName: string): { cohort: Cohort; learner: Learner } {
     const cohort = this.byJoinCode(code);
     if (!cohort) throw new CohortError('no open class with this code', 404, 'wrong-code');
@@ -115,8 +116,13 @@ export class Cohorts {
     try {
       const count = (this.db.prepare('SELECT COUNT(*) AS n FROM learners WHERE cohort_id = ?').get(cohort.id) as { n: number }).n;
       if (count >= cohort.capacity) throw new CohortError(`this class is full (${cohort.capacity} learners)`, 409, 'class-full');
-      const taken = this.db.prepare('SELECT 1 FROM learners WHERE cohort_id = ? AND display_name = ? COLLATE NOCASE').get(cohort.id, displayName);
-      if (taken) throw new CohortError(`"${displayName}" is taken in this class: add an initial or pick another name`, 409, 'name-taken');
+      const skeleton = nameSkeleton(displayName);
+      const names = this.db.prepare('SELECT display_name FROM learners WHERE cohort_id = ?').all(cohort.id) as Array<{ display_name: string }>;
+      const lookalike = names.find((row) => nameSkeleton(row.display_name) === skeleton)?.display_name;
+      if (lookalike !== undefined) {
+        const alike = lookalike === displayName ? '' : ` (it looks like "${lookalike}")`;
+        throw new CohortError(`"${displayName}" is taken in this class${alike}: add an initial or pick another name`, 409, 'name-taken');
+      }
       const { lastInsertRowid } = this.db
         .prepare('INSERT INTO learners (cohort_id, display_name, resume_code, joined_at) VALUES (?, ?, ?, ?)')
         .run(cohort.id, displayName, randomCode(RESUME_CODE_LENGTH), new Date().toISOString());
