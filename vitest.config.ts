@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.spec.ts'],
+          // Installs Debian's chromium when it is missing (as root; otherwise one line with the command).
+          globalSetup: ['tests/browser/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
@@ -32,7 +34,7 @@ export default defineConfig({
           // Its own 3-node host cluster, too slow for CI's budget: `npm run test:host-cluster`.
           exclude: ['tests/cluster/host-cluster/**'],
           // One kind cluster per run, created (offline) when missing, shared by every file.
-          globalSetup: ['tests/cluster/helpers/global-setup.ts'],
+          globalSetup: ['tests/browser/global-setup.ts', 'tests/cluster/helpers/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,

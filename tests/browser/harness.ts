@@ -1,11 +1,12 @@
 // Shared by the browser suite: start the real platform (`node src/server/start.ts`) on a free
-// port with throwaway state, and a Debian chromium with a fresh profile (never downloaded).
+// port with throwaway state, and Debian's chromium (tests/browser/chromium.ts) with a fresh profile.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { cacheDir } from '../../src/environments/paths.ts';
+import { CHROMIUM } from './chromium.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-results');
@@ -83,8 +84,6 @@ function goCaches(): Record<string, string> {
     GOCACHE: process.env.GOCACHE ?? join(process.env.XDG_CACHE_HOME ?? join(home, '.cache'), 'go-build'),
   };
 }
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(extraArgs: string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'labs-chromium-'));

@@ -14,12 +14,15 @@ import { releaseHistory, verifyLab, type HelmRelease, type LabResult } from '../
 import { findLab, labFiles } from '../../labs/catalog.ts';
 import { resetLab } from '../../labs/lifecycle.ts';
 import { toolchainBinDir } from '../../src/environments/paths.ts';
+import { ensureComponents } from '../../src/environments/toolchain.ts';
 import { testKubeconfig, toolEnv } from './helpers/cluster.ts';
 
 let kubeconfig = '';
-beforeAll(() => {
+beforeAll(async () => {
   kubeconfig = testKubeconfig();
-});
+  // Helm 3 is built only for what asks for it (no lesson does): this suite (about a minute cold).
+  await ensureComponents(['helm'], (line) => console.error(line));
+}, 1_200_000);
 afterAll(async () => {
   for (const lab of ['06', '07']) await resetLab(lab, { kubeconfig });
 });
