@@ -1,11 +1,10 @@
 // Instructor accounts (passwords hashed with scrypt) and server-side sessions for instructors
 // and learners: the browser holds only a random token (an HttpOnly cookie); the database holds
 // its SHA-256, the role, who it is, a CSRF token for state-changing requests, and an expiry.
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-
-const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))));
+import { BoundedQueue } from './bounded-queue.ts';
+import { scryptOnThread as scrypt } from './scrypt-thread.ts';
 
 /** OWASP's scrypt floor (N=2^17, r=8, p=1: ~128 MiB, ~0.3 s here) — logins are rare; guesses must be slow. */
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
@@ -33,11 +32,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
+/**
+ * Password checks at login: one at a time (each holds ~128 MiB and a core for ~0.3 s), three
+ * waiting; a fourth is refused at once (BusyError → 429 with Retry-After). A flood of wrong
+ * logins then costs one core and bounded memory, and queues no one for long.
+ */
+export const loginChecks = () => new BoundedQueue({ concurrency: 1, waiting: 3 });
+
 export class Accounts {
   private readonly db: DatabaseSync;
+  private readonly checks: BoundedQueue;
+  private readonly verify: typeof verifyPassword;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: { checks?: BoundedQueue; verify?: typeof verifyPassword } = {}) {
     this.db = db;
+    this.checks = options.checks ?? loginChecks();
+    this.verify = options.verify ?? verifyPassword;
   }
 
   hasInstructor(): boolean {
@@ -54,11 +64,14 @@ export class Accounts {
     return Number(lastInsertRowid);
   }
 
-  /** The instructor's id when the password is right; undefined otherwise (same time either way). */
+  /**
+   * The instructor's id when the password is right; undefined otherwise (same time either way).
+   * Throws BusyError when too many checks are running or waiting already.
+   */
   async login(username: string, password: string): Promise<number | undefined> {
     const row = this.db.prepare('SELECT id, password_hash FROM instructors WHERE username = ?').get(username) as { id: number; password_hash: string } | undefined;
     // An unknown name still costs a full hash, so timing does not tell which names exist.
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    const ok = await this.checks.run(() => this.verify(password, row?.password_hash ?? DUMMY_HASH));
     return ok && row ? row.id : undefined;
   }
 

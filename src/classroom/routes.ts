@@ -27,6 +27,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameOrigin } from '../server/request-guard.ts';
 import type { LabResult } from '../../grader/result.ts';
 import { type Accounts, type Session, SESSION_HOURS } from './accounts.ts';
+import { BusyError } from './bounded-queue.ts';
 import { failureReasons, grid, learnerKey, csvCell, type LabCatalogEntry } from './board.ts';
 import { CohortError, type Cohorts } from './cohorts.ts';
 import type { LearnerEnvironments } from './environments.ts';
@@ -307,6 +308,10 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     } catch (error) {
       if (error instanceof CohortError) return sendJson(res, error.status, { error: error.message, code: error.code }), true;
       if (error instanceof BodyError) return sendBodyError(res, error), true;
+      if (error instanceof BusyError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        return sendJson(res, 429, { error: `the server is checking other sign-ins: try again in ${error.retryAfterSeconds} s` }), true;
+      }
       log(`classroom: ${method} ${path}: ${(error as Error).message}`);
       return sendJson(res, 500, { error: 'internal error' }), true;
     }

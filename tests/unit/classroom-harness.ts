@@ -1,8 +1,9 @@
 // The classroom API on a loopback port for unit tests: the real routes, accounts, cohorts and
 // store, with learner environments as an in-memory stand-in (clusters are the cluster suite's
 // business). Requests can come from any 127.x.y.z address, as a class network's many would.
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DatabaseSync } from 'node:sqlite';
 import { Accounts } from '../../src/classroom/accounts.ts';
 import type { LabCatalogEntry } from '../../src/classroom/board.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
@@ -56,15 +57,24 @@ export type ClassroomUnderTest = {
   close: () => Promise<void>;
 };
 
-export async function startClassroom(overrides: Partial<ClassroomDeps> = {}): Promise<ClassroomUnderTest> {
+export type ClassroomSetup = {
+  /** Accounts on the class's database, e.g. with instrumented password checks. */
+  accounts?: (db: DatabaseSync) => Accounts;
+  /** What answers paths outside /api/classroom/ (the platform's pages, say). */
+  otherRoutes?: RequestListener;
+};
+
+export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, setup: ClassroomSetup = {}): Promise<ClassroomUnderTest> {
   const store = new ProgressStore(':memory:');
-  const accounts = new Accounts(store.database);
+  const accounts = setup.accounts?.(store.database) ?? new Accounts(store.database);
   const cohorts = new Cohorts(store.database);
   const environments = new MemoryEnvironments();
   const routes = createClassroomRoutes({
     accounts, cohorts, store, feed: new LiveFeed(), environments, catalog: async () => catalog, resetLab: async () => {}, secure: false, ...overrides,
   });
-  const server: Server = createServer((req, res) => void routes.handle(req, res));
+  const server: Server = createServer(async (req, res) => {
+    if (!(await routes.handle(req, res))) setup.otherRoutes?.(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;

@@ -1,7 +1,11 @@
 // Classroom mode against a hostile learner (issue #20): what the API answers when a learner,
 // or an instructor's slip, sends what a well-behaved page never would.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Accounts, verifyPassword } from '../../src/classroom/accounts.ts';
 import { learnerKey } from '../../src/classroom/board.ts';
+import { BoundedQueue, BusyError } from '../../src/classroom/bounded-queue.ts';
 import { nameSkeleton } from '../../src/classroom/confusables.ts';
 import { startClassroom, type ClassroomUnderTest, type Client } from './classroom-harness.ts';
 
@@ -72,6 +76,73 @@ describe('display names that look like a classmate’s', () => {
       const invisible = await classroom.call({}, 'POST', '/api/classroom/join', { code: joinCode, name: 'Learner A\u3164' });
       expect([invisible.status, invisible.json.code]).toEqual([409, 'name-taken']);
       expect((await classroom.call({}, 'POST', '/api/classroom/join', { code: joinCode, name: 'Learner B' })).status).toBe(200);
+    } finally {
+      await classroom.close();
+    }
+  });
+});
+
+describe('a flood of wrong instructor logins', () => {
+  it('BoundedQueue: one task at a time, three waiting, the rest refused at once with a wait', async () => {
+    const queue = new BoundedQueue({ concurrency: 1, waiting: 3 });
+    let running = 0;
+    let peak = 0;
+    const releases: Array<() => void> = [];
+    const task = () => {
+      peak = Math.max(peak, ++running);
+      return new Promise<void>((resolve) => releases.push(() => (running--, resolve())));
+    };
+    const outcomes = Array.from({ length: 10 }, () => queue.run(task).then(() => 'done', (error: unknown) => error));
+    const refused = (await Promise.all(outcomes.slice(4)));
+    expect(refused.every((e) => e instanceof BusyError && e.retryAfterSeconds >= 1)).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await vi.waitFor(() => expect(releases).toHaveLength(i + 1));
+      releases[i]!();
+    }
+    expect(await Promise.all(outcomes.slice(0, 4))).toEqual(['done', 'done', 'done', 'done']);
+    expect(peak).toBe(1);
+  });
+
+  it('from many addresses: at most one scrypt runs, the excess is 429 with Retry-After, and a page reading a file answers before any check ends', async () => {
+    let running = 0;
+    let peak = 0;
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const verify = async (password: string, stored: string) => {
+      peak = Math.max(peak, ++running);
+      firstStarted();
+      try {
+        return await verifyPassword(password, stored);
+      } finally {
+        running--;
+      }
+    };
+    const classroom = await startClassroom({}, {
+      accounts: (db) => new Accounts(db, { verify }),
+      // A page: it reads a file, on the threadpool Node's async scrypt would share.
+      otherRoutes: (_req, res) => void readFile(fileURLToPath(import.meta.url)).then((text) => res.end(`${text.length}`)),
+    });
+    try {
+      await classroom.accounts.createInstructor('teacher', 'a-long-password');
+      const order: string[] = [];
+      const logins = Array.from({ length: 12 }, (_, i) =>
+        classroom.call({}, 'POST', '/api/classroom/login', { username: 'teacher', password: `guess-${i}` }, { from: `127.0.0.${i + 2}` }).then((answer) => {
+          order.push(`login ${answer.status}`);
+          return answer;
+        }));
+      await started;
+      const page = await classroom.call({}, 'GET', '/lessons/1');
+      order.push('page');
+      expect(page.status).toBe(200);
+      const answers = await Promise.all(logins);
+      expect(answers.filter((a) => a.status === 401)).toHaveLength(4); // one checking, three waiting
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused).toHaveLength(8);
+      expect(refused.every((a) => Number(a.headers['retry-after']) >= 1)).toBe(true);
+      expect(peak).toBe(1);
+      expect(order.indexOf('page')).toBeLessThan(order.indexOf('login 401'));
+      // The flood over, the instructor signs in.
+      expect((await classroom.call({}, 'POST', '/api/classroom/login', { username: 'teacher', password: 'a-long-password' }, { from: '127.0.0.99' })).status).toBe(200);
     } finally {
       await classroom.close();
     }
