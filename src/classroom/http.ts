@@ -73,3 +73,6 @@ export function sendBodyError(res: ServerResponse, error: BodyError): void {
 
 /** The client's address for rate limits (the socket's: X-Forwarded-For is not trusted). */
 export const clientAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+
+/** A connection from this machine itself (127.0.0.0/8, ::1, or either as IPv4-mapped IPv6). */
+export const isLoopbackAddress = (address: string): boolean => /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1';

@@ -31,9 +31,9 @@ import { BusyError } from './bounded-queue.ts';
 import { failureReasons, grid, learnerKey, csvCell, type LabCatalogEntry } from './board.ts';
 import { CohortError, type Cohorts } from './cohorts.ts';
 import type { LearnerEnvironments } from './environments.ts';
-import { BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
+import { BodyError, clientAddress, cookie, isLoopbackAddress, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
 import type { LiveFeed } from './live.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { AttemptBudget, RateLimiter } from './rate-limit.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 
 export type ClassroomDeps = {
@@ -47,7 +47,33 @@ export type ClassroomDeps = {
   resetLab: (learner: string, lab: number) => Promise<void>;
   /** Cookies get Secure (the server runs with TLS). */
   secure: boolean;
+  limits?: Partial<ClassroomLimits>;
   log?: (line: string) => void;
+};
+
+/** Attempts per address and failures across all addresses, per window (see AttemptBudget). */
+export type ClassroomLimits = {
+  windowMs: number;
+  loginsPerAddress: number;
+  /** Joins and resumes together. */
+  joinsPerAddress: number;
+  failedLogins: number;
+  failedJoins: number;
+  failedResumes: number;
+  /** Addresses the failed-login budget does not stop: this machine's own (loopback). */
+  signInAnyway: (address: string) => boolean;
+};
+
+const defaultLimits: ClassroomLimits = {
+  windowMs: 5 * 60_000,
+  loginsPerAddress: 10,
+  joinsPerAddress: 20,
+  // One password check runs at a time (accounts.ts); this bounds guesses per window, whatever the addresses.
+  failedLogins: 30,
+  // Typos of a whole class fit; 31^6 join codes do not fall to 300 guesses per 5 minutes.
+  failedJoins: 300,
+  failedResumes: 100,
+  signInAnyway: isLoopbackAddress,
 };
 
 export type Caller = Session & { token: string };
@@ -60,8 +86,19 @@ type HelpRequest = { learnerId: number; displayName: string; message: string; at
 
 export function createClassroomRoutes(deps: ClassroomDeps) {
   const log = deps.log ?? (() => {});
-  const logins = new RateLimiter(10, 5 * 60_000);
-  const joins = new RateLimiter(20, 5 * 60_000);
+  const limits = { ...defaultLimits, ...deps.limits };
+  const { windowMs } = limits;
+  // Learners who spend the failed-login budget (wrong passwords from many addresses) lock
+  // everyone else out of signing in for up to one window. The instructor still gets in: a
+  // signed-in instructor's session is untouched, and at the server's own machine
+  // (http://localhost:<port>/classroom/) the budget does not apply — learners' sandboxes and
+  // clusters reach the server from their Docker networks, never from its loopback.
+  const logins = new AttemptBudget({ perAddress: new RateLimiter(limits.loginsPerAddress, windowMs), failures: limits.failedLogins, windowMs, exempt: limits.signInAnyway });
+  // Spent, these hold up new joins (or resumes) for up to one window; learners already in keep
+  // their sessions, and a flood of wrong join codes does not stop resume codes, nor the reverse.
+  const joinsPerAddress = new RateLimiter(limits.joinsPerAddress, windowMs);
+  const joins = new AttemptBudget({ perAddress: joinsPerAddress, failures: limits.failedJoins, windowMs });
+  const resumes = new AttemptBudget({ perAddress: joinsPerAddress, failures: limits.failedResumes, windowMs });
   const help = new Map<number, HelpRequest[]>();
 
   function sessionOf(req: IncomingMessage): Caller | undefined {
@@ -79,6 +116,10 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
   }
 
   const forbidden = (res: ServerResponse, why = 'forbidden') => sendJson(res, 403, { error: why });
+  const tooMany = (res: ServerResponse, wait: number) => {
+    res.setHeader('Retry-After', String(wait));
+    sendJson(res, 429, { error: `too many attempts: wait ${wait} s` });
+  };
 
   /**
    * Gives the learner an environment when they have none that works: at join, and when their
@@ -165,20 +206,21 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     try {
       if (path === '/api/classroom/login' && method === 'POST') {
         if (!sameOrigin(req)) return forbidden(res), true;
-        const wait = logins.take(clientAddress(req));
-        if (wait > 0) return sendJson(res, 429, { error: `too many attempts: wait ${wait} s` }), true;
+        const wait = logins.admit(clientAddress(req));
+        if (wait > 0) return tooMany(res, wait), true;
         const body = await readJson(req);
         const id = await deps.accounts.login(String(body.username ?? ''), String(body.password ?? ''));
-        if (id === undefined) return sendJson(res, 401, { error: 'wrong username or password' }), true;
+        if (id === undefined) return logins.failed(), sendJson(res, 401, { error: 'wrong username or password' }), true;
         const session = startSession(res, 'instructor', id);
         return sendJson(res, 200, { role: 'instructor', csrf: session.csrf }), true;
       }
 
       if (path === '/api/classroom/join' && method === 'POST') {
         if (!sameOrigin(req)) return forbidden(res), true;
-        const wait = joins.take(clientAddress(req));
-        if (wait > 0) return sendJson(res, 429, { error: `too many attempts: wait ${wait} s` }), true;
+        const wait = joins.admit(clientAddress(req));
+        if (wait > 0) return tooMany(res, wait), true;
         const body = await readJson(req);
+        if (!deps.cohorts.byJoinCode(String(body.code ?? ''))) joins.failed(); // a guess: it spends the class-wide budget
         const { cohort, learner } = deps.cohorts.join(String(body.code ?? ''), String(body.name ?? ''));
         const session = startSession(res, 'learner', learner.id);
         // The environment comes from the warm pool, or is made now; the page shows its state.
@@ -189,11 +231,11 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
 
       if (path === '/api/classroom/resume' && method === 'POST') {
         if (!sameOrigin(req)) return forbidden(res), true;
-        const wait = joins.take(clientAddress(req));
-        if (wait > 0) return sendJson(res, 429, { error: `too many attempts: wait ${wait} s` }), true;
+        const wait = resumes.admit(clientAddress(req));
+        if (wait > 0) return tooMany(res, wait), true;
         const body = await readJson(req);
         const learner = deps.cohorts.resume(String(body.code ?? ''));
-        if (!learner) return sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
+        if (!learner) return resumes.failed(), sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
         const session = startSession(res, 'learner', learner.id);
         ensureEnvironment(learner);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName }), true;
@@ -308,10 +350,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     } catch (error) {
       if (error instanceof CohortError) return sendJson(res, error.status, { error: error.message, code: error.code }), true;
       if (error instanceof BodyError) return sendBodyError(res, error), true;
-      if (error instanceof BusyError) {
-        res.setHeader('Retry-After', String(error.retryAfterSeconds));
-        return sendJson(res, 429, { error: `the server is checking other sign-ins: try again in ${error.retryAfterSeconds} s` }), true;
-      }
+      if (error instanceof BusyError) return tooMany(res, error.retryAfterSeconds), true;
       log(`classroom: ${method} ${path}: ${(error as Error).message}`);
       return sendJson(res, 500, { error: 'internal error' }), true;
     }

@@ -7,6 +7,7 @@ import { Accounts, verifyPassword } from '../../src/classroom/accounts.ts';
 import { learnerKey } from '../../src/classroom/board.ts';
 import { BoundedQueue, BusyError } from '../../src/classroom/bounded-queue.ts';
 import { nameSkeleton } from '../../src/classroom/confusables.ts';
+import { AttemptBudget, RateLimiter } from '../../src/classroom/rate-limit.ts';
 import { startClassroom, type ClassroomUnderTest, type Client } from './classroom-harness.ts';
 
 // scrypt at N=2^17 is slow on purpose (~0.3 s idle, seconds on a loaded 2-core machine).
@@ -146,5 +147,58 @@ describe('a flood of wrong instructor logins', () => {
     } finally {
       await classroom.close();
     }
+  });
+});
+
+describe('rate limits a class network cannot multiply', () => {
+  const windowMs = 60_000;
+  const from = (i: number) => ({ from: `127.0.1.${i}` });
+
+  it('wrong join codes from ever new addresses meet a class-wide budget (429, Retry-After); right ones never spend it; resume codes have their own', async () => {
+    const classroom = await startClassroom({ limits: { windowMs, failedJoins: 3, failedResumes: 2 } });
+    try {
+      const { cohortId, joinCode } = await classWithTeacher(classroom, {});
+      for (let i = 0; i < 5; i++) expect((await classroom.call({}, 'POST', '/api/classroom/join', { code: joinCode, name: `Learner ${'ABCDE'[i]}` }, from(i))).status).toBe(200);
+      for (let i = 10; i < 13; i++) expect((await classroom.call({}, 'POST', '/api/classroom/join', { code: 'ZZZZZZ', name: 'x' }, from(i))).status).toBe(404);
+      const spent = await classroom.call({}, 'POST', '/api/classroom/join', { code: 'ZZZZZZ', name: 'x' }, from(13));
+      expect(spent.status).toBe(429);
+      expect(Number(spent.headers['retry-after'])).toBeGreaterThan(0);
+      // The price, for up to one window: new joins wait too. Those in are not affected.
+      expect((await classroom.call({}, 'POST', '/api/classroom/join', { code: joinCode, name: 'Late' }, from(14))).status).toBe(429);
+      const resumeCode = classroom.cohorts.learners(cohortId)[0]!.resumeCode;
+      expect((await classroom.call({}, 'POST', '/api/classroom/resume', { code: resumeCode }, from(15))).status).toBe(200);
+      for (let i = 20; i < 22; i++) expect((await classroom.call({}, 'POST', '/api/classroom/resume', { code: 'WRONGWRONG' }, from(i))).status).toBe(404);
+      expect((await classroom.call({}, 'POST', '/api/classroom/resume', { code: resumeCode }, from(22))).status).toBe(429);
+    } finally {
+      await classroom.close();
+    }
+  });
+
+  it('failed logins from many addresses spend a class-wide budget; the instructor still signs in at the server machine', async () => {
+    const atTheServer = '127.0.0.1';
+    const classroom = await startClassroom({ limits: { windowMs, failedLogins: 2, signInAnyway: (address) => address === atTheServer } });
+    try {
+      await classroom.accounts.createInstructor('teacher', 'a-long-password');
+      const login = (password: string, options: { from: string }) => classroom.call({}, 'POST', '/api/classroom/login', { username: 'teacher', password }, options);
+      expect((await login('a-long-password', from(1))).status).toBe(200); // a success spends nothing
+      expect((await login('guess-1', from(2))).status).toBe(401);
+      expect((await login('guess-2', from(3))).status).toBe(401);
+      const spent = await login('guess-3', from(4));
+      expect([spent.status, Number(spent.headers['retry-after']) > 0]).toEqual([429, true]);
+      expect((await login('a-long-password', from(5))).status).toBe(429); // locked out from the network…
+      expect((await login('a-long-password', { from: atTheServer })).status).toBe(200); // …not at the server
+    } finally {
+      await classroom.close();
+    }
+  });
+
+  it('the per-address limit counts every attempt; the global budget only failures', () => {
+    const budget = new AttemptBudget({ perAddress: new RateLimiter(3, windowMs), failures: 2, windowMs });
+    expect([budget.admit('a', 0), budget.admit('a', 1), budget.admit('a', 2), budget.admit('a', 3)]).toEqual([0, 0, 0, 60]);
+    expect(budget.admit('b', 4)).toBe(0);
+    budget.failed(5);
+    budget.failed(6);
+    expect(budget.admit('c', 7)).toBe(60);
+    expect(budget.admit('c', windowMs + 6)).toBe(0);
   });
 });
