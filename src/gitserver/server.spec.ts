@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type RunningGitServer } from './server.ts';
-import { openGitStore, starters, type GitStore } from './store.ts';
+import { defaultGitStoreLimits, openGitStore, starters, type GitStore } from './store.ts';
 
 const exec = promisify(execFile);
 const gitEnv = {
@@ -52,7 +52,7 @@ describe('git server (smart HTTP through git http-backend)', () => {
   });
 
   it('creates a learner repo with the starter chart on first clone, and accepts a push', async () => {
-    const ana = store.credentialsFor('ana');
+    const ana = store.issuePassword('ana');
     await git(['clone', '--quiet', withAuth('ana', ana, '/ana/gitops.git'), join(work, 'ana')]);
     const values = readFileSync(join(work, 'ana', 'argo-test-chart', 'values.yaml'), 'utf8');
     expect(values).toMatch(/^replicaCount: 1$/m);
@@ -70,7 +70,7 @@ describe('git server (smart HTTP through git http-backend)', () => {
   });
 
   it("resetRepo (labs reset) seeds a learner's repository afresh; one never created stays absent", async () => {
-    const cy = store.credentialsFor('cy');
+    const cy = store.issuePassword('cy');
     await git(['clone', '--quiet', withAuth('cy', cy, '/cy/gitops.git'), join(work, 'cy')]);
     writeFileSync(join(work, 'cy', 'notes.txt'), 'mine\n');
     await git(['add', 'notes.txt'], join(work, 'cy'));
@@ -86,19 +86,19 @@ describe('git server (smart HTTP through git http-backend)', () => {
   });
 
   it('refuses anonymous access and a wrong password', async () => {
-    store.credentialsFor('ana');
+    store.issuePassword('ana');
     expect(await gitFails(['ls-remote', `${base}/ana/gitops.git`])).toMatch(/Authentication failed|could not read Username|terminal prompts disabled/);
     expect(await gitFails(['ls-remote', withAuth('ana', 'wrong', '/ana/gitops.git')])).toMatch(/Authentication failed/);
   });
 
   it("hides one learner's repo from another", async () => {
-    store.credentialsFor('ana');
-    const bo = store.credentialsFor('bo');
+    store.issuePassword('ana');
+    const bo = store.issuePassword('bo');
     expect(await gitFails(['ls-remote', withAuth('bo', bo, '/ana/gitops.git')])).toMatch(/not found/);
   });
 
   it('serves the class examples read-only', async () => {
-    const bo = store.credentialsFor('bo');
+    const bo = store.issuePassword('bo');
     const dir = join(work, 'examples');
     await git(['clone', '--quiet', withAuth('bo', bo, '/class/argocd-example-apps.git'), dir]);
     expect(readFileSync(join(dir, 'guestbook', 'guestbook-ui-svc.yaml'), 'utf8')).toMatch(/name: guestbook-ui/);
@@ -109,7 +109,7 @@ describe('git server (smart HTTP through git http-backend)', () => {
   });
 
   it('refuses a query git would read otherwise than the read-only check: two services, unknown parameters (400)', async () => {
-    const bo = store.credentialsFor('bo');
+    const bo = store.issuePassword('bo');
     const refs = (query: string) =>
       fetch(`${base}/class/argocd-example-apps.git/info/refs?${query}`, { headers: { Authorization: `Basic ${Buffer.from(`bo:${bo}`).toString('base64')}` } });
     for (const query of ['service=git-upload-pack&service=git-receive-pack', 'service=git-upload-pack&x=1', 'service=git-upload-pack%00']) {
@@ -120,6 +120,15 @@ describe('git server (smart HTTP through git http-backend)', () => {
     // What the check decoded is what git gets: an encoded name is still the push service.
     expect((await refs('%73ervice=git-receive-pack')).status).toBe(403);
     expect((await refs('service=git-upload-pack')).headers.get('content-type')).toBe('application/x-git-upload-pack-advertisement');
+  });
+
+  it('a learner gets repositories up to their limit; one more is refused (403)', async () => {
+    const ana = store.issuePassword('ana');
+    const { reposPerLearner } = defaultGitStoreLimits();
+    await store.ensureRepo('ana', 'gitops', starters.learner);
+    for (let i = 2; i <= reposPerLearner; i++) await git(['clone', '--quiet', withAuth('ana', ana, `/ana/extra-${i}.git`), join(work, `extra-${i}`)]);
+    expect(await gitFails(['clone', '--quiet', withAuth('ana', ana, '/ana/one-more.git'), join(work, 'one-more')])).toMatch(/403|the most one learner may have/);
+    expect(existsSync(store.repoPath('ana', 'one-more'))).toBe(false);
   });
 
   it('refuses to listen on every interface', async () => {

@@ -4,13 +4,13 @@
 //   /<learner>/<repo>.git/…              the learner's own repos: read + push, created on first use
 //   /class/argocd-example-apps.git/…     shared examples: read-only for every learner
 //
-// Every request needs HTTP basic auth with a learner's credentials (store.credentialsFor).
+// Every request needs HTTP basic auth with a learner's credentials (store.issuePassword).
 // Listen on loopback for the learner's shell and on the kind network's gateway for Argo CD
 // inside the cluster (see address.ts) — never on 0.0.0.0.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findHttpBackend, serveWithHttpBackend } from './http-backend.ts';
-import { classOwner, openGitStore, starters, type GitStore } from './store.ts';
+import { classOwner, openGitStore, RepositoryLimitError, starters, type GitStore } from './store.ts';
 
 export const exampleAppsRepo = 'argocd-example-apps';
 export const defaultLearnerRepo = 'gitops';
@@ -72,7 +72,7 @@ export function createGitRequestHandler(options: GitHandlerOptions = {}): GitReq
           remoteUser: user!,
         }, backend),
       )
-      .catch((e: Error) => reply(res, 500, e.message));
+      .catch((e: Error) => reply(res, e instanceof RepositoryLimitError ? 403 : 500, e.message));
   };
 }
 

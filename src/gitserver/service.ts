@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../environments/exec.ts';
 import { kindNetworkGateway } from './address.ts';
-import { defaultGitRoot, openGitStore, starters } from './store.ts';
+import { defaultGitRoot, openGitStore, starters, type PasswordUse } from './store.ts';
 import { defaultLearnerRepo, exampleAppsRepo } from './server.ts';
 
 export type GitServerState = {
@@ -108,11 +108,16 @@ export type LearnerRepo = {
   credentialPrefix: string;
 };
 
-/** The learner's repository (created from the starter chart on first use) and credentials. */
-export async function learnerRepo(server: GitServerState, learner: string, repo: string = defaultLearnerRepo): Promise<LearnerRepo> {
+/**
+ * The learner's repository (created from the starter chart on first use) and a password for it,
+ * issued now (the store keeps none it could give again): by default the one Argo CD and the
+ * learner's credential store get at install, replacing the last; `handout` for one shown on request.
+ */
+export async function learnerRepo(server: GitServerState, learner: string, options: { repo?: string; use?: PasswordUse } = {}): Promise<LearnerRepo> {
+  const repo = options.repo ?? defaultLearnerRepo;
   const store = openGitStore(server.root);
-  const password = store.credentialsFor(learner);
   await store.ensureRepo(learner, repo, starters.learner);
+  const password = store.issuePassword(learner, options.use);
   return {
     learner,
     password,

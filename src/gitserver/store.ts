@@ -2,10 +2,13 @@
 // learner's repository comes to exist: created on first use, seeded from a starter tree
 // (a Helm chart, see ./starter/) with one commit on `main`; `labs reset` seeds it afresh.
 //
-//   <root>/credentials.json           { "<learner>": "<password>" }  (mode 0600)
+//   <root>/credentials.json           { "<learner>": { "argocd": "<hash>", "handouts": ["<hash>", …] } }  (mode 0600)
 //   <root>/repos/<owner>/<repo>.git   bare repositories; owner is a learner or `class`
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Only what verifies a password is kept, never the password: whoever needs one again (a new
+// install of Argo CD, `labs addon argocd --clone-url`) is issued a fresh one.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,52 +38,113 @@ export const starters = {
   examples: join(starterDir, 'argocd-example-apps'),
 } as const;
 
+/**
+ * Which of a learner's passwords: `argocd`, the one Argo CD's repo credentials and the learner's
+ * git credential store get when Argo CD is installed (each install replaces it); `handout`, one
+ * shown on request (`labs addon argocd --clone-url` or `--status`, which ask the same endpoint).
+ * Showing one never breaks Argo CD, and a clone made with one (lesson 07 keeps it in the
+ * remote's URL) keeps working through the next HANDOUTS_KEPT - 1 shown.
+ */
+export type PasswordUse = 'argocd' | 'handout';
+const HANDOUTS_KEPT = 16;
+
+export type GitStoreLimits = {
+  /**
+   * Repositories one learner may have: their `gitops` (lab 8), the one lesson 07 has them clone
+   * into being (`lesson-argocd`), and one of their own.
+   */
+  reposPerLearner: number;
+  /** Repositories of all learners together (old classes' included: they stay on disk). */
+  repos: number;
+};
+
+export const defaultGitStoreLimits = (): GitStoreLimits => ({
+  reposPerLearner: Number(process.env.LABS_GIT_REPOS_PER_LEARNER ?? 3),
+  repos: Number(process.env.LABS_GIT_MAX_REPOS ?? 1000),
+});
+
+/** A repository the limits do not allow (the server answers 403). */
+export class RepositoryLimitError extends Error {}
+
 export type GitStore = {
   root: string;
   reposDir: string;
-  /** The learner's password, created (random) on first use. */
-  credentialsFor: (learner: string) => string;
+  /** A fresh random password for the learner, replacing their previous one for this use. */
+  issuePassword: (learner: string, use?: PasswordUse) => string;
   /** True when user/password are a learner's credentials. */
   authenticate: (user: string, password: string) => boolean;
-  /** Path of a bare repository, creating it from `starter` when missing. */
+  /** Path of a bare repository, creating it from `starter` when missing (within the limits). */
   ensureRepo: (owner: string, repo: string, starter: string) => Promise<string>;
   /** Replaces a learner's repository with a fresh one from `starter` (`labs reset`); false when there was none. */
   resetRepo: (owner: string, repo: string, starter: string) => Promise<boolean>;
   repoPath: (owner: string, repo: string) => string;
 };
 
-export function openGitStore(root: string = defaultGitRoot()): GitStore {
+type LearnerCredentials = { argocd?: string; handouts?: string[] };
+
+/**
+ * The passwords are 96 random bits the server made, not words a person chose: nothing shorter
+ * than trying 2^96 of them finds one from its hash, so a salted SHA-256 is as good as a slow
+ * hash here and keeps every git request (each one authenticates) cheap.
+ */
+function passwordHash(password: string, salt = randomBytes(16)): string {
+  const digest = createHash('sha256').update(salt).update(password).digest();
+  return `sha256$${salt.toString('base64url')}$${digest.toString('base64url')}`;
+}
+
+function matches(password: string, stored: string): boolean {
+  const [scheme, salt, digest] = stored.split('$');
+  if (scheme !== 'sha256' || !salt || !digest) return false;
+  const expected = Buffer.from(digest, 'base64url');
+  const actual = Buffer.from(passwordHash(password, Buffer.from(salt, 'base64url')).split('$')[2]!, 'base64url');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export function openGitStore(root: string = defaultGitRoot(), limits: GitStoreLimits = defaultGitStoreLimits()): GitStore {
   const reposDir = join(root, 'repos');
   const credentialsFile = join(root, 'credentials.json');
   mkdirSync(reposDir, { recursive: true });
 
-  const readCredentials = (): Record<string, string> => {
-    if (!existsSync(credentialsFile)) return {};
-    try {
-      return JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
-    } catch (e) {
-      throw new Error(`${credentialsFile}: not valid JSON (${(e as Error).message})`);
-    }
-  };
-
-  const credentialsFor = (learner: string): string => {
-    assertName('learner', learner);
-    const all = readCredentials();
-    if (all[learner]) return all[learner];
-    all[learner] = randomBytes(12).toString('base64url');
+  const writeCredentials = (all: Record<string, LearnerCredentials>): void => {
     const tmp = `${credentialsFile}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, credentialsFile);
-    return all[learner];
+  };
+
+  const readCredentials = (): Record<string, LearnerCredentials> => {
+    if (!existsSync(credentialsFile)) return {};
+    let all: Record<string, LearnerCredentials | string>;
+    try {
+      all = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, LearnerCredentials | string>;
+    } catch (e) {
+      throw new Error(`${credentialsFile}: not valid JSON (${(e as Error).message})`);
+    }
+    // A file from before hashing holds each learner's password itself: keep only its hash. It
+    // was Argo CD's and the learner's, so it stays valid as theirs.
+    if (!Object.values(all).some((entry) => typeof entry === 'string')) return all as Record<string, LearnerCredentials>;
+    const migrated = Object.fromEntries(Object.entries(all).map(([learner, entry]) => [learner, typeof entry === 'string' ? { argocd: passwordHash(entry) } : entry]));
+    writeCredentials(migrated);
+    return migrated;
+  };
+  readCredentials(); // migrates on open
+
+  const issuePassword = (learner: string, use: PasswordUse = 'argocd'): string => {
+    assertName('learner', learner);
+    const password = randomBytes(12).toString('base64url');
+    const all = readCredentials();
+    const mine = all[learner] ?? {};
+    if (use === 'argocd') mine.argocd = passwordHash(password);
+    else mine.handouts = [passwordHash(password), ...(mine.handouts ?? [])].slice(0, HANDOUTS_KEPT);
+    all[learner] = mine;
+    writeCredentials(all);
+    return password;
   };
 
   const authenticate = (user: string, password: string): boolean => {
-    const expected = readCredentials()[user];
-    if (!expected || !namePattern.test(user)) return false;
-    const a = Buffer.from(expected);
-    const b = Buffer.from(password);
-    return a.length === b.length && timingSafeEqual(a, b);
+    if (!namePattern.test(user) || user === classOwner) return false;
+    const mine = readCredentials()[user];
+    return [mine?.argocd, ...(mine?.handouts ?? [])].some((stored) => stored !== undefined && matches(password, stored));
   };
 
   const repoPath = (owner: string, repo: string): string => {
@@ -89,11 +153,41 @@ export function openGitStore(root: string = defaultGitRoot()): GitStore {
     return join(reposDir, owner, `${repo}.git`);
   };
 
-  const ensureRepo = async (owner: string, repo: string, starter: string): Promise<string> => {
+  /** Repositories on disk per learner (not the class's; not half-made ones beside them). */
+  const learnerRepos = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const owner of readdirSync(reposDir)) {
+      if (owner === classOwner) continue;
+      const dir = join(reposDir, owner);
+      counts.set(owner, readdirSync(dir).filter((name) => /^[a-z0-9-]+\.git$/.test(name)).length);
+    }
+    return counts;
+  };
+
+  const checkLimits = (owner: string, repo: string): void => {
+    if (owner === classOwner) return;
+    const counts = learnerRepos();
+    if ((counts.get(owner) ?? 0) >= limits.reposPerLearner) {
+      throw new RepositoryLimitError(`${owner}/${repo}.git: you have ${limits.reposPerLearner} repositories already, the most one learner may have (LABS_GIT_REPOS_PER_LEARNER)`);
+    }
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    if (total >= limits.repos) throw new RepositoryLimitError(`${owner}/${repo}.git: this git server holds ${limits.repos} repositories, its limit (LABS_GIT_MAX_REPOS)`);
+  };
+
+  // Creations one at a time, so a burst of clones of new names cannot all pass the count at once.
+  let creating: Promise<unknown> = Promise.resolve();
+  const ensureRepo = (owner: string, repo: string, starter: string): Promise<string> => {
     const path = repoPath(owner, repo);
-    if (existsSync(join(path, 'HEAD'))) return path;
-    await createFromStarter(path, starter, owner);
-    return path;
+    if (existsSync(join(path, 'HEAD'))) return Promise.resolve(path);
+    const create = async () => {
+      if (existsSync(join(path, 'HEAD'))) return path;
+      checkLimits(owner, repo);
+      await createFromStarter(path, starter, owner);
+      return path;
+    };
+    const done = creating.then(create, create);
+    creating = done.catch(() => {});
+    return done;
   };
 
   const resetRepo = async (owner: string, repo: string, starter: string): Promise<boolean> => {
@@ -118,7 +212,7 @@ export function openGitStore(root: string = defaultGitRoot()): GitStore {
     return true;
   };
 
-  return { root, reposDir, credentialsFor, authenticate, ensureRepo, resetRepo, repoPath };
+  return { root, reposDir, issuePassword, authenticate, ensureRepo, resetRepo, repoPath };
 }
 
 /** Builds the repository beside its final path and renames it in, so a half-made repo never shows. */

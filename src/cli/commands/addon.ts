@@ -80,7 +80,7 @@ const command: Command = {
     const { ensureGitServer, learnerRepo } = await import('../../gitserver/service.ts');
     if (values['clone-url'] && values.learner) {
       // Only the git server is involved: no cluster needed.
-      const repo = await learnerRepo(await ensureGitServer(), values.learner);
+      const repo = await learnerRepo(await ensureGitServer(), values.learner, { use: 'handout' });
       io.out(repo.url.replace('://', `://${repo.learner}:${encodeURIComponent(repo.password)}@`));
       return 0;
     }
@@ -97,7 +97,7 @@ const command: Command = {
     const target = { cluster, kubeconfig: choice.kubeconfig, context: choice.context };
 
     if (values['clone-url']) {
-      const repo = await learnerRepo(await ensureGitServer(), learner);
+      const repo = await learnerRepo(await ensureGitServer(), learner, { use: 'handout' });
       io.out(repo.url.replace('://', `://${repo.learner}:${encodeURIComponent(repo.password)}@`));
       return 0;
     }

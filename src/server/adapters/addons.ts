@@ -44,7 +44,8 @@ export function createAddonsAdapter(): AddonsAdapter {
   return {
     async argocdStatus(target) {
       const t = argocdTarget(target);
-      const [ready, repo] = await Promise.all([argocdReady(t), ensureGitServer().then((server) => learnerRepo(server, target.gitUser))]);
+      // A password shown again is a new one: Argo CD's (from the install) stays as it is.
+      const [ready, repo] = await Promise.all([argocdReady(t), ensureGitServer().then((server) => learnerRepo(server, target.gitUser, { use: 'handout' }))]);
       return {
         ready,
         ...(ready ? { serverUrl: await argocdServerUrl(t), adminPassword: await initialAdminPassword(t) } : {}),
