@@ -124,7 +124,8 @@ export function createApi(options: ApiOptions) {
     if (await clusterNotReady(res, who)) return;
     const target = { kubeconfig: who.kubeconfig, cluster: who.clusterName, gitUser: who.gitUser ?? who.clusterName ?? 'labs' };
     try {
-      if (req.method === 'GET') return json(res, 200, await addons.argocdStatus(target));
+      // `?git=0` (`labs addon argocd --status`): the state only, no new git password handed out.
+      if (req.method === 'GET') return json(res, 200, await addons.argocdStatus(target, { git: new URL(req.url ?? '/', 'http://x').searchParams.get('git') !== '0' }));
       const key = `${who.learner}\u0000argocd`;
       let install = running.get(key) as ReturnType<AddonsAdapter['installArgocd']> | undefined;
       if (!install) {

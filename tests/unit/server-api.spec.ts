@@ -127,6 +127,8 @@ describe('a classroom learner without a working environment', () => {
   const graded: Array<string | undefined> = [];
   const reset: Array<string | undefined> = [];
   const installs: Array<{ kubeconfig?: string; gitUser: string }> = [];
+  /** Whether each status request asked for git access (a fresh password). */
+  const statusAsks: boolean[] = [];
   let kubeconfig: string | undefined;
   const access = { ready: true, serverUrl: 'https://172.30.0.2:31001', git: { url: 'http://172.18.0.1:8418/learner-7/gitops.git', username: 'learner-7', password: 'pw', examplesUrl: '', baseUrl: '' } };
   beforeAll(async () => {
@@ -138,7 +140,7 @@ describe('a classroom learner without a working environment', () => {
       },
       environments: undefined,
       addons: {
-        async argocdStatus() { return { ...access, ready: false, serverUrl: undefined }; },
+        async argocdStatus(_target, options) { statusAsks.push(options?.git !== false); return { ...access, ready: false, serverUrl: undefined, ...(options?.git === false ? { git: undefined } : {}) }; },
         async installArgocd(target) { installs.push(target); await new Promise((r) => setTimeout(r, 100)); return access; },
       },
       store,
@@ -176,5 +178,14 @@ describe('a classroom learner without a working environment', () => {
     expect(installs).toEqual([{ kubeconfig, cluster: 'lab-abc123', gitUser: 'learner-7' }]);
     expect((await fetch(`${url}/api/addons/argocd`, { method: 'POST', headers: { Origin: 'http://evil.example', 'x-labs-token': tokens.issue() } })).status).toBe(403);
     expect((await fetch(`${url}/api/addons/argocd`, { method: 'PUT', headers: { Origin: url, 'x-labs-token': tokens.issue() } })).status).toBe(405);
+  });
+
+  it('`?git=0` (labs addon argocd --status) asks for the state only: no git password is handed out', async () => {
+    kubeconfig = '/data/clusters/lab-abc123/kubeconfig';
+    statusAsks.length = 0;
+    const stateOnly = await (await fetch(`${url}/api/addons/argocd?git=0`)).json() as Record<string, unknown>;
+    expect(stateOnly.git).toBeUndefined();
+    await fetch(`${url}/api/addons/argocd`);
+    expect(statusAsks).toEqual([false, true]);
   });
 });

@@ -24,12 +24,13 @@ export type ArgocdAccess = {
   /** https://<node>:31001, as the learner's shell reaches it (self-signed certificate). */
   serverUrl?: string;
   adminPassword?: string;
-  git: GitAccess;
+  /** Left out when the caller asked for the state only (`?git=0`): every handout is a new password. */
+  git?: GitAccess;
 };
 
 export type AddonsAdapter = {
-  /** Argo CD's state in the learner's cluster (never installs), and their git access. */
-  argocdStatus(target: AddonTarget): Promise<ArgocdAccess>;
+  /** Argo CD's state in the learner's cluster (never installs), and their git access unless `git` is false. */
+  argocdStatus(target: AddonTarget, options?: { git?: boolean }): Promise<ArgocdAccess>;
   /** Installs Argo CD where it is not ready (minutes the first time), connected to the learner's repository. */
   installArgocd(target: AddonTarget, onLine?: (line: string) => void): Promise<ArgocdAccess>;
 };
@@ -42,14 +43,14 @@ const argocdTarget = (t: AddonTarget): ArgocdTarget => ({ kubeconfig: t.kubeconf
 
 export function createAddonsAdapter(): AddonsAdapter {
   return {
-    async argocdStatus(target) {
+    async argocdStatus(target, { git = true } = {}) {
       const t = argocdTarget(target);
       // A password shown again is a new one: Argo CD's (from the install) stays as it is.
-      const [ready, repo] = await Promise.all([argocdReady(t), ensureGitServer().then((server) => learnerRepo(server, target.gitUser, { use: 'handout' }))]);
+      const [ready, repo] = await Promise.all([argocdReady(t), git ? ensureGitServer().then((server) => learnerRepo(server, target.gitUser, { use: 'handout' })) : undefined]);
       return {
         ready,
         ...(ready ? { serverUrl: await argocdServerUrl(t), adminPassword: await initialAdminPassword(t) } : {}),
-        git: gitAccess(repo),
+        ...(repo ? { git: gitAccess(repo) } : {}),
       };
     },
     async installArgocd(target, onLine) {
