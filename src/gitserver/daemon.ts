@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { kindNetworkGateway } from './address.ts';
 import { startGitServer } from './server.ts';
 import { defaultGitRoot, openGitStore } from './store.ts';
-import { defaultGitPort, type GitServerState } from './service.ts';
+import { defaultGitPort, gitServerCode, type GitServerState } from './service.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, root: { type: 'string' } } });
 const root = values.root ?? defaultGitRoot();
@@ -31,7 +31,7 @@ try {
   console.error(/EADDRINUSE/.test(message) ? `${message} (another git server of another data folder? LABS_GIT_PORT picks another port)` : message);
   process.exit(1);
 }
-const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway, script: fileURLToPath(import.meta.url) };
+const state: GitServerState = { pid: process.pid, baseUrl: server.baseUrl, urls: server.urls, port, root, gateway, script: fileURLToPath(import.meta.url), code: gitServerCode() };
 writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 console.log(`git server listening on ${server.urls.join(', ')}`);
 

@@ -1,7 +1,8 @@
 // Keeps one git server process running per machine (see daemon.ts): start it when it is not
 // answering, reuse it when it is. The state file says where it listens.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '../environments/exec.ts';
@@ -19,7 +20,17 @@ export type GitServerState = {
   gateway: string;
   /** The daemon.ts it runs: a server whose checkout has since been deleted cannot create repositories. */
   script: string;
+  /** gitServerCode() when it started: a server running older code (another credentials format) is restarted. */
+  code?: string;
 };
+
+/** A hash of this folder's code: what a running git server is compared with. */
+export function gitServerCode(): string {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.spec.ts')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 16);
+}
 
 export const defaultGitPort = (): number => Number(process.env.LABS_GIT_PORT ?? 8418);
 
@@ -61,6 +72,7 @@ export async function ensureGitServer(options: { root?: string; port?: number; l
   const stale = !current ? undefined
     : current.gateway !== gateway ? `kind network gateway is now ${gateway}` // the kind network was recreated
     : !current.script || !existsSync(current.script) ? `its code (${current.script ?? 'unknown'}) is gone` // a deleted checkout
+    : current.code !== gitServerCode() ? 'its code changed since it started' // an upgraded checkout
     : undefined;
   if (current && !stale && alive(current.pid) && (await healthy(current))) return current;
   if (current && alive(current.pid)) {
