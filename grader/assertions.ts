@@ -5,6 +5,10 @@ import type { CheckContext, KubeObject } from './context.ts';
 import { effectiveValue, latestRevision, type HelmRelease } from './helm.ts';
 import type { KindName } from './kinds.ts';
 import {
+  containerSpec, containerStatusOf, currentRunStart, probeFailures, rolloutOf, secondsBetween, secondsToGiveUp,
+  type ContainerSpec, type ProbeKind,
+} from './record.ts';
+import {
   atLeast, describeExpected, describeMismatch, findMismatch, includes, isMatcher, not, oneOf, show, type Matcher,
 } from './match.ts';
 
@@ -279,3 +283,95 @@ export const neverRestarted = (options: { pod: string; container: string; namesp
     match: { restartCount: 0 },
     explain: `container "${options.container}" of Pod "${options.pod}" never restarted`,
   });
+
+/** A pod and its container's spec and status, or the Outcome saying which is missing. */
+async function podContainer(
+  ctx: CheckContext,
+  options: { pod: string; container: string; namespace?: string },
+  expected: string,
+): Promise<{ pod: KubeObject; spec: ContainerSpec; status?: Record<string, any>; subject: Subject[] } | Outcome> {
+  const locator: Locator = { kind: 'Pod', name: options.pod, namespace: options.namespace };
+  const [pod] = await find(ctx, locator);
+  if (!pod) return fail(expected, await notFound(ctx, locator));
+  const subject: Subject[] = [{ kind: 'Pod', name: options.pod, namespace: pod.metadata.namespace }];
+  const spec = containerSpec(pod, options.container);
+  if (!spec) return fail(expected, `Pod "${options.pod}" has no container "${options.container}"`, subject);
+  return { pod, spec, status: containerStatusOf(pod, options.container), subject };
+}
+
+const isOutcome = (value: object): value is Outcome => 'passed' in value;
+
+/**
+ * kubelet recorded this probe failing for this pod's container (Events of reason Unhealthy saying
+ * "<Probe> probe failed", of this pod's uid, not an earlier pod of the same name), at least `times`
+ * times (a number, or read from the container's spec, e.g. its failureThreshold). With
+ * `inCurrentRun`, only failures since the container's current run started count: a pod that was
+ * just (re)started is Running and not Ready before its first probe, whatever the probe will say.
+ */
+export function probeFailed(options: {
+  pod: string;
+  container: string;
+  probe: ProbeKind;
+  namespace?: string;
+  times?: number | ((container: ContainerSpec) => number);
+  inCurrentRun?: boolean;
+  explain?: string;
+}): Assertion {
+  return async (ctx) => {
+    const what = `${options.probe.toLowerCase()} probe of container "${options.container}"`;
+    const found = await podContainer(ctx, options, options.explain ?? `kubelet recorded the ${what} failing`);
+    if (isOutcome(found)) return found;
+    const times = typeof options.times === 'function' ? options.times(found.spec) : (options.times ?? 1);
+    const since = options.inCurrentRun ? currentRunStart(found.pod, options.container) : undefined;
+    const expected =
+      options.explain ??
+      `kubelet recorded the ${what} failing${times > 1 ? ` ${times} times` : ''}${options.inCurrentRun ? ' since the container started' : ''} (Events Unhealthy: "${options.probe} probe failed")`;
+    if (options.inCurrentRun && !since) return fail(expected, `container "${options.container}" is not running`, found.subject);
+    const failures = probeFailures(await ctx.eventsFor(found.pod), found.pod, { container: options.container, probe: options.probe, since });
+    const started = since ? ` since the container started at ${since}` : '';
+    if (failures.count === 0) {
+      return fail(expected, `no "${options.probe} probe failed" Event for this pod${started}: the probe has not failed (yet)`, found.subject);
+    }
+    const observed = `${failures.count}× (first ${failures.first}, last ${failures.last}): ${failures.message?.trim()}`;
+    return failures.count >= times ? pass(expected, observed) : fail(expected, observed, found.subject);
+  };
+}
+
+/**
+ * The startup probe held the liveness probe off: the container started (its startup probe
+ * succeeded) without a single restart, although its startup probe was still failing after the
+ * time in which the liveness probe, had it run, would have failed failureThreshold times and had
+ * the container killed.
+ */
+export function heldOffByStartup(options: { pod: string; container: string; namespace?: string }): Assertion {
+  return async (ctx) => {
+    const expected = `the startup probe of container "${options.container}" failed for longer than its liveness probe tolerates, and the container started without a restart`;
+    const found = await podContainer(ctx, options, expected);
+    if (isOutcome(found)) return found;
+    const { pod, spec, status, subject } = found;
+    if (!spec.livenessProbe || !spec.startupProbe) return fail(expected, `container "${options.container}" needs both a livenessProbe and a startupProbe`, subject);
+    if (!status?.started) return fail(expected, `container "${options.container}" has not started yet (its startup probe has not succeeded)`, subject);
+    if (status.restartCount !== 0) return fail(expected, `container "${options.container}" restarted ${status.restartCount} time(s)`, subject);
+    const failures = probeFailures(await ctx.eventsFor(pod), pod, { container: options.container, probe: 'Startup' });
+    const start = currentRunStart(pod, options.container);
+    const warmUp = secondsBetween(start, failures.last);
+    const limit = secondsToGiveUp(spec.livenessProbe);
+    if (failures.count === 0 || warmUp === undefined) return fail(expected, 'no "Startup probe failed" Event for this pod: nothing was held off', subject);
+    const observed = `startup probe failed ${failures.count}×, the last ${warmUp} s after the container started; the liveness probe alone gives up after ${limit} s`;
+    return warmUp >= limit ? pass(expected, observed) : fail(expected, observed, subject);
+  };
+}
+
+/** A Deployment finished rolling out its current spec (see rolloutOf in record.ts). */
+export function rolledOut(options: { name: string; namespace?: string; explain?: string }): Assertion {
+  return async (ctx) => {
+    const locator: Locator = { kind: 'Deployment', name: options.name, namespace: options.namespace };
+    const expected = options.explain ?? `Deployment "${options.name}" finished rolling out its current spec`;
+    const [deployment] = await find(ctx, locator);
+    if (!deployment) return fail(expected, await notFound(ctx, locator));
+    const rollout = rolloutOf(deployment);
+    return rollout.complete
+      ? pass(expected, rollout.summary)
+      : fail(expected, rollout.summary, [{ kind: 'Deployment', name: options.name, namespace: deployment.metadata.namespace }]);
+  };
+}

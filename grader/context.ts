@@ -96,11 +96,16 @@ export class CheckContext {
     return (await this.entry(kind, options.namespace ?? this.namespace)).served;
   }
 
-  /** Events about one object, oldest first. */
+  /**
+   * Events about one object, oldest first: this object itself (its uid), not an earlier object of
+   * the same name whose Events (kept for an hour) would tell what happened to that one.
+   */
   async eventsFor(object: KubeObject): Promise<KubeObject[]> {
     const events = await this.list('Event', { namespace: object.metadata.namespace ?? this.namespace });
+    const uid = object.metadata.uid;
     return events
       .filter((e) => e.involvedObject?.name === object.metadata.name && e.involvedObject?.kind === object.kind)
+      .filter((e) => !uid || !e.involvedObject?.uid || e.involvedObject.uid === uid)
       .sort((a, b) => byCodeUnits(eventTime(a), eventTime(b)));
   }
 

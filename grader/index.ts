@@ -7,10 +7,13 @@ export { loadCredentials, type Credentials } from './credentials.ts';
 export { CheckContext, type KubeObject } from './context.ts';
 export {
   defineChecks, pass, fail, find, resource, absentResource, condition, containerStatus, event, endpoints,
-  endpointState, helmRelease, customResource, all, restartedByLiveness, neverRestarted,
+  endpointState, helmRelease, customResource, all, restartedByLiveness, neverRestarted, probeFailed, heldOffByStartup, rolledOut,
   type Assertion, type LabChecks, type Outcome, type Subject,
 } from './assertions.ts';
 export { atLeast, atMost, oneOf, not, includes, matches, absent, present, sameText, matcher, findMismatch } from './match.ts';
 export { releaseHistory, latestRevision, effectiveValue, valueAt, decodeReleaseData, type HelmRelease } from './helm.ts';
+export {
+  probeFailures, rolloutOf, syncRecord, shortRevision, failureThreshold, containerEvents, type ProbeKind, type ContainerSpec,
+} from './record.ts';
 export { kinds, readRules, type KindName } from './kinds.ts';
 export { listLabs, findLab, labsForLesson, labFiles, type Lab } from '../labs/catalog.ts';
