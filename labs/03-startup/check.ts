@@ -1,7 +1,10 @@
 // Lab 03: the same slow app twice. Without a startupProbe its livenessProbe kills it during its
 // 30 s warm-up; with one, it becomes Ready without a restart (the seed's two figures).
+// "Without a restart" holds for any pod at first; what proves the startup probe's work is kubelet's
+// record of it failing through the warm-up, past the point where the liveness probe would have
+// had the container killed, and the container then started with restartCount 0.
 import {
-  all, condition, defineChecks, fail, find, neverRestarted, pass, present, resource, restartedByLiveness,
+  all, condition, defineChecks, fail, find, heldOffByStartup, neverRestarted, pass, present, resource, restartedByLiveness,
   type Assertion,
 } from '../../grader/index.ts';
 
@@ -41,5 +44,6 @@ export default defineChecks({
   'ready-without-restart': all(
     condition({ kind: 'Pod', name: 'slow-app', type: 'Ready' }),
     neverRestarted({ pod: 'slow-app', container: 'app' }),
+    heldOffByStartup({ pod: 'slow-app', container: 'app' }),
   ),
 });
