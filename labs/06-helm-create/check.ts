@@ -1,6 +1,10 @@
 // Lab 06: a release installed from a `helm create` scaffold, deployed, with its Deployment up.
 // Helm's own release records (secrets sh.helm.release.v1.myapp.vN) are the source for the first two.
-import { all, condition, defineChecks, helmRelease, includes, resource } from '../../grader/index.ts';
+// `helm install` without --wait records "deployed" the moment the objects exist; what proves the
+// release came up is the Deployment controller's record of its rollout (observed generation,
+// updated/ready/available replicas, Progressing: NewReplicaSetAvailable) — Available alone also
+// holds on an old ReplicaSet's pods while an upgrade to a missing image hangs.
+import { all, condition, defineChecks, helmRelease, includes, resource, rolledOut } from '../../grader/index.ts';
 
 export default defineChecks({
   'chart-created': helmRelease({
@@ -18,6 +22,7 @@ export default defineChecks({
   }),
   'deployment-available': all(
     condition({ kind: 'Deployment', name: 'myapp-mychart', type: 'Available' }),
+    rolledOut({ name: 'myapp-mychart', explain: 'Deployment myapp-mychart rolled out the release\'s current revision' }),
     resource({
       kind: 'Deployment',
       name: 'myapp-mychart',

@@ -1,42 +1,43 @@
 // Lab 07: the seed's values.yaml tag change, done on a `helm create` chart (no external chart
-// repository), plus a rollback read from Helm's release history.
+// repository), plus a rollback read from Helm's release history: what happened (an upgrade that
+// Helm recorded as failed, then a finished rollback) rather than only where the release ended up.
 import {
-  atLeast, condition, all, defineChecks, effectiveValue, fail, find, helmRelease, includes, oneOf, pass,
-  type Assertion, type HelmRelease,
+  atLeast, condition, all, defineChecks, effectiveValue, fail, helmRelease, includes, oneOf, pass, resource, rolledOut,
+  type HelmRelease,
 } from '../../grader/index.ts';
 
 const wantedTag = oneOf('1.24', 1.24);
 const tagOf = (revision: HelmRelease) => String(effectiveValue(revision, 'image.tag') ?? revision.chart.appVersion);
 
-const rolledOut: Assertion = async (ctx) => {
-  const expected = 'Deployment mynginx runs nginx:1.24 on every replica (rollout complete)';
-  const [deployment] = await find(ctx, { kind: 'Deployment', name: 'mynginx' });
-  if (!deployment) return fail(expected, 'no Deployment "mynginx" in namespace "helm-upgrade"');
-  const image = deployment.spec?.template?.spec?.containers?.[0]?.image;
-  const s = deployment.status ?? {};
-  const want = deployment.spec?.replicas ?? 1;
-  const subject = [{ kind: 'Deployment' as const, name: 'mynginx' }];
-  if (image !== 'nginx:1.24') return fail(expected, `image ${image}`, subject);
-  const complete =
-    (s.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) &&
-    s.updatedReplicas === want && s.readyReplicas === want && s.replicas === want;
-  return complete
-    ? pass(expected, `image ${image}, ${s.readyReplicas}/${want} ready`)
-    : fail(expected, `image ${image}, updated ${s.updatedReplicas ?? 0}, ready ${s.readyReplicas ?? 0}, total ${s.replicas ?? 0} of ${want}`, subject);
-};
+const runsWantedImage = resource({
+  kind: 'Deployment',
+  name: 'mynginx',
+  explain: 'Deployment mynginx runs nginx:1.24',
+  match: { spec: { template: { spec: { containers: [{ image: 'nginx:1.24' }] } } } },
+});
 
-/** The newest revision is "Rollback to N", N ran 1.24, and a revision after N ran something else. */
-function rollbackHistory(history: HelmRelease[]) {
-  const expected = 'history ends with "Rollback to N" where N ran 1.24 after a later revision ran another tag';
+/**
+ * What happened, from Helm's history: an upgrade to another tag *failed* (Helm recorded it failed),
+ * then the newest revision is a finished (deployed) "Rollback to N" where N ran 1.24. A rollback
+ * still in progress (pending-rollback, already described "Rollback to N") or one after an upgrade
+ * that went fine is not that.
+ */
+export function rollbackHistory(history: HelmRelease[]) {
+  const expected = 'history: an upgrade to another tag failed, then a deployed "Rollback to N" where N ran 1.24';
   const current = history.at(-1)!;
   const target = Number(/^Rollback to (\d+)/.exec(current.description)?.[1]);
   if (!target) return fail(expected, `latest revision ${current.revision}: "${current.description}"`);
+  if (current.status !== 'deployed') return fail(expected, `revision ${current.revision} "${current.description}" is ${current.status}, not deployed (yet)`);
   const to = history.find((r) => r.revision === target);
   if (!to) return fail(expected, `revision ${target} is no longer in the history`);
   if (tagOf(to) !== '1.24') return fail(expected, `rolled back to revision ${target}, which ran ${tagOf(to)}`);
-  const bad = history.filter((r) => r.revision > target && r.revision < current.revision);
-  if (!bad.some((r) => tagOf(r) !== '1.24')) return fail(expected, `no revision after ${target} ran another tag`);
-  return pass(expected, `revision ${current.revision}: ${current.description}`);
+  const after = history.filter((r) => r.revision > target && r.revision < current.revision && tagOf(r) !== '1.24');
+  if (!after.length) return fail(expected, `no revision after ${target} ran another tag`);
+  const failed = after.filter((r) => r.status === 'failed');
+  if (!failed.length) {
+    return fail(expected, `revision ${after.map((r) => `${r.revision} (${tagOf(r)})`).join(', ')} after ${target} did not fail: ${after.map((r) => `${r.status}, "${r.description}"`).join('; ')}`);
+  }
+  return pass(expected, `revision ${failed.at(-1)!.revision} (${tagOf(failed.at(-1)!)}) failed; revision ${current.revision}: ${current.description}`);
 }
 
 export default defineChecks({
@@ -58,7 +59,8 @@ export default defineChecks({
       match: { status: 'deployed', manifest: includes('image: "nginx:1.24"') },
     }),
     condition({ kind: 'Deployment', name: 'mynginx', type: 'Available' }),
-    rolledOut,
+    runsWantedImage,
+    rolledOut({ name: 'mynginx', explain: 'Deployment mynginx finished rolling out (every replica new, ready and available)' }),
   ),
   'rolled-back': helmRelease({
     name: 'mynginx',
