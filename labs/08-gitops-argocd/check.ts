@@ -1,7 +1,12 @@
 // Lab 08: an Argo CD Application (argoproj.io/v1alpha1, a custom resource read like any other)
 // synced from git with automated sync, whose Deployment reached 2 ready replicas through a commit.
+// What happened is read from Argo CD's own record: status.history (one entry per completed sync)
+// and the last operation. status.sync.revision is only what git says now: after a push, Argo CD
+// reports the new commit (OutOfSync) before any sync has happened, and objects that already match
+// git show Synced without Argo CD ever having synced them.
 import {
-  all, customResource, defineChecks, fail, find, pass, present, type Assertion, type CheckContext, type KubeObject,
+  all, customResource, defineChecks, fail, find, pass, present, shortRevision, syncRecord,
+  type Assertion, type CheckContext, type KubeObject,
 } from '../../grader/index.ts';
 
 const APP = { kind: 'Application', name: 'custom-nginx', namespace: 'argocd' } as const;
@@ -29,25 +34,62 @@ const twoReadyReplicas: Assertion = async (ctx) => {
     : fail(expected, `Deployment "${deployment.metadata.name}": ${ready} ready of ${desired} desired`, subject);
 };
 
-const changedThroughGit: Assertion = async (ctx) => {
-  const expected = 'the synced git revision differs from the Application\'s first sync';
+/**
+ * Argo CD itself synced (status.history records a completed sync, the last operation succeeded):
+ * objects applied by hand that happen to match git also show Synced, with no sync ever made.
+ */
+const syncedByArgo: Assertion = async (ctx) => {
+  const expected = 'Argo CD completed a sync (status.history) and its last sync operation succeeded';
   const app = await application(ctx);
   if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
-  const history: { revision?: string; id?: number }[] = app.status?.history ?? [];
+  const { latest, operation } = syncRecord(app);
+  const subject = [{ ...APP }];
+  if (!latest) return fail(expected, 'no sync in the Application\'s history yet', subject);
+  if (operation?.phase !== 'Succeeded') return fail(expected, `last sync operation: ${operation?.phase ?? 'none'}`, subject);
+  return pass(expected, `synced ${shortRevision(latest.revision)} at ${latest.deployedAt ?? '?'}`);
+};
+
+/** The Deployment's replicas are what Argo CD applied from git (its resource Synced), not a kubectl scale. */
+const deploymentFromGit: Assertion = async (ctx) => {
+  const expected = 'the Application reports its Deployment Synced with git';
+  const app = await application(ctx);
+  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  const managed = (app.status?.resources ?? []).find((r: { kind: string }) => r.kind === 'Deployment');
+  if (!managed) return fail(expected, 'the Application manages no Deployment (yet)', [{ ...APP }]);
+  return managed.status === 'Synced'
+    ? pass(expected, `Deployment "${managed.name}" Synced`)
+    : fail(expected, `Deployment "${managed.name}" ${managed.status ?? 'unknown'} (changed outside git?)`, [{ ...APP }]);
+};
+
+const changedThroughGit: Assertion = async (ctx) => {
+  const expected = 'Argo CD synced a later git revision than its first sync (status.history)';
+  const app = await application(ctx);
+  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  const { history, compared, latest } = syncRecord(app);
   const first = history[0]?.revision;
-  const current = app.status?.sync?.revision;
-  if (!first || !current) return fail(expected, 'the Application has not synced yet', [{ ...APP }]);
-  return current !== first
-    ? pass(expected, `first ${first.slice(0, 8)}, now ${current.slice(0, 8)} (${history.length} syncs)`)
-    : fail(expected, `still at the first synced revision ${first.slice(0, 8)}: commit and push the change`, [{ ...APP }]);
+  const subject = [{ ...APP }];
+  if (!first || !latest) return fail(expected, 'the Application has not synced yet', subject);
+  if (latest.revision === first) {
+    return compared && compared !== first
+      ? fail(expected, `git is at ${shortRevision(compared)} but Argo CD has not synced it: every sync was ${shortRevision(first)}`, subject)
+      : fail(expected, `still at the first synced revision ${shortRevision(first)}: commit and push the change`, subject);
+  }
+  return pass(expected, `first ${shortRevision(first)}, now ${shortRevision(latest.revision)} (${history.length} syncs)`);
 };
 
 export default defineChecks({
-  'application-synced': customResource({
-    ...APP,
-    match: { status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } },
-  }),
+  'application-synced': all(
+    customResource({
+      ...APP,
+      match: { status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } },
+    }),
+    syncedByArgo,
+  ),
   'automated-sync': customResource({ ...APP, match: { spec: { syncPolicy: { automated: present } } } }),
-  'two-replicas': all(customResource({ ...APP, match: { spec: { destination: { namespace: 'gitops' } } } }), twoReadyReplicas),
+  'two-replicas': all(
+    customResource({ ...APP, match: { spec: { destination: { namespace: 'gitops' } } } }),
+    twoReadyReplicas,
+    deploymentFromGit,
+  ),
   'change-through-git': changedThroughGit,
 });
