@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { run, sleep, tryRun } from '../src/environments/exec.ts';
 import { cacheDir, clusterKubeconfig, defaultClusterName } from '../src/environments/paths.ts';
 import { componentBinDir, repoRoot } from '../src/environments/toolchain.ts';
-import { argocdNamespace, installArgocd, kubectlPath } from '../src/environments/addons/argocd.ts';
+import { argocdNamespace, installArgocd } from '../src/environments/addons/argocd.ts';
+import { kubectlPath } from '../src/environments/toolchain.ts';
 
 const { values } = parseArgs({ options: { cold: { type: 'boolean', default: false }, name: { type: 'string' }, settle: { type: 'string', default: '60' } } });
 const cluster = values.name ?? defaultClusterName();

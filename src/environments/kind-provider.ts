@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import { cacheDir, clusterDir, clusterKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from './paths.ts';
+import { cacheDir, clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from './paths.ts';
+import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from './guardrails.ts';
 import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
 import { pidAlive } from './file-lock.ts';
 import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
@@ -150,8 +151,12 @@ export async function chooseOffline(requested: boolean | undefined, nodeImageRef
   }
 }
 
-/** Toolchain components linked into the learner shell's PATH (toolchainBinDir()). */
-export const learnerShellComponents = ['kind', 'helm4', 'helm', 'kustomize']; // helm4 is `helm`, Helm 3 is `helm3`
+/**
+ * Toolchain components linked into the learner shell's PATH (toolchainBinDir()); helm4 is `helm`.
+ * Helm 3 (`helm3`, component helm) is no lesson's: it is built only for what asks for it (the
+ * Helm-record tests, the classroom toolbox image), not on a learner's first start.
+ */
+export const learnerShellComponents = ['kind', 'helm4', 'kustomize'];
 
 /** kind v0.30.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
 export const upstreamNodeImage = (): string =>
@@ -212,6 +217,20 @@ async function waitUntilReady(name: string, kubeconfig: string, timeoutMs: numbe
     await sleep(1000);
   }
   throw new Error(`cluster "${name}" not ready after ${Math.round(timeoutMs / 1000)} s: ${last} (kept for diagnosis; \`labs cluster delete --name ${name}\` removes it)`);
+}
+
+/**
+ * The learner guardrails in the cluster and the learner's kubeconfig beside the admin one
+ * (clusterLearnerKubeconfig). Part of every create; also run for a cluster made before them.
+ */
+export async function secureCluster(name: string, log: (m: string) => void = () => {}): Promise<string> {
+  const kubeconfig = clusterKubeconfig(name);
+  await applyGuardrails(kubeconfig, log);
+  const node = `${name}-control-plane`;
+  const credentials = await issueLearnerCredentials((argv) => run('docker', ['exec', node, ...argv], `${argv.slice(0, 3).join(' ')} in node ${node}`, { timeoutMs: 60_000 }));
+  const file = clusterLearnerKubeconfig(name);
+  writeFileSync(file, learnerKubeconfig(readFileSync(kubeconfig, 'utf8'), credentials), { mode: 0o600 });
+  return file;
 }
 
 export class KindProvider implements EnvironmentProvider {
@@ -320,6 +339,7 @@ export class KindProvider implements EnvironmentProvider {
       }
       report.phase('waiting', 'waiting for the node to be Ready and kube-system pods to run');
       await waitUntilReady(name, kubeconfig, options.readyTimeoutMs ?? 240_000, report);
+      await secureCluster(name, (m) => report.log(m));
       const createSeconds = (Date.now() - started) / 1000;
       report.phase('ready', `cluster "${name}" is ready (${createSeconds.toFixed(0)} s)`);
       return { name, kubeconfig, offline: mode.offline, nodeImage, createSeconds };
@@ -396,7 +416,11 @@ export class KindProvider implements EnvironmentProvider {
     const waitingSince = Date.now();
     for (;;) {
       const status = await this.status(name);
-      if (status.state === 'ready' && status.kubeconfig) return { name, kubeconfig: status.kubeconfig, created: false };
+      if (status.state === 'ready' && status.kubeconfig) {
+        // A cluster made before the guardrails existed gets them now (a no-op once it has them).
+        if (!existsSync(clusterLearnerKubeconfig(name))) await secureCluster(name, (m) => options.onProgress?.({ phase: 'waiting', message: m, cluster: name, elapsedMs: Date.now() - waitingSince }));
+        return { name, kubeconfig: status.kubeconfig, created: false };
+      }
       // A node that runs but whose API server did not answer is waited for like one coming up:
       // on a busy machine that is a slow answer, never a reason to delete someone's cluster.
       if (status.state === 'building' || status.state === 'creating' || status.unanswered) {

@@ -109,11 +109,17 @@ export async function connectMirrorToKindNetwork(network: string = mirrorNetwork
  */
 export const readOnlyMirrorContainer = 'kubernetes-labs-registry-ro';
 
+/**
+ * The mirror sits on every learner network: a container's namespace inherits the host's
+ * ip_forward=1, which would route a learner's packets into a classmate's network through it.
+ */
+const noForwarding = ['net.ipv4.ip_forward', '0'] as const;
+
 export async function ensureReadOnlyMirror(registryImage: string, log: (m: string) => void = () => {}): Promise<void> {
-  const current = await tryRun('docker', ['inspect', '--format', '{{.Config.Image}} {{.State.Running}}', readOnlyMirrorContainer]);
-  const [image, running] = current.stdout.trim().split(' ');
-  if (current.code === 0 && image !== registryImage) {
-    log(`replacing read-only mirror container (image ${image} → ${registryImage})`);
+  const current = await tryRun('docker', ['inspect', '--format', `{{.Config.Image}} {{.State.Running}} {{index .HostConfig.Sysctls "${noForwarding[0]}"}}`, readOnlyMirrorContainer]);
+  const [image, running, forwarding] = current.stdout.trim().split(' ');
+  if (current.code === 0 && (image !== registryImage || forwarding !== '0')) {
+    log(`replacing read-only mirror container (${image !== registryImage ? `image ${image} → ${registryImage}` : 'it could forward packets between learner networks'})`);
     await tryRun('docker', ['rm', '-f', readOnlyMirrorContainer]);
   } else if (current.code === 0 && running !== 'true') {
     await run('docker', ['start', readOnlyMirrorContainer], 'failed to start the read-only registry mirror');
@@ -126,6 +132,7 @@ export async function ensureReadOnlyMirror(registryImage: string, log: (m: strin
   log(`starting read-only registry mirror ${readOnlyMirrorContainer} for learner networks`);
   await run('docker', ['run', '-d', '--name', readOnlyMirrorContainer, '--restart=unless-stopped',
     '--label', 'io.kubernetes-labs.role=mirror-read-only',
+    '--sysctl', noForwarding.join('='),
     '-e', 'REGISTRY_STORAGE_MAINTENANCE={"readonly": {"enabled": true}, "uploadpurging": {"enabled": false}}',
     '-v', `${data}:/var/lib/registry:ro`, registryImage],
   'failed to start the read-only registry mirror');

@@ -44,6 +44,9 @@ export const clusterDir = (name: string = defaultClusterName()): string => join(
 
 export const clusterKubeconfig = (name: string = defaultClusterName()): string => join(clusterDir(name), 'kubeconfig');
 
+/** The same cluster as the learner (src/environments/guardrails.ts): what a classroom sandbox gets, never the admin one. */
+export const clusterLearnerKubeconfig = (name: string = defaultClusterName()): string => join(clusterDir(name), 'kubeconfig.learner');
+
 /**
  * `dir` when it is strictly one cluster's folder (a direct child of clustersDir()); throws otherwise.
  * The last check before a cluster's folder is removed, whatever built the path.

@@ -4,10 +4,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tryRun } from './exec.ts';
+import { toolchainBinDir } from './paths.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const toolchainDir = join(repoRoot, 'kind', 'toolchain');
 const buildScript = join(toolchainDir, 'build.sh');
+
+/** kubectl from the offline toolchain when built, else the one on PATH. */
+export function kubectlPath(): string {
+  const built = join(toolchainBinDir(), 'kubectl');
+  return existsSync(built) ? built : 'kubectl';
+}
 
 export class ToolchainBuildError extends Error {}
 

@@ -3,9 +3,10 @@
 // chromium browsers at once. Ana fixes lab 1's starter file in her terminal and the instructor's
 // grid turns green with nobody pressing Check; Ben applies the wrong probe port and the
 // dashboard's failure reasons name it; the instructor watches Ben's terminal read-only; `labs
-// verify` in a sandbox grades on the server as that learner only; lessons 02 and 04 run in Ana's
+// verify` in a sandbox grades on the server as that learner only; lessons 02, 04 and 07 run in Ana's
 // sandbox and lab 5 passes there; Ana installs Argo CD with her own `labs addon argocd` and lab 8
-// passes through the class git server; a third learner is told the machine is full; the server is
+// passes through the class git server; from Ana's sandbox every escape in the catalog (a
+// privileged pod, the host's disk, kube-system, the kubelet, RBAC, Argo CD) is refused; a third learner is told the machine is full; the server is
 // killed -9 while learners type and a check runs, and after a restart every attempt, shell,
 // process and the grid are still there; Ben's stopped cluster shows on the dashboard and
 // "recreate" brings it back; ending the class reclaims both environments. Two learner clusters
@@ -23,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
+import { readOnlyMirrorContainer } from '../../src/environments/mirror.ts';
+import { escapeAttempts, inPodAttempts, ordinaryPod } from './helpers/escape-catalog.ts';
 import { stopGitServer } from '../../src/gitserver/service.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
 import { fixLab1 } from '../course/answers.ts';
@@ -287,8 +290,8 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     expect(csv).toMatch(/^"Ben","01-liveness","probe-configured","0","false",""/m);
   });
 
-  it("lessons 02 and 04 run block by block in Ana's sandbox, not on this host", async () => {
-    for (const slug of ['02-probes', '04-kustomize']) {
+  it("lessons 02, 04 and 07 (Argo CD through the server) run block by block in Ana's sandbox, not on this host", async () => {
+    for (const slug of ['02-probes', '04-kustomize', '07-argocd']) {
       const lesson = lessonEntries('en').map((entry) => loadLesson(entry)).find((l) => l.slug === slug)!;
       const blocks = runnableBlocks(lesson);
       expect(blocks.length + illustrativeBlocks(lesson).length).toBeGreaterThan(0);
@@ -336,6 +339,57 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     const theft = await inSandbox(learners.ben.env, `url=$(labs addon argocd --clone-url); git ls-remote "\${url%/learner-*}/${anaUrl.split('/').slice(-2).join('/')}"`);
     expect(theft.code, theft.out).not.toBe(0);
     expect(theft.out).toMatch(/not found/);
+  }, 30 * MINUTE);
+
+  it("a hostile learner stays inside: every escape in the catalog fails from Ana's sandbox, through Argo CD too, and Ben and the host are untouched", async () => {
+    const ana = learners.ana.env;
+    const made = await inSandbox(ana, 'kubectl create namespace escape && kubectl get nodes -o jsonpath="{.items[0].metadata.name}"');
+    expect(made.code, made.out).toBe(0);
+    const vars = `export NS=escape NODE=${made.out.trim().split('\n').pop()}; set -euo pipefail\n`;
+    const failures: string[] = [];
+    for (const attempt of escapeAttempts) {
+      const r = await inSandbox(ana, vars + attempt.script, 3 * MINUTE);
+      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
+    }
+    const ordinary = await inSandbox(ana, `${vars}${ordinaryPod}\nkubectl -n escape wait pod/esc-ordinary --for=condition=Ready --timeout=180s`);
+    expect(ordinary.code, ordinary.out).toBe(0);
+    for (const attempt of inPodAttempts) {
+      const r = await inSandbox(ana, vars + attempt.script);
+      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
+    }
+    expect(failures, failures.join('\n\n')).toEqual([]);
+
+    // Argo CD (installed for lab 8) deploys with her rights: a privileged pod, and a pod in kube-system, from her own repository.
+    const pushed = await inSandbox(ana, [
+      'cd $HOME/lab8/gitops && mkdir -p esc-privileged esc-kube-system',
+      `echo '${JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'esc-argo' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'], securityContext: { privileged: true } }] } })}' > esc-privileged/pod.json`,
+      `echo '${JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'esc-argo-ks' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } })}' > esc-kube-system/pod.json`,
+      'git add -A && git commit -qm escape && git push -q origin main',
+      'repo=$(kubectl -n argocd get application custom-nginx -o jsonpath="{.spec.source.repoURL}")',
+      'for app in esc-privileged:escape esc-kube-system:kube-system; do',
+      '  printf \'{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"%s","namespace":"argocd"},"spec":{"project":"default","source":{"repoURL":"%s","targetRevision":"main","path":"%s"},"destination":{"server":"https://kubernetes.default.svc","namespace":"%s"},"syncPolicy":{"automated":{},"retry":{"limit":0}}}}\' "${app%%:*}" "$repo" "${app%%:*}" "${app#*:}" | kubectl apply -f -',
+      'done',
+    ].join('\n'));
+    expect(pushed.code, pushed.out).toBe(0);
+    for (const [app, policy] of [['esc-privileged', 'labs.pod-security'], ['esc-kube-system', 'labs.platform-namespaces']] as const) {
+      const refusedByArgo = await inSandbox(ana, `for i in $(seq 60); do kubectl -n argocd get application ${app} -o json > /tmp/${app}.json; grep -q '${policy}' /tmp/${app}.json && exit 0; sleep 3; done; cat /tmp/${app}.json; exit 1`, 5 * MINUTE);
+      expect(refusedByArgo.code, `Argo CD's sync of ${app} was not refused by ${policy}:\n${refusedByArgo.out.slice(-3000)}`).toBe(0);
+    }
+
+    // Nothing of the attempts runs: no pod outside the platform's namespaces has a way onto the node.
+    const pods = JSON.parse((await inSandbox(ana, 'kubectl get pods -A -o json')).out) as { items: { metadata: { namespace: string; name: string }; spec: Record<string, any> }[] };
+    const escaped = pods.items.filter((p) => !['kube-system', 'local-path-storage'].includes(p.metadata.namespace)).filter((p) => p.spec.hostNetwork || p.spec.hostPID
+      || (p.spec.volumes ?? []).some((v: Record<string, unknown>) => v.hostPath) || (p.spec.containers ?? []).some((c: any) => c.securityContext?.privileged));
+    expect(escaped.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([]);
+    expect(pods.items.some((p) => p.metadata.namespace === 'kube-system' && p.metadata.name.startsWith('esc-'))).toBe(false);
+    // Ben's shell and cluster work as before; the mirror on both networks forwards nothing between them.
+    const ben = await inSandbox(learners.ben.env, 'kubectl get nodes -o name && id -un');
+    expect(ben.code, ben.out).toBe(0);
+    expect(ben.out).toMatch(/^learner$/m);
+    const { stdout: mirrorPid } = await exec('docker', ['inspect', '-f', '{{.State.Pid}}', readOnlyMirrorContainer]);
+    const { stdout: forwarding } = await exec('nsenter', ['-t', mirrorPid.trim(), '-n', 'cat', '/proc/sys/net/ipv4/ip_forward']);
+    expect(forwarding.trim()).toBe('0');
+    await inSandbox(ana, 'kubectl -n argocd delete application esc-privileged esc-kube-system --wait=false; kubectl delete namespace escape --wait=false');
   }, 30 * MINUTE);
 
   it('a third learner on a full machine is told so, on the dashboard too', async () => {

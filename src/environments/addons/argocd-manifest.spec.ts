@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { trimInstallManifest } from './argocd-manifest.ts';
 
+// Argo CD's cluster-wide roles and its main ConfigMap, as install.yaml ships them.
+const argocdRbac = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: argocd-application-controller}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}, {nonResourceURLs: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: argocd-server}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: [delete, get, patch]}, {apiGroups: [""], resources: [pods/exec], verbs: [create]}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cm}
+`;
+
 // The shapes install.yaml has (names, labels, pull policies), cut down to one object per case.
 const install = `
 apiVersion: apiextensions.k8s.io/v1
@@ -43,7 +60,7 @@ apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: argocd-application-controller, labels: {app.kubernetes.io/name: argocd-application-controller}}
 spec: {template: {spec: {containers: [{name: c, image: quay.io/argoproj/argocd:v3.6.1, imagePullPolicy: Always}]}}}
-`;
+` + argocdRbac;
 
 describe('trimInstallManifest', () => {
   it('drops the dex, notifications and applicationset workloads but keeps CRDs and config', () => {
@@ -80,7 +97,7 @@ spec: {template: {spec: {containers: [{name: redis, image: r, args: ["--appendon
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: argocd-dex-server}
-`;
+` + argocdRbac;
     const [doc] = parseAllDocuments(trimInstallManifest(redisArgs).yaml, { version: '1.1' });
     const list = doc!.toJS() as { items: { spec: { template: { spec: { containers: { args: unknown[] }[] } } } }[] };
     const args = list.items[0]!.spec.template.spec.containers[0]!.args;
@@ -106,6 +123,19 @@ data: {server.insecure: "true"}
     }
     // What install.yaml already sets stays.
     expect(items(trimInstallManifest(withParams).yaml).find((o) => o.metadata.name === 'argocd-cmd-params-cm')!.data?.['server.insecure']).toBe('true');
+  });
+
+  it("gives Argo CD the learner's rights instead of * on * (the guardrails' aggregated rules)", () => {
+    type Item = { kind: string; metadata: { name: string }; rules?: unknown[]; aggregationRule?: unknown; data?: Record<string, string> };
+    const items = (JSON.parse(trimInstallManifest(install).yaml) as { items: Item[] }).items;
+    for (const name of ['argocd-application-controller', 'argocd-server']) {
+      const role = items.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name)!;
+      expect(role.rules).toEqual([]);
+      expect(role.aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'kubernetes-labs/learner-rules': 'true' } }] });
+    }
+    expect(items.find((o) => o.metadata.name === 'argocd-cm')!.data?.['resource.respectRBAC']).toBe('normal');
+    // A renamed role upstream must not silently keep cluster-admin's rights.
+    expect(() => trimInstallManifest(install.replace('name: argocd-server}', 'name: argocd-server-renamed}'))).toThrow(/ClusterRole argocd-server not found/);
   });
 
   it('refuses a manifest that is not Argo CD install.yaml', () => {

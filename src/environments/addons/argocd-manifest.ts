@@ -10,7 +10,13 @@
 //    default), so the lesson page's Argo CD view (src/server/gitops.ts), `kubectl get application
 //    -o yaml` and graders see it. The controller's pod template carries a matching annotation, so
 //    applying this over an older install (`--reapply`) restarts the controller to read it.
+//  - the application controller and argocd-server act with the learner's rights, not
+//    cluster-admin's: their ClusterRoles aggregate the learner's rules (kind/guardrails/), so an
+//    Application can deploy exactly what its learner could, and never onto the node. argocd-cm's
+//    `resource.respectRBAC: normal` makes the controller skip the kinds it may not list instead
+//    of failing its cluster cache.
 import { parseAllDocuments } from 'yaml';
+import { learnerRulesLabel } from '../guardrails.ts';
 
 export const droppedComponents = ['argocd-dex-server', 'argocd-notifications-controller', 'argocd-applicationset-controller'] as const;
 
@@ -73,6 +79,22 @@ function setCommandParameters(kept: K8sObject[]): void {
   }
 }
 
+/** ClusterRoles of Argo CD's components that would otherwise hold `*` on `*`. */
+export const learnerRightsRoles = ['argocd-application-controller', 'argocd-server'] as const;
+
+/** Argo CD's ClusterRoles become the learner's rules; the controller respects what RBAC denies. */
+function withLearnerRights(kept: K8sObject[]): void {
+  for (const name of learnerRightsRoles) {
+    const role = kept.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === name) as (K8sObject & { rules?: unknown[]; aggregationRule?: unknown }) | undefined;
+    if (!role) throw new Error(`Argo CD install.yaml: ClusterRole ${name} not found — is this the right manifest?`);
+    role.rules = [];
+    role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [learnerRulesLabel]: 'true' } }] };
+  }
+  const cm = kept.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'argocd-cm') as (K8sObject & { data?: Record<string, string> }) | undefined;
+  if (!cm) throw new Error('Argo CD install.yaml: ConfigMap argocd-cm not found');
+  cm.data = { ...cm.data, 'resource.respectRBAC': 'normal' };
+}
+
 export function trimInstallManifest(installYaml: string, options: TrimOptions = {}): TrimmedManifest {
   const docs = parseAllDocuments(installYaml);
   const kept: K8sObject[] = [];
@@ -100,6 +122,7 @@ export function trimInstallManifest(installYaml: string, options: TrimOptions = 
   }
   if (dropped.length === 0) throw new Error('Argo CD install.yaml: none of dex, notifications, applicationset found — is this the right manifest?');
   setCommandParameters(kept);
+  withLearnerRights(kept);
   return {
     // One JSON `List`: re-serialised YAML would write strings like "no" unquoted, which
     // kubectl's YAML 1.1 reader turns into booleans (redis's `--appendonly no`), and JSON

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { clusterKubeconfig, clusterName, defaultClusterName, toolchainBinDir } from '../paths.ts';
 import { run, sleep, tryRun } from '../exec.ts';
 import { reporter, type ProgressListener } from '../progress.ts';
-import { componentBinDir, repoRoot } from '../toolchain.ts';
-import { trimInstallManifest } from './argocd-manifest.ts';
+import { componentBinDir, kubectlPath, repoRoot } from '../toolchain.ts';
+import { learnerRightsRoles, trimInstallManifest } from './argocd-manifest.ts';
+import { guardrailsApplyArgs, learnerRulesLabel } from '../guardrails.ts';
 import { mirrorState, pushToMirror } from '../mirror.ts';
 import { ensureGitServer, learnerRepo, type LearnerRepo } from '../../gitserver/service.ts';
 
@@ -28,12 +29,6 @@ const clusterOf = (t: ArgocdTarget) => clusterName(t.cluster ?? defaultClusterNa
 const kubeconfigOf = (t: ArgocdTarget) => t.kubeconfig ?? clusterKubeconfig(clusterOf(t));
 /** kubectl's flags for the target: every kubectl call of the add-on goes to the same cluster. */
 const targetArgs = (t: ArgocdTarget) => ['--kubeconfig', kubeconfigOf(t), ...(t.context ? ['--context', t.context] : [])];
-
-/** kubectl from the offline toolchain when built, else the one on PATH. */
-export function kubectlPath(): string {
-  const built = join(toolchainBinDir(), 'kubectl');
-  return existsSync(built) ? built : 'kubectl';
-}
 
 const kubectl = (t: ArgocdTarget, args: string[], what: string, input?: string) =>
   run(kubectlPath(), [...targetArgs(t), ...args], what, { input, timeoutMs: 120_000 });
@@ -192,7 +187,7 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
 
   const installStart = Date.now();
   const argocdRef = images.refs.find((r) => r.includes('/argocd:'));
-  if (!options.reapply && argocdRef && (await installedServerImage(options)) === argocdRef && (await argocdReady(options))) {
+  if (!options.reapply && argocdRef && (await installedServerImage(options)) === argocdRef && (await argocdReady(options)) && (await actsWithLearnerRights(options))) {
     // Already installed from these images and ready: leave it as it is (a second run is quick).
     report.phase('waiting', `Argo CD ${argocdRef.split(':').at(-1)} is already installed and ready (--reapply applies the manifest again)`);
   } else {
@@ -200,6 +195,8 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
     const manifest = trimInstallManifest(readFileSync(await installManifestPath(), 'utf8'), { pullIfNotPresent: imageDelivery === 'node' });
     const missing = manifest.images.filter((i) => !images.refs.includes(i));
     if (missing.length) throw new Error(`Argo CD install.yaml uses images that were not built: ${missing.join(', ')}`);
+    // Argo CD's ClusterRoles aggregate the learner's rules: those must be in the cluster first.
+    await kubectl(options, guardrailsApplyArgs, `applying the learner guardrails to cluster "${cluster}"`);
     await kubectl(options, ['create', 'namespace', argocdNamespace, '--dry-run=client', '-o', 'yaml'], 'namespace').then((ns) =>
       kubectl(options, ['apply', '-f', '-'], `creating namespace ${argocdNamespace}`, ns));
     // Server-side apply: the CRDs exceed client-side apply's last-applied annotation limit.
@@ -240,6 +237,12 @@ export async function installArgocd(options: ArgocdInstallOptions = {}): Promise
     git,
     timings: { buildMs: images.durationMs, deliverMs, installMs, totalMs: report.elapsedMs() },
   };
+}
+
+/** Argo CD's controller holds the learner's rights (an install from before the guardrails held `*` on `*`). */
+async function actsWithLearnerRights(t: ArgocdTarget): Promise<boolean> {
+  const r = await tryRun(kubectlPath(), [...targetArgs(t), 'get', 'clusterrole', learnerRightsRoles[0], '-o', 'jsonpath={.aggregationRule.clusterRoleSelectors[0].matchLabels}'], { timeoutMs: 30_000 });
+  return r.code === 0 && r.stdout.includes(learnerRulesLabel);
 }
 
 /** The image argocd-server runs, or undefined when it is not installed. */

@@ -30,6 +30,7 @@ import { sleep } from '../exec.ts';
 import { dataDir } from '../paths.ts';
 import { ensureComponents, toolchainVersions } from '../toolchain.ts';
 import { offlineNodeRef } from '../images/node-image.ts';
+import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from '../guardrails.ts';
 import { apiPort, apiServerName, nodeConfigMap, nodePod, nodeService } from './kube-node.ts';
 import { kubeLabel, learnerAnnotation, learnerLabelValue, runInPod, selectorOf, toolboxName } from './kube-objects.ts';
 import { LearnerBook, type LearnerEntry } from './learner-book.ts';
@@ -400,7 +401,11 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
     await this.core.createNamespacedPod({ namespace: ns, body: nodePod(node) });
     await this.waitForPod(env.name, true, this.options.readyTimeoutMs ?? 600_000);
     const admin = await runInPod(this.kc, ns, env.name, 'node', ['cat', '/etc/kubernetes/admin.conf'], `reading the admin kubeconfig of ${env.name}`);
-    const toolboxKubeconfig = withServer(admin, `https://${env.name}.${ns}.svc:${apiPort}`);
+    // The guardrails before anyone else gets a kubeconfig; the toolbox holds the learner's, never the admin's.
+    await this.writeKubeconfigFile(env, admin);
+    await applyGuardrails(env.kubeconfigFile!, (m) => this.log(`kubernetes environments: ${env.name}: ${m}`));
+    const credentials = await issueLearnerCredentials((argv) => runInPod(this.kc, ns, env.name, 'node', argv, `${argv.slice(0, 3).join(' ')} in ${env.name}`));
+    const toolboxKubeconfig = withServer(learnerKubeconfig(admin, credentials), `https://${env.name}.${ns}.svc:${apiPort}`);
     await this.core.createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: env.name, namespace: ns, labels: this.labels(env.name, 'env') }, type: 'Opaque', stringData: { 'admin.conf': admin, 'kubeconfig-toolbox': toolboxKubeconfig } },
@@ -420,7 +425,6 @@ export class KubernetesLearnerEnvironments implements LearnerEnvironments {
     });
     const toolbox = await this.waitForPod(toolboxName(env.name), false, 120_000);
     await runInPod(this.kc, ns, env.name, 'node', ['bash', '/kind/labs/allow.sh', toolbox.status?.podIP ?? ''], `letting ${toolboxName(env.name)} reach the API server of ${env.name}`);
-    await this.writeKubeconfigFile(env, admin);
   }
 
   /** This server's kubeconfig of an environment: the NodePort on the node pod's host, the certificate checked under its own name. */

@@ -33,9 +33,10 @@ import type { ShellCommand } from '../../terminal/session.ts';
 import { lastErrorLine, run, sleep, tryRun } from '../exec.ts';
 import { ensureDockerEngine, raiseInotifyLimits } from '../docker/engine.ts';
 import { ImageBuilder } from '../images/build.ts';
-import { KindProvider, kindBinary, prepareOffline } from '../kind-provider.ts';
+import { KindProvider, kindBinary, prepareOffline, secureCluster } from '../kind-provider.ts';
+import { credentialsOf, learnerKubeconfig } from '../guardrails.ts';
 import { connectReadOnlyMirror, ensureBridgeNetwork, ensureReadOnlyMirror } from '../mirror.ts';
-import { clusterDir, clusterKubeconfig, clusterName } from '../paths.ts';
+import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName } from '../paths.ts';
 import { reporter } from '../progress.ts';
 import { readTimings, recordTimings } from '../timings.ts';
 import {
@@ -677,6 +678,12 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     return kubeconfig;
   }
 
+  /** The learner's kubeconfig for the sandbox: the internal address, the learner's certificate (never the admin's). */
+  private async sandboxKubeconfig(name: string): Promise<string> {
+    if (!existsSync(clusterLearnerKubeconfig(name))) await secureCluster(name, (m) => this.log(`classroom environments: ${name}: ${m}`));
+    return learnerKubeconfig(await this.internalKubeconfig(name), credentialsOf(clusterLearnerKubeconfig(name)));
+  }
+
   /** The sandbox on the environment's network with `home` (made by this run when new), holding the cluster's kubeconfig. */
   private async startSandbox(env: Env, home: string): Promise<void> {
     const { toolbox } = await this.prepare();
@@ -708,7 +715,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
       await run('docker', args, `starting sandbox ${sandbox}`);
     }
     env.home = home;
-    const files: Record<string, string> = { [`${sandboxHome}/.kube/config`]: await this.internalKubeconfig(env.name) };
+    const files: Record<string, string> = { [`${sandboxHome}/.kube/config`]: await this.sandboxKubeconfig(env.name) };
     const server = await this.serverUrl();
     if (server) files[serverFile] = server + '\n';
     await this.writeInSandbox(env.name, files);
@@ -848,7 +855,8 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
           continue;
         }
         if (!sandbox.running) await tryRun('docker', ['start', sandbox.name]);
-        await this.internalKubeconfig(env.name);
+        // A sandbox made before the guardrails held the admin kubeconfig: it gets the learner's now.
+        await this.writeInSandbox(env.name, { [`${sandboxHome}/.kube/config`]: await this.sandboxKubeconfig(env.name) });
         void this.tellServerAddress(env.name);
         this.setStatus(assignment.learner, 'ready', `ready (cluster ${env.name}, adopted)`);
         this.log(`classroom environments: adopted ${env.name} of ${assignment.learner}`);

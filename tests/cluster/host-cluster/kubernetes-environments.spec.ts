@@ -22,6 +22,7 @@ import { defaultGitPort } from '../../../src/gitserver/service.ts';
 import { defaultGitRoot, openGitStore, starters } from '../../../src/gitserver/store.ts';
 import { ExecPty } from '../../../src/terminal/exec-pty.ts';
 import { deleteHostCluster, ensureHostCluster, podMemoryMiB, type HostCluster } from './host.ts';
+import { escapeAttempts, inPodAttempts, ordinaryPod } from '../helpers/escape-catalog.ts';
 
 const A = 'learner:2001';
 const B = 'learner:2002';
@@ -146,6 +147,24 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     // B's own toolbox does reach B's API server (the checks above are not just a broken curl).
     expect(await ok(B, `curl -sk --max-time 5 -o /dev/null -w '%{http_code}' https://${svcB}:6443/version`)).toMatch(/^(200|401|403)$/);
   });
+
+  it("a hostile learner in A's toolbox: the toolbox holds no admin credentials, and every escape in the catalog is refused for the guardrail's reason", async () => {
+    expect(await ok(A, "kubectl config view --raw -o jsonpath='{.users[0].name}'")).toBe('learner');
+    const made = await ok(A, 'kubectl create namespace escape >/dev/null && kubectl get nodes -o jsonpath="{.items[0].metadata.name}"');
+    const vars = `export NS=escape NODE=${made.trim()}; set -euo pipefail\n`;
+    const failures: string[] = [];
+    for (const attempt of escapeAttempts) {
+      const r = await inToolbox(A, vars + attempt.script, 180_000);
+      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
+    }
+    await ok(A, `${vars}${ordinaryPod}\nkubectl -n escape wait pod/esc-ordinary --for=condition=Ready --timeout=300s`, 360_000);
+    for (const attempt of inPodAttempts) {
+      const r = await inToolbox(A, vars + attempt.script);
+      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
+    }
+    await inToolbox(A, 'kubectl delete namespace escape --wait=false');
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  }, 1_800_000);
 
   it('the shell is tmux session "main" in the toolbox, reached through the exec API: it outlives its terminal', async () => {
     const one = terminal(A, 'exec-api');
