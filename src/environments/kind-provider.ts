@@ -55,6 +55,12 @@ export type CreateOptions = {
   nodeImage?: string;
   /** Worker nodes beside the control plane (default 0): a multi-node host cluster for the `kubernetes` classroom provider. */
   workers?: number;
+  /**
+   * The learner guardrails (src/environments/guardrails.ts; default true). false only for a cluster
+   * no learner gets a kubeconfig of and whose pods must be privileged: a host cluster for the
+   * `kubernetes` provider, where the platform itself runs learner clusters as privileged pods.
+   */
+  learnerGuardrails?: boolean;
 };
 
 export type ClusterInfo = { name: string; kubeconfig: string; offline: boolean; nodeImage: string; createSeconds: number };
@@ -339,7 +345,7 @@ export class KindProvider implements EnvironmentProvider {
       }
       report.phase('waiting', 'waiting for the node to be Ready and kube-system pods to run');
       await waitUntilReady(name, kubeconfig, options.readyTimeoutMs ?? 240_000, report);
-      await secureCluster(name, (m) => report.log(m));
+      if (options.learnerGuardrails !== false) await secureCluster(name, (m) => report.log(m));
       const createSeconds = (Date.now() - started) / 1000;
       report.phase('ready', `cluster "${name}" is ready (${createSeconds.toFixed(0)} s)`);
       return { name, kubeconfig, offline: mode.offline, nodeImage, createSeconds };
@@ -418,7 +424,7 @@ export class KindProvider implements EnvironmentProvider {
       const status = await this.status(name);
       if (status.state === 'ready' && status.kubeconfig) {
         // A cluster made before the guardrails existed gets them now (a no-op once it has them).
-        if (!existsSync(clusterLearnerKubeconfig(name))) await secureCluster(name, (m) => options.onProgress?.({ phase: 'waiting', message: m, cluster: name, elapsedMs: Date.now() - waitingSince }));
+        if (options.learnerGuardrails !== false && !existsSync(clusterLearnerKubeconfig(name))) await secureCluster(name, (m) => options.onProgress?.({ phase: 'waiting', message: m, cluster: name, elapsedMs: Date.now() - waitingSince }));
         return { name, kubeconfig: status.kubeconfig, created: false };
       }
       // A node that runs but whose API server did not answer is waited for like one coming up:

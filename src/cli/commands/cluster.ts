@@ -6,7 +6,7 @@ import { clusterName, clusterNameRule, defaultClusterName } from '../../environm
 import type { ClusterStatus } from '../../environments/kind-provider.ts';
 import type { ProgressEvent } from '../../environments/progress.ts';
 
-const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--workers <n>] [--json]
+const usage = `Usage: labs cluster create [--name <name>] [--offline | --online] [--workers <n>] [--no-learner-guardrails] [--json]
        labs cluster delete [--name <name>] [--json]
        labs cluster reset  [--name <name>] [--offline | --online] [--json]
        labs cluster status [--name <name>] [--json]
@@ -39,6 +39,9 @@ Options:
   --online        use kind's upstream node image (needs internet)
   --workers <n>   create: worker nodes beside the control plane (default 0), e.g. a host
                   cluster for \`npm start -- --classroom --environments kubernetes\`
+  --no-learner-guardrails
+                  create/reset: leave out the learner guardrails (kind/guardrails/): only for
+                  such a host cluster, whose privileged learner-cluster pods they would refuse
   --add <image>   with image: the local image to push into the mirror (repeatable)
   --json          print one JSON object instead of progress and text
   -h, --help      show this help`;
@@ -81,6 +84,7 @@ const command: Command = {
       online: { type: 'boolean' },
       add: { type: 'string', multiple: true },
       workers: { type: 'string' },
+      'no-learner-guardrails': { type: 'boolean' },
       json: { type: 'boolean' },
     }, { min: 0, max: 1, names: 'subcommand' });
     const [verb] = parsed.positionals;
@@ -91,6 +95,7 @@ const command: Command = {
     const offline = parsed.values.offline ? true : parsed.values.online ? false : undefined;
     const workers = parsed.values.workers === undefined ? 0 : Number(parsed.values.workers);
     if (!Number.isInteger(workers) || workers < 0 || workers > 8) throw new UsageError(`--workers must be 0-8, got ${JSON.stringify(parsed.values.workers)}`);
+    const learnerGuardrails = !parsed.values['no-learner-guardrails'];
     const onProgress = progressPrinter(io, json);
     const { kindProvider, prepareOffline } = await import('../../environments/kind-provider.ts');
     const { mergeIntoUserKubeconfig, removeFromUserKubeconfig } = await import('../user-kubeconfig.ts');
@@ -99,8 +104,8 @@ const command: Command = {
       case 'create':
       case 'reset': {
         const info = verb === 'create'
-          ? await kindProvider.create({ name, offline, onProgress, workers })
-          : await kindProvider.reset({ name, offline, onProgress, workers });
+          ? await kindProvider.create({ name, offline, onProgress, workers, learnerGuardrails })
+          : await kindProvider.reset({ name, offline, onProgress, workers, learnerGuardrails });
         const merged = userKubeconfig(io, () => mergeIntoUserKubeconfig(name));
         if (json) io.out(JSON.stringify({ ...info, userKubeconfig: merged && { file: merged.file, context: merged.context, currentContext: merged.current } }));
         else {

@@ -32,7 +32,7 @@ export async function ensureHostCluster(log: (line: string) => void): Promise<Ho
   } else {
     nodeImage = (await prepareOffline(reporter((e) => log(e.message)))).nodeImage;
     await images.buildAll((i) => i === toolbox);
-    ({ kubeconfig } = await kindProvider.ensure({ name, offline: true, nodeImage, workers: 2, readyTimeoutMs: 400_000, onProgress: (e) => log(e.message) }));
+    ({ kubeconfig } = await kindProvider.ensure({ name, offline: true, nodeImage, workers: 2, learnerGuardrails: false, readyTimeoutMs: 400_000, onProgress: (e) => log(e.message) }));
     const workers = (await run('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--filter', 'label=io.x-k8s.kind.role=worker', '--format', '{{.Names}}'], 'listing workers')).trim().split('\n');
     // kind skips images a node already has; the first load takes minutes (the node image is over 1 GB).
     await run(await kindBinary(), ['load', 'docker-image', nodeImage, toolbox.refs[0], '--name', name, '--nodes', workers.join(',')], `loading images into ${name}`);
