@@ -5,20 +5,31 @@ import type { Cohort, Learner } from './cohorts.ts';
 
 export type Cell = {
   lab: number;
+  /** The learner touched this lab (src/store/lab-start.ts): a Check, or a result that saw their work. */
+  started: boolean;
   passed: boolean;
   tasksPassed: number;
   tasksTotal: number;
   /** Checks the learner pressed. */
   attempts: number;
-  /** From the first result on this lab to its first pass (or now). */
+  /** From the learner's start of this lab to its first pass (or now); 0 when not started. */
   minutes: number;
   stuck: boolean;
+  /** A started lab not passed yet: what each failing task expected and observed in the latest result. */
+  reasons: Reason[];
 };
+export type Reason = { task: string; expected?: string; observed?: string };
 export type Row = { learner: { id: number; displayName: string }; cells: Cell[] };
-/** "7 learners: probe port 8081" — per lab task, learners whose latest result fails it, by what was observed. */
-export type FailureReason = { lab: number; task: string; observed: string; learners: string[] };
+/**
+ * "7 learners: probe port 8081" — per lab task, the learners who started the lab and whose latest
+ * result fails the task, by what was observed. `started`: how many learners started that lab;
+ * `latestAt`: the newest of their results (ISO).
+ */
+export type FailureReason = { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string };
+/** Learners who have not started a lab: a quiet count, never a failure. */
+export type NotStarted = { lab: number; learners: string[] };
 
-/** Stuck: on a lab this long without passing, having pressed Check this often. */
+/** Stuck: on a lab this long (since starting it) without passing, having pressed Check this often. */
 export const STUCK_MINUTES = 15;
 export const STUCK_ATTEMPTS = 3;
 
@@ -26,49 +37,82 @@ export const learnerKey = (learner: { id: number }): string => `learner:${learne
 
 export type LabCatalogEntry = { number: number; id: string; tasks: { id: string; title: string }[] };
 
-export function grid(cohort: Cohort, learners: Learner[], progress: Map<string, LabProgress[]>, catalog: LabCatalogEntry[], now = Date.now()): Row[] {
-  return learners.map((learner) => {
-    const mine = progress.get(learnerKey(learner)) ?? [];
-    return {
-      learner: { id: learner.id, displayName: learner.displayName },
-      cells: cohort.labs.map((number) => {
-        const lab = catalog.find((entry) => entry.number === number);
-        const entry = mine.find((p) => p.lab === lab?.id);
-        const tasksTotal = lab?.tasks.length ?? 0;
-        if (!entry) return { lab: number, passed: false, tasksPassed: 0, tasksTotal, attempts: 0, minutes: 0, stuck: false };
-        const end = entry.firstPassedAt ? Date.parse(entry.firstPassedAt) : now;
-        const minutes = Math.max(0, Math.round((end - Date.parse(entry.firstSeenAt)) / 60_000));
-        const passed = Boolean(entry.firstPassedAt);
-        return {
-          lab: number,
-          passed,
-          tasksPassed: entry.checks.filter((c) => c.passed).length,
-          tasksTotal,
-          attempts: entry.attempts,
-          minutes,
-          stuck: !passed && minutes >= STUCK_MINUTES && entry.attempts >= STUCK_ATTEMPTS,
-        };
-      }),
-    };
+/** Started once a start was recorded; a passed lab was started at the latest when it passed. */
+function startOf(entry: LabProgress | undefined): string | undefined {
+  return entry?.startedAt ?? entry?.firstPassedAt;
+}
+
+/** The learner's progress on each of the cohort's labs, by lab number. */
+function labsOf(cohort: Cohort, mine: LabProgress[], catalog: LabCatalogEntry[]) {
+  return cohort.labs.map((number) => {
+    const lab = catalog.find((entry) => entry.number === number);
+    return { number, lab, entry: lab && mine.find((p) => p.lab === lab.id) };
   });
 }
 
+export function grid(cohort: Cohort, learners: Learner[], progress: Map<string, LabProgress[]>, catalog: LabCatalogEntry[], now = Date.now()): Row[] {
+  return learners.map((learner) => ({
+    learner: { id: learner.id, displayName: learner.displayName },
+    cells: labsOf(cohort, progress.get(learnerKey(learner)) ?? [], catalog).map(({ number, lab, entry }): Cell => {
+      const tasksTotal = lab?.tasks.length ?? 0;
+      const start = startOf(entry);
+      if (!entry || !start) return { lab: number, started: false, passed: false, tasksPassed: 0, tasksTotal, attempts: 0, minutes: 0, stuck: false, reasons: [] };
+      const passed = Boolean(entry.firstPassedAt);
+      const end = entry.firstPassedAt ? Date.parse(entry.firstPassedAt) : now;
+      const minutes = Math.max(0, Math.round((end - Date.parse(start)) / 60_000));
+      return {
+        lab: number,
+        started: true,
+        passed,
+        tasksPassed: entry.checks.filter((c) => c.passed).length,
+        tasksTotal,
+        attempts: entry.attempts,
+        minutes,
+        stuck: !passed && minutes >= STUCK_MINUTES && entry.attempts >= STUCK_ATTEMPTS,
+        reasons: passed ? [] : entry.checks.filter((c) => !c.passed).map(({ id, expected, observed }) => ({ task: id, ...(expected ? { expected } : {}), ...(observed ? { observed } : {}) })),
+      };
+    }),
+  }));
+}
+
+/**
+ * What is failing across the class: only labs a learner started and has not passed, grouped by
+ * lab, task and what the grader observed. Most learners first; among equals, the group whose
+ * newest result is newest (what is going wrong now), then course order.
+ */
 export function failureReasons(cohort: Cohort, learners: Learner[], progress: Map<string, LabProgress[]>, catalog: LabCatalogEntry[]): FailureReason[] {
   const groups = new Map<string, FailureReason>();
+  const started = new Map<number, number>();
   for (const learner of learners) {
-    for (const entry of progress.get(learnerKey(learner)) ?? []) {
-      const lab = catalog.find((c) => c.id === entry.lab);
-      if (!lab || !cohort.labs.includes(lab.number) || entry.firstPassedAt) continue;
+    for (const { number, entry } of labsOf(cohort, progress.get(learnerKey(learner)) ?? [], catalog)) {
+      if (!entry || !startOf(entry)) continue;
+      started.set(number, (started.get(number) ?? 0) + 1);
+      if (entry.firstPassedAt) continue;
       for (const check of entry.checks.filter((c) => !c.passed)) {
         const observed = check.observed ?? '';
-        const key = `${lab.number}\u0000${check.id}\u0000${observed}`;
-        const group = groups.get(key) ?? { lab: lab.number, task: check.id, observed, learners: [] };
+        const key = `${number}\u0000${check.id}\u0000${observed}`;
+        const group = groups.get(key) ?? { lab: number, task: check.id, observed, learners: [], started: 0, latestAt: '' };
         group.learners.push(learner.displayName);
+        if (entry.lastAttemptAt > group.latestAt) group.latestAt = entry.lastAttemptAt;
         groups.set(key, group);
       }
     }
   }
-  return [...groups.values()].sort((a, b) => b.learners.length - a.learners.length || a.lab - b.lab);
+  const order = (lab: number, task: string) => catalog.find((c) => c.number === lab)?.tasks.findIndex((t) => t.id === task) ?? 0;
+  return [...groups.values()]
+    .map((group) => ({ ...group, started: started.get(group.lab) ?? 0 }))
+    .sort((a, b) => b.learners.length - a.learners.length || b.latestAt.localeCompare(a.latestAt) || a.lab - b.lab || order(a.lab, a.task) - order(b.lab, b.task));
+}
+
+/** Per lab of the cohort, the learners who have not started it (labs everyone started are left out). */
+export function notStarted(cohort: Cohort, learners: Learner[], progress: Map<string, LabProgress[]>, catalog: LabCatalogEntry[]): NotStarted[] {
+  const byLab = new Map<number, string[]>(cohort.labs.map((n) => [n, []]));
+  for (const learner of learners) {
+    for (const { number, entry } of labsOf(cohort, progress.get(learnerKey(learner)) ?? [], catalog)) {
+      if (!startOf(entry)) byLab.get(number)!.push(learner.displayName);
+    }
+  }
+  return [...byLab].filter(([, names]) => names.length > 0).map(([lab, names]) => ({ lab, learners: names }));
 }
 
 /** CSV cells: quoted, and never read as a formula by a spreadsheet (=, +, -, @ at the start). */

@@ -9,7 +9,7 @@
 //   POST /api/classroom/resume           {code}                      → learner session cookie
 //   GET  /api/classroom/cohorts                                          instructor's cohorts
 //   POST /api/classroom/cohorts          {name, labs, capacity}
-//   GET  /api/classroom/cohorts/<id>     cohort, learners, grid, failure reasons, help queue
+//   GET  /api/classroom/cohorts/<id>     cohort, learners, grid, failure reasons, who has not started which lab, help queue
 //   GET  /api/classroom/cohorts/<id>/events                              live feed (SSE)
 //   GET  /api/classroom/cohorts/<id>/export.csv | export.json
 //   POST /api/classroom/cohorts/<id>/broadcast   {message}
@@ -28,7 +28,7 @@ import { sameOrigin } from '../server/request-guard.ts';
 import type { LabResult } from '../../grader/result.ts';
 import { type Accounts, type Session, SESSION_HOURS } from './accounts.ts';
 import { BusyError } from './bounded-queue.ts';
-import { failureReasons, grid, learnerKey, csvCell, type LabCatalogEntry } from './board.ts';
+import { failureReasons, grid, learnerKey, csvCell, notStarted, type LabCatalogEntry } from './board.ts';
 import { CohortError, type Cohorts } from './cohorts.ts';
 import type { LearnerEnvironments } from './environments.ts';
 import { BodyError, clientAddress, cookie, isLoopbackAddress, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
@@ -156,6 +156,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
       learners: learners.map((l) => ({ id: l.id, displayName: l.displayName, joinedAt: l.joinedAt, environment: deps.environments.status(learnerKey(l)) })),
       grid: grid(cohort, learners, progress, catalog),
       failures: failureReasons(cohort, learners, progress, catalog),
+      notStarted: notStarted(cohort, learners, progress, catalog),
       help: help.get(cohortId) ?? [],
     };
   }

@@ -5,8 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { LabResult } from '../../grader/result.ts';
+import { startsLab } from './lab-start.ts';
 
-const MIGRATIONS: readonly string[] = [
+/** SQL, or a function for what SQL alone cannot say (it runs inside the migration's transaction). */
+type Migration = string | ((db: DatabaseSync) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   // 1: solo mode's attempts (existing databases already have the table).
   `CREATE TABLE IF NOT EXISTS attempts (
      id INTEGER PRIMARY KEY,
@@ -62,7 +67,35 @@ const MIGRATIONS: readonly string[] = [
      observed TEXT,
      PRIMARY KEY (attempt_id, task)
    );`,
+  // 3: when each learner started each lab (lab-start.ts: a Check, or a result that saw their
+  //    work), so time on a lab counts from there and untouched labs stay "not started". Filled
+  //    from the attempts already recorded.
+  (db) => {
+    db.exec(`CREATE TABLE lab_starts (
+               learner TEXT NOT NULL,
+               lab TEXT NOT NULL,
+               started_at TEXT NOT NULL,
+               source TEXT NOT NULL,
+               PRIMARY KEY (learner, lab)
+             )`);
+    const start = db.prepare(START_LAB);
+    for (const row of db.prepare('SELECT learner, lab, started_at, source, result FROM attempts ORDER BY id').iterate() as Iterable<{ learner: string; lab: string; started_at: string; source: string; result: string }>) {
+      const source = row.source === 'auto' ? 'auto' : 'check';
+      let result: Pick<LabResult, 'checks'>;
+      try {
+        result = JSON.parse(row.result) as LabResult;
+      } catch {
+        continue;
+      }
+      if (startsLab({ checks: result.checks ?? [] }, source)) start.run(row.learner, row.lab, row.started_at, source);
+    }
+  },
 ];
+
+/** Records a learner's start of a lab, keeping the earliest. */
+export const START_LAB = `INSERT INTO lab_starts (learner, lab, started_at, source) VALUES (?, ?, ?, ?)
+  ON CONFLICT (learner, lab) DO UPDATE SET started_at = excluded.started_at, source = excluded.source
+  WHERE excluded.started_at < lab_starts.started_at`;
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -82,7 +115,9 @@ function migrate(db: DatabaseSync, file: string): void {
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec(MIGRATIONS[version - 1]!);
+      const migration = MIGRATIONS[version - 1]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${version}`);
       db.exec('COMMIT');
     } catch (error) {

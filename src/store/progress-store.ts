@@ -2,7 +2,8 @@
 // Solo mode has one learner ("solo"); classroom learners are "learner:<id>".
 import type { DatabaseSync } from 'node:sqlite';
 import type { LabResult } from '../../grader/result.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, START_LAB } from './database.ts';
+import { startsLab } from './lab-start.ts';
 
 export type LabProgress = {
   lab: string;
@@ -16,8 +17,10 @@ export type LabProgress = {
   attempts: number;
   /** When the lab first passed (ISO), if ever. */
   firstPassedAt?: string;
-  /** Each task's outcome in the latest result (the lab card's ✓/✗; what a failing one observed). */
-  checks: { id: string; passed: boolean; observed?: string }[];
+  /** When the learner started the lab (lab-start.ts: their first Check, or the first result that saw their work), if they have. */
+  startedAt?: string;
+  /** Each task's outcome in the latest result (the lab card's ✓/✗; what a failing one expected and observed). */
+  checks: { id: string; passed: boolean; expected?: string; observed?: string }[];
 };
 
 export class ProgressStore {
@@ -44,6 +47,7 @@ export class ProgressStore {
         .run(learner, result.lab, result.passed ? 1 : 0, result.score, result.maxScore, result.startedAt, JSON.stringify(result), source);
       const task = this.db.prepare('INSERT INTO attempt_tasks (attempt_id, task, passed, points, observed) VALUES (?, ?, ?, ?, ?)');
       for (const check of result.checks) task.run(lastInsertRowid, check.id, check.passed ? 1 : 0, check.points, check.observed ?? null);
+      if (startsLab(result, source)) this.db.prepare(START_LAB).run(learner, result.lab, result.startedAt, source);
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
@@ -70,8 +74,9 @@ export class ProgressStore {
                                 MIN(CASE WHEN passed = 1 THEN started_at END) AS first_passed_at,
                                 MIN(started_at) AS first_seen_at, MAX(started_at) AS last_attempt_at
                            FROM mine GROUP BY learner, lab)
-         SELECT t.*, l.passed, l.score, l.max_score, l.result
+         SELECT t.*, l.passed, l.score, l.max_score, l.result, s.started_at
            FROM totals t JOIN latest l ON l.learner = t.learner AND l.lab = t.lab AND l.rn = 1
+           LEFT JOIN lab_starts s ON s.learner = t.learner AND s.lab = t.lab
           ORDER BY t.learner, t.lab`,
       )
       .all(...learners) as Array<Record<string, string | number | null>>;
@@ -84,9 +89,15 @@ export class ProgressStore {
         firstSeenAt: String(row.first_seen_at),
         lastAttemptAt: String(row.last_attempt_at),
         attempts: Number(row.attempts),
-        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed, observed }) => ({ id, passed, ...(observed && !passed ? { observed } : {}) })),
+        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed, expected, observed }) => ({
+          id,
+          passed,
+          ...(expected && !passed ? { expected } : {}),
+          ...(observed && !passed ? { observed } : {}),
+        })),
       };
       if (row.first_passed_at) entry.firstPassedAt = String(row.first_passed_at);
+      if (row.started_at) entry.startedAt = String(row.started_at);
       const list = byLearner.get(String(row.learner)) ?? [];
       list.push(entry);
       byLearner.set(String(row.learner), list);

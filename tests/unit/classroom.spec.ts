@@ -96,7 +96,7 @@ describe('the dashboard numbers', () => {
     expect(rows[1]!.cells[0]).toMatchObject({ passed: false, tasksPassed: 0, attempts: 3, stuck: true });
     expect(rows[1]!.cells[1]).toMatchObject({ lab: 2, attempts: 0, tasksTotal: 1 });
     const reasons = failureReasons(cohort, learners, progress, catalog);
-    expect(reasons[0]).toEqual({ lab: 1, task: 'probe-configured', observed: 'port 8081', learners: ['L2', 'L3'] });
+    expect(reasons[0]).toMatchObject({ lab: 1, task: 'probe-configured', observed: 'port 8081', learners: ['L2', 'L3'], started: 3 });
     store.close();
   });
 

@@ -29,8 +29,8 @@ describe('progress store (node:sqlite)', () => {
 
     const reopened = new ProgressStore(file);
     expect(reopened.progress()).toEqual([
-      { lab: '01-liveness', passed: false, score: 4, maxScore: 10, attempts: 3, firstSeenAt: '2026-01-01T10:00:00.000Z', lastAttemptAt: '2026-01-01T10:09:00.000Z', firstPassedAt: '2026-01-01T10:05:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
-      { lab: '02-readiness', passed: false, score: 3, maxScore: 10, attempts: 1, firstSeenAt: '2026-01-01T11:00:00.000Z', lastAttemptAt: '2026-01-01T11:00:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
+      { lab: '01-liveness', passed: false, score: 4, maxScore: 10, attempts: 3, firstSeenAt: '2026-01-01T10:00:00.000Z', lastAttemptAt: '2026-01-01T10:09:00.000Z', firstPassedAt: '2026-01-01T10:05:00.000Z', startedAt: '2026-01-01T10:00:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
+      { lab: '02-readiness', passed: false, score: 3, maxScore: 10, attempts: 1, firstSeenAt: '2026-01-01T11:00:00.000Z', lastAttemptAt: '2026-01-01T11:00:00.000Z', startedAt: '2026-01-01T11:00:00.000Z', checks: [{ id: 'a', passed: false }, { id: 'b', passed: true }] },
     ]);
     expect(reopened.progress('someone-else')).toEqual([]);
     reopened.close();
