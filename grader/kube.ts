@@ -192,7 +192,36 @@ type Query = Record<string, string | number | boolean | undefined>;
 export type ReaderOptions = {
   /** How long one GET may take, headers and body (default 15 s). Watches are not bounded by it. */
   timeoutMs?: number;
+  /**
+   * The largest answer read (default 8 MiB): a learner's cluster is theirs to fill, and whatever it
+   * holds (100 pods with 150 KB annotations) must not fill this process. More is a ClusterError.
+   */
+  maxBodyBytes?: number;
 };
+
+export type WatchOptions = {
+  resourceVersion?: string;
+  labelSelector?: string;
+  /** How long the API server keeps the watch open (default 240 s). */
+  timeoutSeconds?: number;
+  /**
+   * Events longer than this (default 1 MiB) are not parsed: the watcher gets only the event's type
+   * and the object's kind and metadata name, namespace and resourceVersion (they come first in the
+   * API server's JSON), with `oversized: true`.
+   */
+  maxEventBytes?: number;
+};
+
+/** What is read of an event too large to parse: its head (type, kind, metadata's first fields). */
+const oversizedHead = 4096;
+
+/** The type and the object's identity from the head of an oversized watch event. */
+export function oversizedEvent(head: string): { type: string; object: { kind?: string; metadata: { name?: string; namespace?: string; resourceVersion?: string }; oversized: true } } {
+  const field = (name: string) => new RegExp(`"${name}":"([^"\\\\]{0,253})"`).exec(head)?.[1];
+  const metadata = head.slice(head.indexOf('"metadata":'));
+  const meta = (name: string) => new RegExp(`"${name}":"([^"\\\\]{0,253})"`).exec(metadata)?.[1];
+  return { type: field('type') ?? 'MODIFIED', object: { kind: field('kind'), metadata: { name: meta('name'), namespace: meta('namespace'), resourceVersion: meta('resourceVersion') }, oversized: true } };
+}
 
 /** Why `body` is not a Kubernetes list; undefined when it is one. */
 function notAList(body: unknown): string | undefined {
@@ -214,6 +243,7 @@ export class KubeReader {
   readonly server: string;
   readonly contextName: string;
   private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
   /** Set when the server is http: — the credentials' agent is an https one. */
   private readonly plainAgent: InstanceType<typeof HttpAgent> | undefined;
 
@@ -222,6 +252,7 @@ export class KubeReader {
     this.server = credentials.server;
     this.contextName = credentials.contextName;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? 8 << 20;
     let protocol: string;
     try {
       protocol = new URL(this.server).protocol;
@@ -262,15 +293,23 @@ export class KubeReader {
    * timeout struck mid-body) is the cluster's fault: a ClusterError saying how much arrived.
    */
   private async body(response: IncomingMessage, path: string, signal: AbortSignal): Promise<string> {
-    let body = '';
-    response.setEncoding('utf8');
+    const chunks: Buffer[] = [];
+    let bytes = 0;
     try {
-      for await (const chunk of response) body += chunk;
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > this.maxBodyBytes) {
+          response.destroy();
+          throw new ClusterError(`${this.where()} answered GET ${path} with more than ${(this.maxBodyBytes / 2 ** 20).toFixed(0)} MiB: too much to read (objects with very large annotations or data?)`);
+        }
+        chunks.push(chunk);
+      }
     } catch (error) {
+      if (error instanceof ClusterError) throw error;
       const why = signal.aborted ? `no complete answer within ${this.timeoutMs / 1000} s` : firstLine(error);
-      throw new ClusterError(`${this.where()} cut off its answer to GET ${path} after ${Buffer.byteLength(body)} bytes (${why})`);
+      throw new ClusterError(`${this.where()} cut off its answer to GET ${path} after ${bytes} bytes (${why})`);
     }
-    return body;
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** `text` as JSON; when it is not, a ClusterError naming the server, the request and what was wrong. */
@@ -335,7 +374,7 @@ export class KubeReader {
    */
   async watch(
     path: string,
-    query: { resourceVersion: string; labelSelector?: string },
+    query: WatchOptions,
     onEvent: (type: string, object: any) => void,
     done: (error: unknown) => void,
   ): Promise<() => void> {
@@ -346,7 +385,8 @@ export class KubeReader {
       finished = true;
       done(error);
     };
-    const params = { ...query, watch: true, allowWatchBookmarks: true, timeoutSeconds: 240 };
+    const { maxEventBytes = 1 << 20, timeoutSeconds = 240, ...selection } = query;
+    const params = { ...selection, watch: true, allowWatchBookmarks: true, timeoutSeconds };
     void (async () => {
       const response = await this.request(path, params, controller.signal);
       if (response.statusCode !== 200) {
@@ -355,16 +395,31 @@ export class KubeReader {
       }
       response.setEncoding('utf8');
       let buffered = '';
+      /** The head of an event that outgrew maxEventBytes: the rest is dropped up to its newline. */
+      let oversized: string | undefined;
       for await (const chunk of response) {
         buffered += chunk;
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
+          if (oversized !== undefined) {
+            const event = oversizedEvent(oversized);
+            oversized = undefined;
+            onEvent(event.type, event.object);
+            continue;
+          }
           if (!line) continue;
+          if (line.length > maxEventBytes) {
+            const event = oversizedEvent(line.slice(0, oversizedHead));
+            onEvent(event.type, event.object);
+            continue;
+          }
           const event = this.json(line, `a watch event on ${path}`) as { type: string; object: any };
           onEvent(event.type, event.object);
         }
+        if (oversized === undefined && buffered.length > maxEventBytes) oversized = buffered.slice(0, oversizedHead);
+        if (oversized !== undefined) buffered = '';
       }
     })().then(
       () => finish(null),

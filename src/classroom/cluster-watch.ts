@@ -2,7 +2,9 @@
 // the pods of each learner's cluster. What the labs check moves pods — a probe restarts a
 // container, an overlay rolls a Deployment, Argo CD syncs a chart — so a pod event is the moment
 // to grade; continuous grading's 15-s rounds stay as the net for anything else.
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+// The watch is the grader's reader (grader/kube.ts): an event larger than MAX_EVENT_BYTES (a
+// learner's pod stuffed with annotations) is not parsed, only its namespace and version are read.
+import { connect } from '../../grader/kube.ts';
 
 /** The platform's own pods: their events say nothing about the learner's work. */
 const QUIET_NAMESPACES = new Set(['kube-system', 'local-path-storage']);
@@ -21,7 +23,10 @@ export type ClusterWatchDeps = {
   log?: (line: string) => void;
 };
 
-type Running = { kubeconfig: string; abort?: AbortController; ended: boolean; resourceVersion?: string };
+type Running = { kubeconfig: string; stop?: () => void; ended: boolean; resourceVersion?: string };
+
+/** Ordinary pods are a few KiB of JSON; what is larger is read only for its namespace and version. */
+const MAX_EVENT_BYTES = 64 << 10;
 
 /** The API server ends each watch after this long; it is resumed from the last version seen, so nothing is missed or repeated. */
 const WATCH_SECONDS = 25;
@@ -46,24 +51,18 @@ export function watchLearnerClusters(deps: ClusterWatchDeps): { stop(): void; sy
       }
     };
     type Event = { metadata?: { namespace?: string; resourceVersion?: string }; code?: number };
-    try {
-      const kc = new KubeConfig();
-      kc.loadFromFile(learner.kubeconfig);
-      new Watch(kc)
-        .watch('/api/v1/pods', { allowWatchBookmarks: true, timeoutSeconds: deps.watchSeconds ?? WATCH_SECONDS, resourceVersion: entry.resourceVersion }, (phase, object: Event) => {
-          // A resumed watch whose version is too old (410 Gone) starts over from a fresh list.
-          if (phase === 'ERROR') return void (object?.code === 410 && (entry.resourceVersion = undefined));
-          if (object?.metadata?.resourceVersion) entry.resourceVersion = object.metadata.resourceVersion;
-          lastError.delete(learner.id);
-          if (phase !== 'BOOKMARK' && !QUIET_NAMESPACES.has(object?.metadata?.namespace ?? '')) deps.changed(learner.id);
-        }, done)
-        .then((abort) => {
-          if (stopped || running.get(learner.id) !== entry) abort.abort();
-          else entry.abort = abort;
-        }, done);
-    } catch (error) {
-      done(error);
-    }
+    connect({ kubeconfig: learner.kubeconfig })
+      .then((reader) => reader.watch('/api/v1/pods', { timeoutSeconds: deps.watchSeconds ?? WATCH_SECONDS, resourceVersion: entry.resourceVersion, maxEventBytes: MAX_EVENT_BYTES }, (phase, object: Event) => {
+        // A resumed watch whose version is too old (410 Gone) starts over from a fresh list.
+        if (phase === 'ERROR') return void (object?.code === 410 && (entry.resourceVersion = undefined));
+        if (object?.metadata?.resourceVersion) entry.resourceVersion = object.metadata.resourceVersion;
+        lastError.delete(learner.id);
+        if (phase !== 'BOOKMARK' && !QUIET_NAMESPACES.has(object?.metadata?.namespace ?? '')) deps.changed(learner.id);
+      }, done))
+      .then((stop) => {
+        if (stopped || running.get(learner.id) !== entry) stop();
+        else entry.stop = stop;
+      }, done);
   }
 
   function sync(): void {
@@ -74,7 +73,7 @@ export function watchLearnerClusters(deps: ClusterWatchDeps): { stop(): void; sy
       if (learner && entry.ended && learner.kubeconfig === entry.kubeconfig) {
         start(learner, entry.resourceVersion); // the same cluster: resume where it ended
       } else if (!learner || learner.kubeconfig !== entry.kubeconfig) {
-        entry.abort?.abort();
+        entry.stop?.();
         running.delete(id);
       }
     }
@@ -87,7 +86,7 @@ export function watchLearnerClusters(deps: ClusterWatchDeps): { stop(): void; sy
     stop() {
       stopped = true;
       clearInterval(timer);
-      for (const entry of running.values()) entry.abort?.abort();
+      for (const entry of running.values()) entry.stop?.();
       running.clear();
     },
     sync,

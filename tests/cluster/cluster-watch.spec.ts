@@ -51,6 +51,14 @@ describe('watching learner clusters for grading', () => {
       await until('the pod event', () => heard.length > 0);
       expect(heard[0]).toBe(1);
       expect(heard.every((id) => id === 1)).toBe(true);
+      // A pod stuffed with a 200 KB annotation (the API server allows 256 KiB): heard all the same,
+      // read only for its namespace and version (grader/kube.ts's event cap), and the watch goes on.
+      heard.length = 0;
+      await sh(`kubectl -n ${namespace} annotate pod probe labs.test/fat="$(head -c 200000 /dev/zero | tr '\\0' x)"`, kubeconfig);
+      await until('the oversized pod event', () => heard.length > 0);
+      heard.length = 0;
+      await sh(`kubectl -n ${namespace} label pod probe labs.test/after=1`, kubeconfig);
+      await until('an event after the oversized one', () => heard.length > 0);
       // Learner 1 leaves: their watch ends; nothing more is heard from their cluster.
       learners = [{ id: 2, kubeconfig: unreachable }];
       await until('the watch to stop', () => !watch.watching().includes(1));

@@ -31,6 +31,16 @@ const hostile: Record<string, (respond: Respond) => void> = {
   null: ({ head, end }) => { head(); end('null'); },
   'not-a-list': ({ head, end }) => { head(); end('{"items": "nope"}'); },
   'items-without-metadata': ({ head, end }) => { head(); end('{"items": [42]}'); },
+  // What a learner can put in their own cluster: lists far larger than anything graded needs.
+  huge: ({ head, write, end }) => { head(); write('{"items": ['); for (let i = 0; i < 9; i++) write(`{"metadata": {"name": "p${i}", "annotations": {"a": "${'x'.repeat(1 << 20)}"}}},`); end('{"metadata": {"name": "last"}}]}'); },
+  // A watch: a pod with a 200 KB annotation (sent in pieces), then an ordinary one.
+  'huge-watch': ({ head, write, end }) => {
+    head();
+    write('{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"fat","namespace":"ana","uid":"u1","resourceVersion":"41","annotations":{"a":"');
+    for (let i = 0; i < 20; i++) write('x'.repeat(10_000));
+    write('"}},"spec":{}}}\n');
+    end('{"type":"MODIFIED","object":{"kind":"Pod","metadata":{"name":"thin","namespace":"ana","resourceVersion":"42"},"status":{"phase":"Running"}}}\n');
+  },
 };
 
 let server: Server;
@@ -128,6 +138,24 @@ describe('a cluster that answers garbage', { timeout: 60_000 }, () => {
       expect(error.message, scenario).toMatch(message);
       expect(error.message.split('\n'), scenario).toHaveLength(1);
     }
+  });
+
+  it('reads no more than its cap of a huge answer (a learner filled their cluster), blaming the cluster', async () => {
+    const error = await verifyAgainst('huge');
+    expect(error).toBeInstanceOf(ClusterError);
+    expect(error.message).toMatch(new RegExp(`cluster ${base}/huge \\(context hostile\\) answered GET \\S+ with more than 8 MiB: too much to read`));
+  });
+
+  it("parses no watch event over its cap: an oversized pod's namespace and version are read from its head, the next event as usual", async () => {
+    const reader = await connect({ kubeconfig: kubeconfig(`${base}/huge-watch`) });
+    const events: [string, any][] = [];
+    await new Promise<unknown>((resolve) => {
+      void reader.watch('/api/v1/pods', { maxEventBytes: 64 << 10 }, (type, object) => events.push([type, object]), resolve);
+    });
+    expect(events).toEqual([
+      ['ADDED', { kind: 'Pod', metadata: { name: 'fat', namespace: 'ana', resourceVersion: '41' }, oversized: true }],
+      ['MODIFIED', { kind: 'Pod', metadata: { name: 'thin', namespace: 'ana', resourceVersion: '42' }, status: { phase: 'Running' } }],
+    ]);
   });
 
   it('refuses a server URL it cannot speak to, in one line', async () => {
