@@ -1,18 +1,22 @@
-// Labs 01–07 on a real kind cluster, each through the same four steps:
+// Labs 01–07 on a real kind cluster, each through the same five steps:
 //   fresh cluster → verify fails, and every failing check carries its hint;
+//   graded too early → the solution's objects, graded the moment they exist (before the behaviour
+//                   the lab is about has happened), do not pass; graded with the lab's wait, they do;
 //   solve.sh      → verify passes (waiting for time-dependent checks);
 //   a plausible wrong answer → verify fails on the check that catches it;
 //   labs reset    → verify fails again.
-// Lab 08 (Argo CD) is proved in gitops.spec.ts. Labs share the cluster: each has its own
-// namespace(s) and is reset before and after.
+// Lab 08 (Argo CD) is proved in gitops.spec.ts; its "graded too early" case is at the end of this
+// file. Labs share the cluster: each has its own namespace(s) and is reset before and after.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, KubeReader, listLabs, runChecks, loadChecks, verifyLab, type LabResult } from '../../grader/index.ts';
 import { findLab, labFiles } from '../../labs/catalog.ts';
 import { resetLab, solveLab } from '../../labs/lifecycle.ts';
+import { installArgocd, type ArgocdInstallation } from '../../src/environments/addons/argocd.ts';
+import { defaultClusterName } from '../../src/environments/paths.ts';
 import { sh, testKubeconfig, toolEnv } from './helpers/cluster.ts';
 
 let kubeconfig = '';
@@ -27,6 +31,15 @@ async function workspace(lab: string): Promise<string> {
   return dir;
 }
 
+const solveScript = (lab: string) => join(import.meta.dirname, '..', '..', 'labs', lab, 'solve.sh');
+
+/** Lab 05's two overlays over the base, the dev one with `devPrefix`, applied. */
+const applyOverlays = (devPrefix: string) => `kubectl create namespace overlays
+printf 'resources:\\n- ../../base\\nnamePrefix: ${devPrefix}\\n' > overlays/dev/kustomization.yaml
+printf 'resources:\\n- ../../base\\nnamePrefix: prd-\\n' > overlays/prd/kustomization.yaml
+kubectl apply -k overlays/dev
+kubectl apply -k overlays/prd`;
+
 const failed = (result: LabResult) => result.checks.filter((c) => !c.passed).map((c) => c.id);
 
 type Case = {
@@ -34,6 +47,13 @@ type Case = {
   /** How long verify may wait after solve.sh for restarts, readiness, rollouts. */
   waitAfterSolve: number;
   wrong: { what: string; script: string; failing: string[]; wait?: number; cleanup?: string };
+  /**
+   * Graded too early: `script` (default: solve.sh) leaves the solution's objects as the solution
+   * makes them, graded at once (waitSeconds 0) they must not pass — `failing` names the checks
+   * that wait for the behaviour; `then` is the step that makes it happen when the script stops
+   * short of it. Graded after that with the lab's wait, the lab passes.
+   */
+  tooEarly: { what: string; script?: string; failing: string[]; then?: string };
 };
 
 const cases: Case[] = [
@@ -47,6 +67,9 @@ sed -e 's|    # TODO: add a livenessProbe.*|    livenessProbe:\\n      httpGet:\
 kubectl apply -f wrong.yaml`,
       failing: ['probe-configured'],
     },
+    // The pod exists with the right probe; agnhost fails /healthz only after 10 s, and kubelet kills
+    // after three failed probes (~20 s): restartCount 0 and no Killing event yet.
+    tooEarly: { what: 'the pod graded as solve.sh leaves it, before its liveness probe has failed', failing: ['restarted-by-liveness'] },
   },
   {
     lab: '02',
@@ -58,6 +81,16 @@ sed 's|    test: readiness|    test: ready|' readiness-service.yaml > wrong-serv
 kubectl apply -f wrong-service.yaml`,
       failing: ['out-of-endpoints'],
     },
+    // The class's case: a pod before its first probe is Running, not Ready, a not-ready endpoint of
+    // its Service and never restarted — all three states held at once, and lab 2 was recorded
+    // passed 10 s before the first "Readiness probe failed". Graded as the pod turns Running: its
+    // first probe is 3 s away, the first failure ~12 s (agnhost answers 200 for 10 s).
+    tooEarly: {
+      what: 'solve.sh\'s pod and Service graded as the pod turns Running, before the readiness probe has failed',
+      script: `LABS_WORKDIR=$PWD bash ${solveScript('02-readiness')}
+kubectl -n readiness wait --for=jsonpath='{.status.phase}'=Running pod/readiness-http --timeout=180s`,
+      failing: ['running-not-ready', 'out-of-endpoints', 'never-restarted'],
+    },
   },
   {
     lab: '03',
@@ -68,6 +101,12 @@ kubectl apply -f wrong-service.yaml`,
 sed 's|^    # TODO: add a startupProbe.*|    startupProbe:\\n      exec:\\n        command: ["cat", "/tmp/started"]\\n      periodSeconds: 5\\n      failureThreshold: 2|' with-startup.yaml > wrong.yaml
 kubectl apply -f wrong.yaml`,
       failing: ['startup-probe-configured'],
+    },
+    // slow-app-no-startup is killed ~15 s after it starts; slow-app needs 30 s to start, and its
+    // startup probe has not yet outlasted the liveness probe's tolerance.
+    tooEarly: {
+      what: 'both pods graded as solve.sh leaves them, before the warm-up',
+      failing: ['killed-without-startup', 'ready-without-restart'],
     },
   },
   {
@@ -87,19 +126,42 @@ kubectl apply -k .`,
       cleanup: 'kubectl delete -k . --ignore-not-found --wait=true',
       failing: ['resources', 'namespace', 'labels'],
     },
+    // The kustomization applied exactly as solve.sh writes it, graded as `kubectl apply -k .` returns:
+    // the pod has not started (no ready container, no ready endpoint) — a sandbox and a container
+    // start take seconds, the grading a fraction of one.
+    tooEarly: {
+      what: "solve.sh's kustomization, graded as `kubectl apply -k .` returns",
+      script: `kubectl create namespace test
+cat > kustomization.yaml <<'YAML'
+namespace: test
+namePrefix: lab-
+nameSuffix: -v1
+labels:
+  - pairs: {env: test}
+    includeSelectors: true
+images:
+  - {name: nginx, newTag: "1.23.1"}
+resources: [pod-1.yaml, service.yaml]
+YAML
+kubectl apply -k .`,
+      failing: ['images', 'labels'],
+    },
   },
   {
     lab: '05',
     waitAfterSolve: 90,
     wrong: {
       what: 'the dev overlay with the wrong prefix (develop-) and the base applied unprefixed',
-      script: `kubectl create namespace overlays
-printf 'resources:\\n- ../../base\\nnamePrefix: develop-\\n' > overlays/dev/kustomization.yaml
-printf 'resources:\\n- ../../base\\nnamePrefix: prd-\\n' > overlays/prd/kustomization.yaml
-kubectl apply -k overlays/dev
-kubectl apply -k overlays/prd
+      script: `${applyOverlays('develop-')}
 kubectl apply -k base`,
       failing: ['dev-overlay', 'nothing-unprefixed'],
+    },
+    // Both overlays applied as solve.sh writes them, graded as `kubectl apply -k` returns: the pods
+    // exist but are Pending (their containers have not started).
+    tooEarly: {
+      what: 'both overlays applied, graded as `kubectl apply -k` returns',
+      script: applyOverlays('dev-'),
+      failing: ['dev-overlay', 'prd-overlay'],
     },
   },
   {
@@ -111,6 +173,14 @@ kubectl apply -k base`,
 helm install mychart ./mychart --namespace helm-create --create-namespace --set image.tag=1.24`,
       failing: ['chart-created', 'release-deployed', 'deployment-available'],
     },
+    // solve.sh's `helm upgrade --install` without its `rollout status`: Helm records the release
+    // deployed as soon as the objects exist (no --wait); the Deployment has not rolled out.
+    tooEarly: {
+      what: 'the release installed as solve.sh installs it, graded as helm returns (no --wait)',
+      script: `helm create mychart
+helm upgrade --install myapp ./mychart --namespace helm-create --create-namespace --set image.tag=1.24`,
+      failing: ['deployment-available'],
+    },
   },
   {
     lab: '07',
@@ -121,6 +191,21 @@ helm install mychart ./mychart --namespace helm-create --create-namespace --set 
 helm install mynginx ./nginx --namespace helm-upgrade --create-namespace --set image.tag=1.23.1 --wait --timeout 120s`,
       failing: ['upgraded', 'running-image', 'rolled-back'],
       wait: 5,
+    },
+    // solve.sh stops waiting at the end; its "too early" is the moment before the last step: the
+    // bad upgrade made and failed (Helm recorded it), the rollback not yet made. Then `helm
+    // rollback` without --wait: the rollback's revision and its rollout are graded by the wait.
+    tooEarly: {
+      what: 'the bad upgrade failed and nothing rolled back yet',
+      script: `helm create nginx
+helm install mynginx ./nginx --namespace helm-upgrade --create-namespace --set image.tag=1.23.1
+printf 'image:\\n  tag: "1.24"\\n' > values.yaml
+helm upgrade mynginx ./nginx --namespace helm-upgrade -f values.yaml --wait --timeout 120s
+if helm upgrade mynginx ./nginx --namespace helm-upgrade --set image.tag=1.999-no-such-tag --wait --timeout 30s; then
+  echo "the bad upgrade did not fail" >&2; exit 1
+fi`,
+      failing: ['upgraded', 'running-image', 'rolled-back'],
+      then: 'helm rollback mynginx --namespace helm-upgrade',
     },
   },
 ];
@@ -143,6 +228,22 @@ describe('labs on a real cluster', () => {
           expect(check.hint, check.id).toBeTruthy();
           expect(check.observed, check.id).toBeTruthy();
         }
+      });
+
+      it(`is not passed when graded too early: ${testCase.tooEarly.what}`, async () => {
+        await resetLab(testCase.lab, { kubeconfig });
+        const dir = await workspace(testCase.lab);
+        const { script, failing, then } = testCase.tooEarly;
+        if (script) await sh(script, kubeconfig, dir);
+        else expect(await solveLab(testCase.lab, { kubeconfig, workdir: dir })).toBe(0);
+        const early = await verifyLab(testCase.lab, { kubeconfig, waitSeconds: 0 });
+        expect(early.passed, JSON.stringify(early, null, 2)).toBe(false);
+        for (const id of failing) expect(failed(early), JSON.stringify(early, null, 2)).toContain(id);
+        for (const check of early.checks.filter((c) => !c.passed)) expect(check.observed, check.id).toBeTruthy();
+        if (then) await sh(then, kubeconfig, dir);
+        const later = await verifyLab(testCase.lab, { kubeconfig, waitSeconds: testCase.waitAfterSolve });
+        expect(failed(later), JSON.stringify(later, null, 2)).toEqual([]);
+        expect(later.passed).toBe(true);
       });
 
       it('passes after solve.sh', async () => {
@@ -243,4 +344,55 @@ describe('the labs CLI and the grader against the cluster', () => {
     expect(paths.length).toBeLessThanOrEqual(6);
     await resetLab('04', { kubeconfig });
   });
+});
+
+// Lab 08's "graded too early": its solve.sh waits for Argo CD itself, so the early moment is made by
+// hand — the Application created and synced once, then the change committed and pushed, and Argo CD
+// has *seen* the push (status.sync.revision is the new commit, OutOfSync) but not synced it
+// (automated sync switched off for that moment, as for a learner who created the Application
+// without it). The synced revision then "differs from the first sync" in status.sync.revision
+// alone, which is what lab 08 used to read; Argo CD's history says no second sync happened.
+// Switching automated sync back on makes the sync happen, and the lab passes.
+describe('lab 08: graded too early (Argo CD)', () => {
+  const app = 'custom-nginx';
+  let install: ArgocdInstallation;
+
+  beforeAll(async () => {
+    // On a machine without the cache this includes the cold Go build of Argo CD (~20 min on 2 cores).
+    install = await installArgocd({ cluster: defaultClusterName(), kubeconfig });
+    await resetLab('08', { kubeconfig });
+  }, 50 * 60_000);
+
+  afterAll(async () => {
+    if (install) await resetLab('08', { kubeconfig });
+  });
+
+  it('is not passed when Argo CD has seen the push but not synced it; passes once it syncs', async () => {
+    const dir = await workspace('08');
+    const push = new URL(install.git.url);
+    push.username = install.git.learner;
+    push.password = install.git.password;
+    const read = (path: string) => `kubectl -n argocd get application ${app} -o jsonpath='{${path}}'`;
+    /** Waits (a deadline for the wait, not an assertion on time) until `condition` holds in bash. */
+    const until = (what: string, condition: string) => `for i in $(seq 1 100); do ${condition} && break; [ "$i" = 100 ] && { echo "timed out waiting for ${what}" >&2; exit 1; }; sleep 3; done`;
+    await sh(`sed "s|REPO_URL|${install.git.url}|" application.yaml | kubectl apply -f -
+${until('the first sync', `[ -n "$(${read('.status.history[0].revision')})" ] && [ "$(${read('.status.health.status')})" = Healthy ]`)}
+kubectl -n argocd patch application ${app} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'
+git clone --quiet '${push}' repo
+sed -i 's/^replicaCount: .*/replicaCount: 2/' repo/argo-test-chart/values.yaml
+git -C repo -c user.name=Early -c user.email=early@labs.invalid commit --quiet -am 'Two replicas'
+git -C repo push --quiet origin main
+pushed=$(git -C repo rev-parse HEAD)
+kubectl -n argocd annotate application ${app} argocd.argoproj.io/refresh=normal --overwrite
+${until('Argo CD to see the push', `[ "$(${read('.status.sync.revision')})" = "$pushed" ]`)}`, kubeconfig, dir);
+
+    const early = await verifyLab('08', { kubeconfig, waitSeconds: 0 });
+    expect(early.passed).toBe(false);
+    expect(failed(early), JSON.stringify(early, null, 2)).toEqual(expect.arrayContaining(['two-replicas', 'change-through-git']));
+    expect(early.checks.find((c) => c.id === 'change-through-git')?.observed).toMatch(/Argo CD has not synced it/);
+
+    await sh(`kubectl -n argocd patch application ${app} --type merge -p '{"spec":{"syncPolicy":{"automated":{}}}}'`, kubeconfig, dir);
+    const later = await verifyLab('08', { kubeconfig, waitSeconds: 300 });
+    expect(failed(later), JSON.stringify(later, null, 2)).toEqual([]);
+  }, 900_000);
 });
