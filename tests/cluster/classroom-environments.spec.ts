@@ -5,7 +5,7 @@
 // name and by address), B's kubeconfig and token absent, A's own cluster answers and pulls from
 // the read-only mirror, which refuses pushes. The shell survives its terminal being killed -9.
 // A second instance re-adopts both environments from their Docker labels, then releases them
-// and nothing of the pool is left. Two clusters in all (about two minutes once images are built).
+// and nothing of the pool is left. A's home is a bounded filesystem: filling it stops at its size. Two clusters in all (about two minutes once images are built).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,9 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLearnerEnvironments, serverFile, tokenFile } from '../../src/environments/classroom/local.ts';
 import { assignmentName, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
+import { homeImage } from '../../src/environments/classroom/home-volume.ts';
 import { sleep } from '../../src/environments/exec.ts';
 
 const exec = promisify(execFile);
+// Small homes, so that filling one is quick (the default is 1 GiB).
+process.env.LABS_HOME_MIB = '256';
 const pool = `test-${Math.random().toString(36).slice(2, 8)}`;
 const [A, B] = ['learner:1001', 'learner:1002'];
 const log = (line: string) => { if (process.env.LABS_VERBOSE) console.error(`[${pool}] ${line}`); };
@@ -123,6 +126,19 @@ describe('classroom: learner environments on one machine', () => {
     expect(assignment.Labels).toMatchObject({ 'io.kubernetes-labs.pool': pool, 'io.kubernetes-labs.learner': A, 'io.kubernetes-labs.home': homeVolumeName(pool, envA) });
   });
 
+  it("A's home is a filesystem of its own: filling it stops at its size, not at the host's disk", async () => {
+    const sizeKiB = Number((await ok(envA, "df -k --output=size ~ | tail -1")).trim());
+    expect(sizeKiB).toBeGreaterThan(200 * 1024);
+    expect(sizeKiB).toBeLessThan(260 * 1024);
+    const fill = await inSandbox(envA, 'dd if=/dev/zero of=~/fill bs=1M count=400 status=none');
+    expect(fill.code).not.toBe(0);
+    expect(fill.out).toMatch(/No space left on device/);
+    await ok(envA, 'rm -f ~/fill && test ! -e ~/lost+found');
+    // On the host: the image file holds at most the home's size.
+    const { stdout } = await exec('du', ['-k', homeImage(homeVolumeName(pool, envA))]);
+    expect(Number(stdout.split('\t')[0])).toBeLessThan(260 * 1024);
+  });
+
   it("A cannot reach B's API server or B's sandbox, by name or by address", async () => {
     const byName = await inSandbox(envA, `curl -sk --max-time 5 https://${envB}-control-plane:6443/version`);
     expect(byName.code, byName.out).toBe(6); // could not resolve
@@ -184,6 +200,8 @@ describe('classroom: learner environments on one machine', () => {
     expect(second.status(A).state).toBe('gone');
     const left = await findPool(pool);
     expect(left).toEqual({ networks: [], sandboxes: [], homes: [], assignments: [] });
+    // Their homes' filesystems went with them.
+    for (const env of [envA, envB]) expect(existsSync(homeImage(homeVolumeName(pool, env)))).toBe(false);
     const clusters = await kindClusters();
     expect(clusters).not.toContain(envA);
     expect(clusters).not.toContain(envB);

@@ -35,6 +35,7 @@ import { ensureDockerEngine, raiseInotifyLimits } from '../docker/engine.ts';
 import { ImageBuilder } from '../images/build.ts';
 import { KindProvider, kindBinary, prepareOffline, secureCluster } from '../kind-provider.ts';
 import { credentialsOf, learnerKubeconfig } from '../guardrails.ts';
+import { ensureHome, mountHome, removeHome } from './home-volume.ts';
 import { connectReadOnlyMirror, ensureBridgeNetwork, ensureReadOnlyMirror } from '../mirror.ts';
 import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName } from '../paths.ts';
 import { reporter } from '../progress.ts';
@@ -349,7 +350,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
       record.env = undefined;
       if (env) await this.destroy(env, { home: false });
       for (const a of (await findPool(this.pool)).assignments.filter((x) => x.learner === learner)) await tryRun('docker', ['volume', 'rm', '-f', a.name]);
-      if (record.home) await tryRun('docker', ['volume', 'rm', '-f', record.home]);
+      if (record.home) await removeHome(record.home);
       this.setStatus(learner, 'gone', 'environment released');
       this.learners.delete(learner);
       this.replenish();
@@ -548,7 +549,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     if (record.home && record.home !== env.home) {
       const fresh = env.home;
       await removeContainer(sandboxName(env.name));
-      if (fresh) await tryRun('docker', ['volume', 'rm', '-f', fresh]);
+      if (fresh) await removeHome(fresh);
       await this.startSandbox(env, record.home);
     }
     const home = env.home as string;
@@ -707,6 +708,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
       '--restart', 'unless-stopped',
       toolbox,
     ];
+    await ensureHome(home, labelArgs({ [label.pool]: this.pool, [label.role]: 'home' }), (m) => this.log(m));
     const started = await tryRun('docker', args);
     if (started.code !== 0) {
       // A sandbox left by an earlier attempt: replace it.
@@ -760,7 +762,7 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     await removeContainer(sandboxName(env.name));
     await this.provider.delete(env.name).catch((e: unknown) => this.log(`classroom environments: deleting cluster ${env.name}: ${(e as Error).message}`));
     await removeNetwork(env.network);
-    if (options.home && env.home) await tryRun('docker', ['volume', 'rm', '-f', env.home]);
+    if (options.home && env.home) await removeHome(env.home);
   }
 
   /**
@@ -854,13 +856,16 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
           this.setStatus(assignment.learner, 'error', `environment ${env.name} is broken (found after a restart): recreate it; the files in the home folder are kept`);
           continue;
         }
-        if (!sandbox.running) await tryRun('docker', ['start', sandbox.name]);
+        // After a reboot the home's filesystem is not mounted: mount it, then restart the sandbox onto it.
+        if (await mountHome(assignment.home)) await tryRun('docker', ['restart', sandbox.name]);
+        else if (!sandbox.running) await tryRun('docker', ['start', sandbox.name]);
         // A sandbox made before the guardrails held the admin kubeconfig: it gets the learner's now.
         await this.writeInSandbox(env.name, { [`${sandboxHome}/.kube/config`]: await this.sandboxKubeconfig(env.name) });
         void this.tellServerAddress(env.name);
         this.setStatus(assignment.learner, 'ready', `ready (cluster ${env.name}, adopted)`);
         this.log(`classroom environments: adopted ${env.name} of ${assignment.learner}`);
       } else if (healthy && sandbox?.running && sandbox.home) {
+        if (await mountHome(sandbox.home)) await tryRun('docker', ['restart', sandbox.name]);
         this.envs.set(env.name, env);
         void this.tellServerAddress(env.name);
         this.log(`classroom environments: adopted warm ${env.name}`);
@@ -880,6 +885,6 @@ export class LocalLearnerEnvironments implements LearnerEnvironments {
     // Leftovers: sandboxes without a network, homes nobody's record or sandbox names.
     for (const s of found.sandboxes) if (!networks.has(s.env)) await removeContainer(s.name);
     const named = new Set([...homesInUse, ...found.sandboxes.filter((s) => networks.has(s.env)).map((s) => s.home)]);
-    for (const h of found.homes) if (!named.has(h)) await tryRun('docker', ['volume', 'rm', '-f', h]);
+    for (const h of found.homes) if (!named.has(h)) await removeHome(h);
   }
 }
