@@ -7,12 +7,14 @@ import { call, confirmAction, el, errorText, fill, liveFeed, minutesAgo, pageWor
 import type { LabChoice } from './classroom-pages.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
-type Cell = { lab: number; passed: boolean; tasksPassed: number; tasksTotal: number; attempts: number; minutes: number; stuck: boolean };
+type Reason = { task: string; expected?: string; observed?: string };
+type Cell = { lab: number; started: boolean; passed: boolean; tasksPassed: number; tasksTotal: number; attempts: number; minutes: number; stuck: boolean; reasons: Reason[] };
 type Snapshot = {
   cohort: Cohort;
   learners: { id: number; displayName: string; joinedAt: string; environment: EnvironmentStatus }[];
   grid: { learner: { id: number; displayName: string }; cells: Cell[] }[];
-  failures: { lab: number; task: string; observed: string; learners: string[] }[];
+  failures: { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string }[];
+  notStarted: { lab: number; learners: string[] }[];
   help: { learnerId: number; displayName: string; message: string; at: string }[];
 };
 type Lab = LabChoice & { label: string };
@@ -23,11 +25,15 @@ const STUCK = { minutes: 15, attempts: 3 };
 const root = document.querySelector<HTMLElement>('[data-classroom-dashboard]');
 if (root) start(root);
 
+/** 'none': the learner has not started the lab (no Check, nothing of theirs seen by the grader). */
 export function cellState(cell: Cell): 'passed' | 'stuck' | 'working' | 'none' {
   if (cell.passed) return 'passed';
-  if (cell.stuck) return 'stuck';
-  return cell.attempts > 0 || cell.tasksPassed > 0 || cell.minutes > 0 ? 'working' : 'none';
+  if (!cell.started) return 'none';
+  return cell.stuck ? 'stuck' : 'working';
 }
+
+/** "0 min" would read as "not started": a lab started less than a minute ago says so. */
+const minutesText = (w: ClassroomWords, minutes: number): string => (minutes < 1 ? w.underMinute : fill(w.minutes, { minutes }));
 
 function environmentBadge(w: ClassroomWords, environment: EnvironmentStatus | undefined): HTMLElement {
   const state = environment?.state ?? 'pending';
@@ -113,13 +119,14 @@ function start(page: HTMLElement): void {
     const state = cellState(cell);
     td.dataset.state = state;
     td.dataset.lab = String(cell.lab);
-    td.title = `${learnerName} · ${fill(w.cellTitle, { lab: lab.label, passed: cell.tasksPassed, total: cell.tasksTotal, minutes: cell.minutes, attempts: cell.attempts })}`;
     if (state === 'none') {
+      td.title = `${learnerName} · ${lab.label}: ${w.notStarted}`;
       td.append(el('span', 'cr-cell-none', '—'), el('span', 'visually-hidden', w.notStarted));
       return td;
     }
+    td.title = `${learnerName} · ${fill(w.cellTitle, { lab: lab.label, passed: cell.tasksPassed, total: cell.tasksTotal, minutes: cell.minutes, attempts: cell.attempts })}`;
     td.append(el('span', 'cr-cell-tasks', `${state === 'passed' ? '✓ ' : ''}${fill(w.tasks, { passed: cell.tasksPassed, total: cell.tasksTotal })}`));
-    td.append(el('span', 'cr-cell-meta', `${fill(w.minutes, { minutes: cell.minutes })} · ${fill(w.attempts, { attempts: cell.attempts })}`));
+    td.append(el('span', 'cr-cell-meta', `${minutesText(w, cell.minutes)} · ${fill(w.attempts, { attempts: cell.attempts })}`));
     if (state === 'stuck') td.append(el('span', 'cr-cell-flag', `⚑ ${w.stuck}`));
     return td;
   }
@@ -201,6 +208,29 @@ function start(page: HTMLElement): void {
         return item;
       }),
     );
+    // Labs not started: a quiet count, never a failure (the names on hover).
+    $('[data-cr-not-started]').replaceChildren(
+      ...snapshot.notStarted.map(({ lab, learners }) => {
+        const item = el('li', 'cr-not-started-item', fill(learners.length === 1 ? w.notStartedOne : w.notStartedMany, { count: learners.length, lab: labOf(lab).label }));
+        item.dataset.lab = String(lab);
+        item.title = learners.join(', ');
+        return item;
+      }),
+    );
+  }
+
+  /** A failing task of the learner's latest result: its title, what was expected and what the grader saw. */
+  function reasonNode(labNumber: number, reason: Reason): HTMLElement {
+    const item = el('li', 'cr-reason');
+    item.dataset.task = reason.task;
+    item.append(el('span', 'cr-reason-task', taskTitle(labNumber, reason.task)));
+    for (const [label, text] of [[w.expected, reason.expected], [w.observed, reason.observed]] as const) {
+      if (!text) continue;
+      const line = el('span', 'cr-reason-line');
+      line.append(el('span', 'cr-reason-label', label), el('span', 'cr-reason-text', text));
+      item.append(line);
+    }
+    return item;
   }
 
   function drawDrawer(): void {
@@ -224,11 +254,17 @@ function start(page: HTMLElement): void {
         const lab = labOf(cell.lab);
         const item = el('li', 'cr-drawer-lab');
         item.dataset.state = cellState(cell);
+        item.dataset.lab = String(cell.lab);
         item.append(el('span', 'cr-drawer-lab-name', `${lab.label} · ${lab.title}`));
         const words = cellState(cell) === 'none'
           ? w.notStarted
-          : [fill(w.tasks, { passed: cell.tasksPassed, total: cell.tasksTotal }), fill(w.minutes, { minutes: cell.minutes }), fill(w.attempts, { attempts: cell.attempts }), cell.passed ? w.passed : cell.stuck ? `⚑ ${w.stuck}` : ''].filter(Boolean).join(' · ');
+          : [fill(w.tasks, { passed: cell.tasksPassed, total: cell.tasksTotal }), minutesText(w, cell.minutes), fill(w.attempts, { attempts: cell.attempts }), cell.passed ? w.passed : cell.stuck ? `⚑ ${w.stuck}` : ''].filter(Boolean).join(' · ');
         item.append(el('span', 'cr-drawer-lab-state', words));
+        if (cell.reasons.length) {
+          const reasons = el('ul', 'cr-reasons');
+          reasons.append(...cell.reasons.map((reason) => reasonNode(cell.lab, reason)));
+          item.append(reasons);
+        }
         return item;
       }),
     );

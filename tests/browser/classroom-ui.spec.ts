@@ -5,7 +5,10 @@
 // dashboard live (no reload); a message to everyone, and "an instructor is watching your
 // terminal", reach a learner's lesson page; raised hands arrive and are dismissed; hostile
 // display names stay text; the CSV export downloads; the join page says why a join failed; the
-// printable join page has the code and a QR code; ending the class reaches the learner.
+// printable join page has the code and a QR code; ending the class reaches the learner. Grading
+// results are written to the server's database as the grader records them (this server has no
+// clusters): labs a learner never started add nothing to "What is failing", and a learner's
+// drawer shows their own failing tasks, expected and observed.
 // Screenshots (en, ko; 390 and 1440 px) in test-results/classroom/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +19,9 @@ import { listLabs } from '../../labs/catalog.ts';
 import { PROTOCOL_VERSION } from '../../src/terminal/protocol.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from './harness.ts';
+
+/** What `labs verify <n> --json` reports for every lab on a cluster where the learner did nothing. */
+const UNTOUCHED = JSON.parse(readFileSync(join(import.meta.dirname, '../unit/testdata/classroom/results-untouched.json'), 'utf8')) as LabResult[];
 
 const ADMIN = { username: 'teacher', password: 'correct-horse-battery' };
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -263,16 +269,25 @@ describe('learners joining, live on the dashboard', () => {
     expect(await dashboard.locator('[data-cr-no-help]').isVisible()).toBe(true);
   });
 
-  it('fills the grid from recorded results: passed green, stuck flagged, failures grouped', async () => {
+  it('fills the grid from recorded results: passed green, stuck flagged, failures grouped, untouched labs quiet', async () => {
     // Results as the grader records them, written to the server's database; the next change
     // (a raised hand) publishes a snapshot with them.
     const catalog = await listLabs();
     const lab = (n: number) => catalog.find((l) => l.number === n)!;
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
     const result = (n: number, passing: string[], minutesAgo: number, observed = 'no livenessProbe on container "app"'): LabResult => {
-      const checks = lab(n).tasks.map((task) => ({ id: task.id, title: task.title, points: task.points, passed: passing.includes(task.id), ...(passing.includes(task.id) ? {} : { observed }) }));
-      return { lab: lab(n).id, passed: checks.every((c) => c.passed), score: checks.filter((c) => c.passed).length, maxScore: checks.length, checks, startedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(), durationMs: 40 };
+      const checks = lab(n).tasks.map((task) => ({
+        id: task.id, title: task.title, points: task.points, passed: passing.includes(task.id),
+        ...(passing.includes(task.id) ? {} : { expected: `${task.id}: as the lesson builds it`, observed }),
+      }));
+      return { lab: lab(n).id, passed: checks.every((c) => c.passed), score: checks.filter((c) => c.passed).length, maxScore: checks.length, checks, startedAt: ago(minutesAgo), durationMs: 40 };
     };
     const store = new ProgressStore(join(server.home, 'data', 'progress.sqlite'));
+    // Right after the joins, background grading found nothing of anyone's in labs 1, 2 and 4 (what
+    // `labs verify` says on an empty cluster): nobody has started them yet.
+    for (const learner of [1, 2, 3]) {
+      for (const untouched of UNTOUCHED.filter((r) => /^0[124]-/.test(r.lab))) store.record({ ...untouched, startedAt: ago(25) }, `learner:${learner}`, 'auto');
+    }
     const all = (n: number) => lab(n).tasks.map((t) => t.id);
     // Ana: lab 1 passed after 9 min; lab 2 half-way.
     store.record(result(1, [], 12), 'learner:1');
@@ -296,6 +311,19 @@ describe('learners joining, live on the dashboard', () => {
     expect(await failure.locator('.cr-failure-count').textContent()).toBe('2 learners');
     expect(await failure.locator('.cr-failure-observed').textContent()).toBe('no livenessProbe on container "app"');
     expect(await failure.locator('.cr-failure-who p').textContent()).toBe(`${HOSTILE}, ${LONG_NAME}`);
+    // Labs nobody touched add nothing to "What is failing": lab 1's restart (two learners) and
+    // Ana's last two tasks of lab 2; the others' lab 2 and everyone's lab 4 are a quiet count.
+    const failures = dashboard.locator('[data-cr-failures] li');
+    expect(await failures.locator('.cr-failure-task').allTextContents()).toEqual([
+      `Lab 1 · ${lab(1).tasks[1]!.title}`,
+      ...lab(2).tasks.slice(2).map((task) => `Lab 2 · ${task.title}`),
+    ]);
+    expect(await failures.locator('.cr-failure-who p').allTextContents()).toEqual([`${HOSTILE}, ${LONG_NAME}`, 'Ana', 'Ana']);
+    expect(await dashboard.locator('[data-cr-not-started] li').allTextContents()).toEqual(['2 learners have not started Lab 2', '3 learners have not started Lab 4']);
+    expect(await dashboard.locator('[data-cr-not-started] li[data-lab="2"]').getAttribute('title')).toBe(`${HOSTILE}, ${LONG_NAME}`);
+    const untouchedCell = dashboard.locator('[data-cr-grid-body] tr[data-learner="3"] .cr-cell[data-lab="2"]');
+    expect(await untouchedCell.getAttribute('data-state')).toBe('none');
+    expect(await untouchedCell.textContent()).toBe('—not started');
     for (const [width, name] of [[1440, 'dashboard-en-1440.png'], [390, 'dashboard-en-390.png']] as const) {
       await dashboard.setViewportSize({ width, height: 900 });
       await shot(dashboard, name);
@@ -310,7 +338,21 @@ describe('learners joining, live on the dashboard', () => {
     expect(await drawer.locator('[data-cr-drawer-name]').textContent()).toBe('Ana');
     expect(await drawer.locator('.cr-drawer-lab').count()).toBe(3);
     expect(await drawer.locator('[data-cr-watch]').getAttribute('href')).toBe(`/en/classroom/watch/1/?cohort=${cohort.id}`);
+    // Ana's own reasons: lab 2's failing tasks, what each expected and what the grader saw.
+    const lab2 = (await listLabs()).find((l) => l.number === 2)!;
+    const reasons = drawer.locator('.cr-drawer-lab[data-lab="2"] .cr-reason');
+    expect(await reasons.locator('.cr-reason-task').allTextContents()).toEqual(lab2.tasks.slice(2).map((t) => t.title));
+    expect(await reasons.first().locator('.cr-reason-line').allTextContents()).toEqual([
+      `Expected${lab2.tasks[2]!.id}: as the lesson builds it`,
+      'Observedno livenessProbe on container "app"',
+    ]);
+    expect(await drawer.locator('.cr-drawer-lab[data-lab="1"] .cr-reason').count()).toBe(0);
+    expect(await drawer.locator('.cr-drawer-lab[data-lab="4"]').getAttribute('data-state')).toBe('none');
+    expect(await drawer.locator('.cr-drawer-lab[data-lab="4"] .cr-drawer-lab-state').textContent()).toBe('not started');
     await shot(dashboard, 'dashboard-learner-en-1440.png', false);
+    await dashboard.setViewportSize({ width: 390, height: 900 });
+    await shot(dashboard, 'dashboard-learner-en-390.png', false);
+    await dashboard.setViewportSize({ width: 1440, height: 900 });
     // Recreate: cancel first (nothing happens), then confirm.
     await drawer.locator('[data-cr-recreate]').click();
     const dialog = dashboard.locator('dialog.cr-dialog[open]');
@@ -390,11 +432,23 @@ describe('Korean, and phone widths', () => {
     await page.locator('[data-cr-live][data-state="live"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('#cr-progress-title').textContent()).toContain('진행 상황');
     expect(await page.locator('[data-cr-grid-head] th').first().textContent()).toBe('학습자');
+    expect(await page.locator('[data-cr-not-started] li').allTextContents()).toEqual(['실습 2 시작 전: 학습자 2명', '실습 4 시작 전: 학습자 3명']);
     for (const width of [1440, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await shot(page, `dashboard-ko-${width}.png`);
       // Nothing sticks out sideways on a phone except inside the grid's own scroller.
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    }
+    // Ana's drawer: her reasons, in Korean words around the grader's own lines.
+    await page.locator('[data-cr-grid-body] tr[data-learner="1"] [data-cr-open]').click();
+    const drawer = page.locator('[data-cr-drawer]');
+    await drawer.waitFor({ state: 'visible' });
+    await page.mouse.move(0, 0); // no row highlighted by a pointer left over it
+    expect(await drawer.locator('.cr-drawer-lab[data-lab="2"] .cr-reason-label').first().textContent()).toBe('기대값');
+    expect(await drawer.locator('.cr-drawer-lab[data-lab="4"] .cr-drawer-lab-state').textContent()).toBe('시작 전');
+    for (const width of [1440, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await shot(page, `dashboard-learner-ko-${width}.png`, false);
     }
     await page.goto(new URL(`/ko/classroom/cohorts/${cohort.id}/print/`, server.url).href);
     await page.locator('[data-cr-sheet]').waitFor({ state: 'visible' });
