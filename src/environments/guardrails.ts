@@ -21,8 +21,8 @@ export const guardrailsApplyArgs = ['apply', '--server-side', '--force-conflicts
 /** Runs a command inside the cluster's control-plane node (docker exec, or the pod's exec). */
 export type RunInNode = (argv: string[]) => Promise<string>;
 
-const kubectl = (kubeconfig: string, args: string[], what: string, input?: string) =>
-  run(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], what, { input, timeoutMs: 120_000 });
+const kubectl = (kubeconfig: string, args: string[], what: string) =>
+  run(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], what, { timeoutMs: 120_000 });
 
 /**
  * Applies the learner's role and the admission policies, removes the bootstrap token (a node
@@ -34,12 +34,10 @@ export async function applyGuardrails(kubeconfig: string, log: Log = () => {}, t
   await kubectl(kubeconfig, guardrailsApplyArgs, 'applying the learner guardrails');
   await kubectl(kubeconfig, ['-n', 'kube-system', 'delete', 'secret', '--field-selector', 'type=bootstrap.kubernetes.io/token', '--ignore-not-found'], 'removing the bootstrap token');
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
     const missing = await unenforced(kubeconfig);
     if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`guardrails not in force after ${timeoutMs / 1000} s: ${missing.join('; ')}${last ? ` (${last})` : ''}`);
-    last = missing.join('; ');
+    if (Date.now() > deadline) throw new Error(`guardrails not in force after ${timeoutMs / 1000} s: ${missing.join('; ')}`);
     await sleep(500);
   }
 }

@@ -95,6 +95,29 @@ kubectl create clusterrolebinding guardrails-test-sa --clusterrole=labs:learner 
     expect(privileged.out).toMatch(/labs\.pod-security/);
   });
 
+  it("argocd's namespace: the admin and Argo CD's own ServiceAccounts keep their Secrets and ConfigMaps there; no other makes workloads or tokens there", async () => {
+    const made = !(await shell('kubectl get namespace argocd -o name', admin)).out.includes('namespace/argocd');
+    if (made) expect((await shell('kubectl create namespace argocd', admin)).code).toBe(0);
+    try {
+      const asArgo = '--as=system:serviceaccount:argocd:argocd-server --dry-run=server -n argocd';
+      const ownWork = await shell(`kubectl create secret generic probe --from-literal=a=b ${asArgo}
+kubectl create configmap probe ${asArgo}
+kubectl -n argocd run probe --image=busybox --dry-run=server`, admin);
+      expect(ownWork.code, ownWork.out).toBe(0);
+      for (const script of [`kubectl run probe --image=busybox ${asArgo}`, 'kubectl -n argocd create token argocd-application-controller --as=system:serviceaccount:argocd:argocd-server']) {
+        const r = await shell(script, admin);
+        expect(r.code, r.out).not.toBe(0);
+        expect(r.out).toMatch(/labs\.argocd-namespace|forbidden/);
+      }
+      const learnerPod = await shell('kubectl -n argocd run probe --image=busybox --dry-run=server');
+      expect(learnerPod.code, learnerPod.out).not.toBe(0);
+      expect(learnerPod.out).toMatch(/labs\.argocd-namespace/);
+      expect(learnerPod.out).toMatch(/belongs to the platform: CREATE of pods there is refused/);
+    } finally {
+      if (made) await shell('kubectl delete namespace argocd --wait=true --timeout=120s', admin);
+    }
+  });
+
   it("leaves the platform's own components running (kube-system and storage)", async () => {
     const r = await shell(`kubectl get pods -n kube-system --no-headers; kubectl get pods -n local-path-storage --no-headers`, admin);
     expect(r.code, r.out).toBe(0);
@@ -102,11 +125,11 @@ kubectl create clusterrolebinding guardrails-test-sa --clusterrole=labs:learner 
     expect(notRunning).toEqual([]);
   });
 
-  it('never locks the platform out: the admin writes cluster-scoped objects, in kube-system and in argocd (a policy whose condition errs would refuse them all)', async () => {
+  it('never locks the platform out: the admin writes cluster-scoped objects and in kube-system (a policy whose condition errs would refuse them all)', async () => {
     const r = await shell(`kubectl create clusterrole guardrails-test-probe --verb=get --resource=pods
 kubectl delete clusterrole guardrails-test-probe
 kubectl -n kube-system create configmap guardrails-test-probe --dry-run=server -o name
-kubectl create namespace argocd --dry-run=server -o name
+kubectl create namespace guardrails-test-probe --dry-run=server -o name
 kubectl label node "$NODE" kubernetes-labs/guardrails-probe=1 --dry-run=server`, admin);
     expect(r.code, r.out).toBe(0);
   });
