@@ -209,7 +209,8 @@ describe('classroom: learner environments as pods on a host cluster', () => {
 
     const nodeIP = (await core.readNamespacedPod({ name: envOf(A), namespace })).status?.podIP;
     // Argo CD's NodePort: A's own toolbox reaches it, B's does not (dropped by A's node).
-    expect(await ok(A, `curl -sk --max-time 10 -o /dev/null -w '%{http_code}' https://${nodeIP}:${argocdNodePort}/`)).toBe('200');
+    // (kube-proxy programs the NodePort a moment after the Service lists the ready server: a learner tries again.)
+    expect(await ok(A, `for i in $(seq 10); do code=$(curl -sk --max-time 10 -o /dev/null -w '%{http_code}' https://${nodeIP}:${argocdNodePort}/ || true); [ "$code" = 200 ] && break; sleep 1; done; echo -n "$code"`)).toBe('200');
     expect((await inToolbox(B, `curl -sk --max-time 5 https://${nodeIP}:${argocdNodePort}/`)).code).toBe(28);
 
     // The learner's side, as solve.sh types it, in A's toolbox.
