@@ -84,15 +84,16 @@ export async function installManifestPath(): Promise<string> {
 type WorkloadStatus = { name: string; ready: number; want: number };
 
 async function workloadStatus(t: ArgocdTarget): Promise<WorkloadStatus[]> {
-  const r = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'deploy,sts', '-o', 'json'], { timeoutMs: 30_000 });
+  // One kubectl for the workloads and argocd-server's EndpointSlices: this runs on every status poll.
+  const r = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'deploy,sts,endpointslices', '-o', 'json'], { timeoutMs: 30_000 });
   if (r.code !== 0) return [];
-  const list = JSON.parse(r.stdout) as { items: { metadata: { name: string }; spec: { replicas?: number }; status?: { readyReplicas?: number; updatedReplicas?: number } }[] };
-  const workloads = list.items.map((i) => ({ name: i.metadata.name, ready: i.status?.readyReplicas ?? 0, want: i.spec.replicas ?? 1 }));
+  type Item = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: { replicas?: number }; status?: { readyReplicas?: number }; endpoints?: { conditions?: { ready?: boolean } }[] };
+  const items = (JSON.parse(r.stdout) as { items: Item[] }).items;
+  const workloads = items.filter((i) => i.kind !== 'EndpointSlice').map((i) => ({ name: i.metadata.name, ready: i.status?.readyReplicas ?? 0, want: i.spec?.replicas ?? 1 }));
   // A ready argocd-server is reachable only once its Service lists it: until then its NodePort
   // refuses connections (seen once on a host cluster: `argocd login` right after the install).
-  const slices = await tryRun(kubectlPath(), [...targetArgs(t), '-n', argocdNamespace, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=argocd-server',
-    '-o', 'jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}'], { timeoutMs: 30_000 });
-  const endpoints = slices.code === 0 ? slices.stdout.trim().split(/\s+/).filter(Boolean).length : 0;
+  const endpoints = items.filter((i) => i.kind === 'EndpointSlice' && i.metadata.labels?.['kubernetes.io/service-name'] === 'argocd-server')
+    .flatMap((i) => i.endpoints ?? []).filter((e) => e.conditions?.ready === true).length;
   return workloads.length === 0 ? workloads : [...workloads, { name: 'argocd-server endpoints', ready: endpoints, want: 1 }];
 }
 

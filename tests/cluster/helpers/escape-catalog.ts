@@ -82,3 +82,16 @@ export const inPodAttempts: EscapeAttempt[] = [
 
 /** The ordinary pod inPodAttempts run in: allowed by every guardrail (what a lesson makes). */
 export const ordinaryPod = pod('esc-ordinary', { containers: [busybox()] });
+
+/**
+ * Runs each attempt with `inShell` (after `prelude`, e.g. the NS/NODE exports); what comes back is
+ * one line per attempt that succeeded or failed for another reason than its guardrail's.
+ */
+export async function unrefused(attempts: EscapeAttempt[], inShell: (script: string) => Promise<{ code: number; out: string }>, prelude: string): Promise<string[]> {
+  const failures: string[] = [];
+  for (const attempt of attempts) {
+    const r = await inShell(prelude + attempt.script);
+    if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
+  }
+  return failures;
+}

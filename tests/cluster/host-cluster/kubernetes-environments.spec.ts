@@ -22,7 +22,7 @@ import { defaultGitPort } from '../../../src/gitserver/service.ts';
 import { defaultGitRoot, openGitStore, starters } from '../../../src/gitserver/store.ts';
 import { ExecPty } from '../../../src/terminal/exec-pty.ts';
 import { deleteHostCluster, ensureHostCluster, podMemoryMiB, type HostCluster } from './host.ts';
-import { escapeAttempts, inPodAttempts, ordinaryPod } from '../helpers/escape-catalog.ts';
+import { escapeAttempts, inPodAttempts, ordinaryPod, unrefused } from '../helpers/escape-catalog.ts';
 
 const A = 'learner:2001';
 const B = 'learner:2002';
@@ -152,16 +152,9 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     expect(await ok(A, "kubectl config view --raw -o jsonpath='{.users[0].name}'")).toBe('learner');
     const made = await ok(A, 'kubectl create namespace escape >/dev/null && kubectl get nodes -o jsonpath="{.items[0].metadata.name}"');
     const vars = `export NS=escape NODE=${made.trim()}; set -euo pipefail\n`;
-    const failures: string[] = [];
-    for (const attempt of escapeAttempts) {
-      const r = await inToolbox(A, vars + attempt.script, 180_000);
-      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
-    }
+    const failures = await unrefused(escapeAttempts, (script) => inToolbox(A, script, 180_000), vars);
     await ok(A, `${vars}${ordinaryPod}\nkubectl -n escape wait pod/esc-ordinary --for=condition=Ready --timeout=300s`, 360_000);
-    for (const attempt of inPodAttempts) {
-      const r = await inToolbox(A, vars + attempt.script);
-      if (r.code === 0 || !attempt.refusedBy.test(r.out)) failures.push(`${attempt.name}: exit ${r.code}\n${r.out.slice(-1500)}`);
-    }
+    failures.push(...(await unrefused(inPodAttempts, (script) => inToolbox(A, script), vars)));
     await inToolbox(A, 'kubectl delete namespace escape --wait=false');
     expect(failures, failures.join('\n\n')).toEqual([]);
   }, 1_800_000);
