@@ -4,6 +4,7 @@
 import type { CheckContext, KubeObject } from './context.ts';
 import { effectiveValue, latestRevision, type HelmRelease } from './helm.ts';
 import type { KindName } from './kinds.ts';
+import { containerNearMiss, lookElsewhere, releaseElsewhere, type NearMiss } from './near-miss.ts';
 import {
   containerSpec, containerStatusOf, currentRunStart, probeFailures, rolloutOf, secondsBetween, secondsToGiveUp,
   type ContainerSpec, type ProbeKind,
@@ -21,6 +22,8 @@ export type Outcome = {
   diagnostics?: string[];
   /** Objects whose state explains a failure (pods, deployments, applications). */
   subjects?: Subject[];
+  /** What the task looks for exists elsewhere (verify decides whether to say so: near-miss.ts). */
+  nearMiss?: NearMiss;
 };
 
 export type Assertion = (ctx: CheckContext) => Promise<Outcome>;
@@ -44,16 +47,20 @@ const where = (ctx: CheckContext, namespace?: string) => `namespace "${namespace
 const describeTarget = (l: Locator) =>
   l.name ? `${l.kind} "${l.name}"` : `${l.kind} with labels ${Object.entries(l.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`;
 
-async function notFound(ctx: CheckContext, locator: Locator): Promise<string> {
-  if (!(await ctx.served(locator.kind, locator))) return `the cluster does not serve ${locator.kind} (is its CRD installed?)`;
+/** The failure of a task whose object is not there: what is there instead, and where it may have gone. */
+export async function missing(ctx: CheckContext, locator: Locator, expected: string): Promise<Outcome> {
+  if (!(await ctx.served(locator.kind, locator))) return fail(expected, `the cluster does not serve ${locator.kind} (is its CRD installed?)`);
   const present = (await ctx.list(locator.kind, { namespace: locator.namespace })).map((o) => o.metadata.name);
-  return present.length
+  const observed = present.length
     ? `not found; ${locator.kind}s there: ${present.slice(0, 8).join(', ')}${present.length > 8 ? ', …' : ''}`
     : `not found; ${where(ctx, locator.namespace)} has no ${locator.kind}s`;
+  const nearMiss = await lookElsewhere(ctx, { ...locator, namespace: locator.namespace ?? ctx.namespace });
+  return { ...fail(expected, observed), ...(nearMiss && { nearMiss }) };
 }
 
 /** Find objects by name or label selector. */
 export async function find(ctx: CheckContext, locator: Locator): Promise<KubeObject[]> {
+  if (locator.name) ctx.sought.add(`${locator.kind}/${locator.name}`);
   const items = await ctx.list(locator.kind, { namespace: locator.namespace, labels: locator.labels });
   return locator.name ? items.filter((o) => o.metadata.name === locator.name) : items;
 }
@@ -70,9 +77,7 @@ export function resource(
     const target = `${describeTarget(locator)} in ${where(ctx, locator.namespace)}`;
     const subjects = (objects: KubeObject[]) =>
       objects.map((o) => ({ kind: locator.kind, name: o.metadata.name, namespace: o.metadata.namespace }));
-    if (found.length === 0) {
-      return fail(locator.explain ?? target, await notFound(ctx, locator));
-    }
+    if (found.length === 0) return missing(ctx, locator, locator.explain ?? target);
     const count = locator.count ?? (locator.name ? 1 : undefined);
     if (count !== undefined) {
       const ok = isMatcher(count) ? count.test(found.length) : found.length === count;
@@ -81,11 +86,14 @@ export function resource(
     for (const object of found) {
       const mismatch = findMismatch(object, locator.match ?? {});
       if (mismatch) {
-        return fail(
+        const outcome = fail(
           `${locator.kind} "${object.metadata.name}": ${mismatch.path} ${mismatch.expected}`,
           `${mismatch.path}: ${mismatch.observed}`,
           subjects([object]),
         );
+        // The pod is there but its container has another name: say which it has.
+        const container = locator.kind === 'Pod' && mismatch.observed === 'absent' ? /^spec\.containers\[(.+)\]$/.exec(mismatch.path)?.[1] : undefined;
+        return container ? { ...outcome, nearMiss: containerNearMiss(object, container) } : outcome;
       }
     }
     return pass(locator.explain ?? target, found.map((o) => `${locator.kind} "${o.metadata.name}"`).join(', '));
@@ -109,7 +117,7 @@ export function condition(locator: Locator & { name: string; type: string; statu
   return async (ctx) => {
     const [object] = await find(ctx, locator);
     const expected = `${locator.kind} "${locator.name}" condition ${locator.type}=${status}`;
-    if (!object) return fail(expected, await notFound(ctx, locator));
+    if (!object) return missing(ctx, locator, expected);
     const found = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === locator.type);
     const subject = [{ kind: locator.kind, name: locator.name, namespace: object.metadata.namespace }];
     if (!found) return fail(expected, `no ${locator.type} condition yet`, subject);
@@ -124,7 +132,8 @@ export function containerStatus(options: { pod: string; container: string; names
     const locator: Locator = { kind: 'Pod', name: options.pod, namespace: options.namespace };
     const [pod] = await find(ctx, locator);
     const subject = [{ kind: 'Pod' as const, name: options.pod, namespace: options.namespace ?? ctx.namespace }];
-    if (!pod) return fail(options.explain ?? `Pod "${options.pod}" in ${where(ctx, options.namespace)}`, await notFound(ctx, locator));
+    if (!pod) return missing(ctx, locator, options.explain ?? `Pod "${options.pod}" in ${where(ctx, options.namespace)}`);
+    if (!containerSpec(pod, options.container)) return noContainer(pod, options.container, options.explain ?? `container "${options.container}" of Pod "${options.pod}"`);
     const status = (pod.status?.containerStatuses ?? []).find((s: { name: string }) => s.name === options.container);
     if (!status) return fail(`container "${options.container}" of Pod "${options.pod}"`, 'no status yet (not started)', subject);
     const mismatch = findMismatch(status, options.match);
@@ -145,7 +154,7 @@ export function event(options: { kind: KindName; name: string; namespace?: strin
     const locator: Locator = { kind: options.kind, name: options.name, namespace: options.namespace };
     const expected = options.explain ?? `an Event ${options.reason} on ${options.kind} "${options.name}"${options.message ? ` with message ${describeExpected(options.message)}` : ''}`;
     const [object] = await find(ctx, locator);
-    if (!object) return fail(expected, await notFound(ctx, locator));
+    if (!object) return missing(ctx, locator, expected);
     const events = await ctx.eventsFor(object);
     const hit = events.find(
       (e) => e.reason === options.reason && (options.message === undefined || findMismatch(e.message, options.message) === undefined),
@@ -164,6 +173,7 @@ export async function endpointState(
   pod: string,
   namespace?: string,
 ): Promise<'ready' | 'not-ready' | 'absent' | 'no-service'> {
+  ctx.sought.add(`Service/${service}`);
   if (!(await ctx.get('Service', service, { namespace }))) return 'no-service';
   const slices = await ctx.list('EndpointSlice', { namespace, labels: { 'kubernetes.io/service-name': service } });
   for (const slice of slices) {
@@ -184,11 +194,11 @@ export function endpoints(options: { service: string; pod: string; namespace?: s
       options.state === 'ready'
         ? `Service "${options.service}" sends traffic to Pod "${options.pod}" (ready endpoint)`
         : `Service "${options.service}" selects Pod "${options.pod}" but lists it as not ready (no traffic)`;
+    if (state === 'no-service') return missing(ctx, { kind: 'Service', name: options.service, namespace: options.namespace }, expected);
     const observed = {
       ready: `Pod "${options.pod}" is a ready endpoint (it receives traffic)`,
       'not-ready': `Pod "${options.pod}" is listed as not ready`,
       absent: `Pod "${options.pod}" is not among the Service's endpoints (does its selector match the pod's labels?)`,
-      'no-service': `no Service "${options.service}" in ${where(ctx, options.namespace)}`,
     }[state];
     const subjects: Subject[] = [{ kind: 'Pod', name: options.pod, namespace: options.namespace ?? ctx.namespace }];
     return state === options.state ? pass(expected, observed) : fail(expected, observed, subjects);
@@ -209,8 +219,10 @@ export function helmRelease(options: {
     const current = latestRevision(history);
     const expected = options.explain ?? `Helm release "${options.name}" in ${where(ctx, options.namespace)}`;
     if (!current) {
-      const others = await otherReleases(ctx, options.namespace);
-      return fail(expected, `no release "${options.name}" there${others.length ? `; releases there: ${others.join(', ')}` : ''}`);
+      ctx.sought.add(`HelmRelease/${options.name}`);
+      const others = await ctx.helmReleaseNames({ namespace: options.namespace });
+      const nearMiss = await releaseElsewhere(ctx, options.name, options.namespace ?? ctx.namespace);
+      return { ...fail(expected, `no release "${options.name}" there${others.length ? `; releases there: ${others.join(', ')}` : ''}`), ...(nearMiss && { nearMiss }) };
     }
     const mismatch = findMismatch(current, options.match ?? {});
     if (mismatch) return fail(expected, `revision ${current.revision}: ${describeMismatch(mismatch)}`);
@@ -224,8 +236,6 @@ export function helmRelease(options: {
     return pass(expected, `revision ${current.revision} ${current.status}: ${current.description}`);
   };
 }
-
-const otherReleases = (ctx: CheckContext, namespace?: string): Promise<string[]> => ctx.helmReleaseNames({ namespace });
 
 /** A custom resource (e.g. an Argo CD Application) matches partially. */
 export function customResource(options: Locator & { name: string; match: unknown; explain?: string }): Assertion {
@@ -292,14 +302,20 @@ async function podContainer(
 ): Promise<{ pod: KubeObject; spec: ContainerSpec; status?: Record<string, any>; subject: Subject[] } | Outcome> {
   const locator: Locator = { kind: 'Pod', name: options.pod, namespace: options.namespace };
   const [pod] = await find(ctx, locator);
-  if (!pod) return fail(expected, await notFound(ctx, locator));
+  if (!pod) return missing(ctx, locator, expected);
   const subject: Subject[] = [{ kind: 'Pod', name: options.pod, namespace: pod.metadata.namespace }];
   const spec = containerSpec(pod, options.container);
-  if (!spec) return fail(expected, `Pod "${options.pod}" has no container "${options.container}"`, subject);
+  if (!spec) return noContainer(pod, options.container, expected);
   return { pod, spec, status: containerStatusOf(pod, options.container), subject };
 }
 
 const isOutcome = (value: object): value is Outcome => 'passed' in value;
+
+/** The pod has no container of that name: which it has (a near miss when one is close). */
+function noContainer(pod: KubeObject, container: string, expected: string): Outcome {
+  const subject: Subject[] = [{ kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace }];
+  return { ...fail(expected, `Pod "${pod.metadata.name}" has no container "${container}"`, subject), nearMiss: containerNearMiss(pod, container) };
+}
 
 /**
  * kubelet recorded this probe failing for this pod's container (Events of reason Unhealthy saying
@@ -368,7 +384,7 @@ export function rolledOut(options: { name: string; namespace?: string; explain?:
     const locator: Locator = { kind: 'Deployment', name: options.name, namespace: options.namespace };
     const expected = options.explain ?? `Deployment "${options.name}" finished rolling out its current spec`;
     const [deployment] = await find(ctx, locator);
-    if (!deployment) return fail(expected, await notFound(ctx, locator));
+    if (!deployment) return missing(ctx, locator, expected);
     const rollout = rolloutOf(deployment);
     return rollout.complete
       ? pass(expected, rollout.summary)

@@ -111,16 +111,22 @@ export class CheckContext {
 
   /** A Helm release's revisions, oldest first. Reads only secrets labelled owner=helm. */
   async helmHistory(release: string, options: { namespace?: string } = {}): Promise<HelmRelease[]> {
-    const entry = await this.entry('Secret', options.namespace ?? this.namespace, 'owner=helm');
-    return releaseHistory([...entry.items.values()], release);
+    return releaseHistory(await this.helmRecords(options), release);
+  }
+
+  /** Helm's release records (Secrets labelled owner=helm) in a namespace; '' reads every namespace. */
+  async helmRecords(options: { namespace?: string } = {}): Promise<KubeObject[]> {
+    return [...(await this.entry('Secret', options.namespace ?? this.namespace, 'owner=helm')).items.values()];
   }
 
   /** Names of the Helm releases in a namespace (from the same owner=helm list). */
   async helmReleaseNames(options: { namespace?: string } = {}): Promise<string[]> {
-    const entry = await this.entry('Secret', options.namespace ?? this.namespace, 'owner=helm');
-    const names = [...entry.items.values()].map((s) => s.metadata.labels?.name).filter((n): n is string => Boolean(n));
+    const names = (await this.helmRecords(options)).map((s) => s.metadata.labels?.name).filter((n): n is string => Boolean(n));
     return [...new Set(names)].sort();
   }
+
+  /** What this verify's checks looked for by name ("Pod/readiness-http"): none of them is a near miss of another. */
+  readonly sought = new Set<string>();
 
   /** Start recording which lists a check reads (so a wait watches exactly those). */
   beginCheck(): void {

@@ -6,7 +6,7 @@ export { connect, loadKubeConfig, resolveKubeconfig, KubeReader, type ClusterOpt
 export { loadCredentials, type Credentials } from './credentials.ts';
 export { CheckContext, type KubeObject } from './context.ts';
 export {
-  defineChecks, pass, fail, find, resource, absentResource, condition, containerStatus, event, endpoints,
+  defineChecks, pass, fail, find, missing, resource, absentResource, condition, containerStatus, event, endpoints,
   endpointState, helmRelease, customResource, all, restartedByLiveness, neverRestarted, probeFailed, heldOffByStartup, rolledOut,
   type Assertion, type LabChecks, type Outcome, type Subject,
 } from './assertions.ts';
@@ -16,4 +16,5 @@ export {
   probeFailures, rolloutOf, syncRecord, shortRevision, failureThreshold, containerEvents, type ProbeKind, type ContainerSpec,
 } from './record.ts';
 export { kinds, readRules, type KindName } from './kinds.ts';
+export { type NearMiss } from './near-miss.ts';
 export { listLabs, findLab, labsForLesson, labFiles, type Lab } from '../labs/catalog.ts';

@@ -1,5 +1,6 @@
 // The one result shape behind every door: the Check button, `labs verify`, the cohort
 // dashboard and CI's solution bots all receive exactly these objects (see DESIGN.md).
+import type { NearMiss } from './near-miss.ts';
 
 export type CheckResult = {
   id: string;
@@ -12,6 +13,8 @@ export type CheckResult = {
   hint?: string;
   /** What a failing check gathered: events, describe lines, container logs. */
   diagnostics?: string[];
+  /** What the task looks for exists elsewhere (another namespace, kind, name or container); `observed` says so. */
+  nearMiss?: NearMiss;
 };
 
 export type LabResult = {

@@ -10,6 +10,7 @@ import { bundledChecks } from './bundled-checks.ts';
 import { CheckContext } from './context.ts';
 import { gatherDiagnostics } from './diagnostics.ts';
 import { GraderError, LabDefinitionError } from './errors.ts';
+import type { NearMiss } from './near-miss.ts';
 import { connect, type ClusterOptions, type KubeReader } from './kube.ts';
 import type { CheckResult, LabResult } from './result.ts';
 
@@ -61,6 +62,13 @@ async function evaluate(lab: Lab, task: LabTask, assertion: Assertion, ctx: Chec
   }
 }
 
+/** A near miss worth saying: not another object this lab itself looks for (nginx-2 is no misnamed nginx-1). */
+function nearMissToSay(outcome: Outcome, sought: ReadonlySet<string>): NearMiss | undefined {
+  const miss = outcome.nearMiss;
+  if (!miss || (miss.differs !== 'namespace' && miss.differs !== 'container' && sought.has(`${miss.kind}/${miss.names[0]}`))) return undefined;
+  return miss;
+}
+
 /** Verify a lab by number ("1", "01") or folder name ("01-liveness"). */
 export async function verifyLab(ref: string, options: VerifyOptions = {}): Promise<LabResult> {
   const lab = await findLab(ref);
@@ -75,6 +83,9 @@ export async function runChecks(lab: Lab, checks: LabChecks, cluster: KubeReader
   const ctx = new CheckContext(cluster, lab.namespace);
   const results: CheckResult[] = [];
   try {
+    // A first look at every task, so that what the lab looks for is known before any task names a
+    // near miss (lab 02's Service "readiness-http" is no Pod gone astray).
+    for (const task of lab.tasks) await evaluate(lab, task, checks[task.id]!, ctx);
     for (const [index, task] of lab.tasks.entries()) {
       options.onCheckStart?.(task, index, lab.tasks.length);
       ctx.beginCheck();
@@ -82,6 +93,7 @@ export async function runChecks(lab: Lab, checks: LabChecks, cluster: KubeReader
       while (!outcome.passed && (await ctx.waitForChange(deadline))) {
         outcome = await evaluate(lab, task, checks[task.id]!, ctx);
       }
+      const nearMiss = outcome.passed ? undefined : nearMissToSay(outcome, ctx.sought);
       const result: CheckResult = {
         id: task.id,
         title: task.title,
@@ -89,10 +101,12 @@ export async function runChecks(lab: Lab, checks: LabChecks, cluster: KubeReader
         points: outcome.passed ? task.points : 0,
         ...(outcome.expected !== undefined && { expected: outcome.expected }),
         ...(outcome.observed !== undefined && { observed: outcome.observed }),
+        ...(nearMiss && { observed: nearMiss.says, nearMiss }),
       };
       if (!outcome.passed) {
         result.hint = task.hint.trim();
-        const diagnostics = [...(outcome.diagnostics ?? []), ...(await gatherDiagnostics(ctx, outcome.subjects ?? []))];
+        const subjects = [...(outcome.subjects ?? []), ...(nearMiss && nearMiss.kind !== 'HelmRelease' ? [{ kind: nearMiss.kind, name: nearMiss.names[0]!, namespace: nearMiss.namespace }] : [])];
+        const diagnostics = [...(outcome.diagnostics ?? []), ...(await gatherDiagnostics(ctx, subjects))];
         if (diagnostics.length) result.diagnostics = diagnostics;
       }
       results.push(result);

@@ -12,6 +12,8 @@ import { clientNodeConfig } from '../grader/credentials.ts';
 import { chooseCluster, currentContext, firstLine, loadKubeConfig, type ClusterChoice, type ClusterOptions } from '../grader/kube.ts';
 import { toolchainBinDir } from '../src/environments/paths.ts';
 import { argocdNamespace, gitCredentialSecret } from '../src/environments/addons/argocd-names.ts';
+import { apiVersionOf, type KindName } from '../grader/kinds.ts';
+import { verifyLab } from '../grader/verify.ts';
 import { findLab, labFiles, type Lab } from './catalog.ts';
 
 export type LifecycleOptions = ClusterOptions & {
@@ -79,8 +81,17 @@ export async function solveLab(ref: string, options: SolveOptions = {}): Promise
 const status = (error: unknown): number | undefined =>
   typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : undefined;
 
-/** Delete what the lab created and wait until it is gone (namespaces finish terminating). */
-export async function resetLab(ref: string, options: LifecycleOptions & { timeoutSeconds?: number } = {}): Promise<Lab> {
+export type ResetOptions = LifecycleOptions & {
+  timeoutSeconds?: number;
+  /** The lab's objects found in other namespaces (after the reset): whether to delete them too. Unset: they are named, not deleted. */
+  removeStrays?: (strays: Stray[]) => boolean | Promise<boolean>;
+};
+
+/**
+ * Delete what the lab created and wait until it is gone (namespaces finish terminating); then name
+ * (or, if asked, delete) the lab's objects that landed in another namespace.
+ */
+export async function resetLab(ref: string, options: ResetOptions = {}): Promise<Lab> {
   const lab = await findLab(ref);
   const { config, choice } = await loadKubeConfig(options);
   const say = options.onOutput ?? (() => undefined);
@@ -120,7 +131,41 @@ export async function resetLab(ref: string, options: LifecycleOptions & { timeou
     const learner = (await gitLearnerOfCluster(core, guard)) ?? choice.clusterName;
     await resetRepositories(lab.setup.repositories, learner, choice, say);
   }
+  const strays = await straysOf(lab, options).catch((error: unknown) => {
+    say(`could not look for this lab's objects in other namespaces: ${firstLine(error)}`);
+    return [];
+  });
+  const remove = strays.length > 0 && (await options.removeStrays?.(strays)) === true;
+  for (const stray of strays) {
+    if (remove && stray.kind !== 'HelmRelease') {
+      const spec = { apiVersion: apiVersionOf(stray.kind), kind: stray.kind, metadata: { name: stray.name, namespace: stray.namespace } };
+      // No grace period and dependents in the foreground, as the lab's own namespace goes.
+      await guard(`deleting ${stray.kind} ${stray.namespace}/${stray.name}`, () => objects.delete(spec, undefined, undefined, 0, undefined, 'Foreground'));
+      say(`deleted ${stray.kind} ${stray.namespace}/${stray.name} (this lab's, in the wrong namespace)`);
+    } else {
+      say(`left in place: ${stray.kind} ${stray.namespace}/${stray.name}, this lab's in the wrong namespace — remove it with \`${stray.removeWith}\`${stray.kind === 'HelmRelease' ? '' : ' (or labs reset --remove-strays)'}`);
+    }
+  }
   return lab;
+}
+
+/** An object of the lab that landed outside the lab's namespaces (a near miss the grader names). */
+export type Stray = { kind: KindName | 'HelmRelease'; name: string; namespace: string; removeWith: string };
+
+/** What the lab's tasks, graded now (read-only), find in another namespace under the names they look for. */
+async function straysOf(lab: Lab, options: ClusterOptions): Promise<Stray[]> {
+  const result = await verifyLab(lab.id, options);
+  const strays = new Map<string, Stray>();
+  for (const miss of result.checks.flatMap((check) => (check.nearMiss?.differs === 'namespace' ? [check.nearMiss] : []))) {
+    if (labNamespaces(lab).includes(miss.namespace)) continue;
+    for (const name of miss.names) {
+      const removeWith = miss.kind === 'HelmRelease'
+        ? `helm -n ${miss.namespace} uninstall ${name}`
+        : `kubectl -n ${miss.namespace} delete ${miss.kind.toLowerCase()} ${name}`;
+      strays.set(`${miss.kind}/${miss.namespace}/${name}`, { kind: miss.kind, name, namespace: miss.namespace, removeWith });
+    }
+  }
+  return [...strays.values()];
 }
 
 /** Whose repository the cluster's Argo CD reads: the user of its in-class git credentials (`labs addon argocd --learner`). */

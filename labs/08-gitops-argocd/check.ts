@@ -5,7 +5,7 @@
 // reports the new commit (OutOfSync) before any sync has happened, and objects that already match
 // git show Synced without Argo CD ever having synced them.
 import {
-  all, customResource, defineChecks, fail, find, pass, present, shortRevision, syncRecord,
+  all, customResource, defineChecks, fail, find, missing, pass, present, shortRevision, syncRecord,
   type Assertion, type CheckContext, type KubeObject,
 } from '../../grader/index.ts';
 
@@ -18,7 +18,7 @@ async function application(ctx: CheckContext): Promise<KubeObject | undefined> {
 const twoReadyReplicas: Assertion = async (ctx) => {
   const expected = 'the Application\'s Deployment has 2 ready replicas in namespace gitops';
   const app = await application(ctx);
-  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  if (!app) return missing(ctx, APP, expected);
   const managed = (app.status?.resources ?? []).find((r: { kind: string; group?: string }) => r.kind === 'Deployment');
   if (!managed) return fail(expected, 'the Application manages no Deployment (yet)', [{ ...APP }]);
   const [deployment] = await find(ctx, { kind: 'Deployment', name: managed.name, namespace: managed.namespace ?? ctx.namespace });
@@ -41,7 +41,7 @@ const twoReadyReplicas: Assertion = async (ctx) => {
 const syncedByArgo: Assertion = async (ctx) => {
   const expected = 'Argo CD completed a sync (status.history) and its last sync operation succeeded';
   const app = await application(ctx);
-  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  if (!app) return missing(ctx, APP, expected);
   const { latest, operation } = syncRecord(app);
   const subject = [{ ...APP }];
   if (!latest) return fail(expected, 'no sync in the Application\'s history yet', subject);
@@ -53,7 +53,7 @@ const syncedByArgo: Assertion = async (ctx) => {
 const deploymentFromGit: Assertion = async (ctx) => {
   const expected = 'the Application reports its Deployment Synced with git';
   const app = await application(ctx);
-  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  if (!app) return missing(ctx, APP, expected);
   const managed = (app.status?.resources ?? []).find((r: { kind: string }) => r.kind === 'Deployment');
   if (!managed) return fail(expected, 'the Application manages no Deployment (yet)', [{ ...APP }]);
   return managed.status === 'Synced'
@@ -64,7 +64,7 @@ const deploymentFromGit: Assertion = async (ctx) => {
 const changedThroughGit: Assertion = async (ctx) => {
   const expected = 'Argo CD synced a later git revision than its first sync (status.history)';
   const app = await application(ctx);
-  if (!app) return fail(expected, 'no Application "custom-nginx" in namespace "argocd"');
+  if (!app) return missing(ctx, APP, expected);
   const { history, compared, latest } = syncRecord(app);
   const first = history[0]?.revision;
   const subject = [{ ...APP }];

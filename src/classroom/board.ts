@@ -18,14 +18,18 @@ export type Cell = {
   /** A started lab not passed yet: what each failing task expected and observed in the latest result. */
   reasons: Reason[];
 };
-export type Reason = { task: string; expected?: string; observed?: string };
+export type Reason = { task: string; expected?: string; observed?: string; nearMiss?: true };
 export type Row = { learner: { id: number; displayName: string }; cells: Cell[] };
 /**
  * "7 learners: probe port 8081" — per lab task, the learners who started the lab and whose latest
  * result fails the task, by what was observed. `started`: how many learners started that lab;
  * `latestAt`: the newest of their results (ISO).
  */
-export type FailureReason = { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string };
+export type FailureReason = {
+  lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string;
+  /** What the lab looks for is elsewhere (grader/near-miss.ts): one group per lab and place, whichever tasks it fails. */
+  nearMiss?: true;
+};
 /** Learners who have not started a lab: a quiet count, never a failure. */
 export type NotStarted = { lab: number; learners: string[] };
 
@@ -69,7 +73,7 @@ export function grid(cohort: Cohort, learners: Learner[], progress: Map<string, 
         attempts: entry.attempts,
         minutes,
         stuck: !passed && minutes >= STUCK_MINUTES && entry.attempts >= STUCK_ATTEMPTS,
-        reasons: passed ? [] : entry.checks.filter((c) => !c.passed).map(({ id, expected, observed }) => ({ task: id, ...(expected ? { expected } : {}), ...(observed ? { observed } : {}) })),
+        reasons: passed ? [] : entry.checks.filter((c) => !c.passed).map(({ id, expected, observed, nearMiss }) => ({ task: id, ...(expected ? { expected } : {}), ...(observed ? { observed } : {}), ...(nearMiss ? { nearMiss: true as const } : {}) })),
       };
     }),
   }));
@@ -88,10 +92,14 @@ export function failureReasons(cohort: Cohort, learners: Learner[], progress: Ma
       if (!entry || !startOf(entry)) continue;
       started.set(number, (started.get(number) ?? 0) + 1);
       if (entry.firstPassedAt) continue;
+      let nearMissCounted = false;
       for (const check of entry.checks.filter((c) => !c.passed)) {
+        // One stray fails several tasks: the learner is in one near-miss group per lab.
+        if (check.nearMiss && nearMissCounted) continue;
+        nearMissCounted ||= Boolean(check.nearMiss);
         const observed = check.observed ?? '';
-        const key = `${number}\u0000${check.id}\u0000${observed}`;
-        const group = groups.get(key) ?? { lab: number, task: check.id, observed, learners: [], started: 0, latestAt: '' };
+        const key = check.nearMiss ? `${number}\u0000near miss\u0000${observed}` : `${number}\u0000${check.id}\u0000${observed}`;
+        const group = groups.get(key) ?? { lab: number, task: check.id, observed, learners: [], started: 0, latestAt: '', ...(check.nearMiss && { nearMiss: true as const }) };
         group.learners.push(learner.displayName);
         if (entry.lastAttemptAt > group.latestAt) group.latestAt = entry.lastAttemptAt;
         groups.set(key, group);

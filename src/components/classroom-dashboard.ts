@@ -7,13 +7,13 @@ import { call, confirmAction, el, errorText, fill, liveFeed, minutesAgo, pageWor
 import type { LabChoice } from './classroom-pages.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
-type Reason = { task: string; expected?: string; observed?: string };
+type Reason = { task: string; expected?: string; observed?: string; nearMiss?: true };
 type Cell = { lab: number; started: boolean; passed: boolean; tasksPassed: number; tasksTotal: number; attempts: number; minutes: number; stuck: boolean; reasons: Reason[] };
 type Snapshot = {
   cohort: Cohort;
   learners: { id: number; displayName: string; joinedAt: string; environment: EnvironmentStatus }[];
   grid: { learner: { id: number; displayName: string }; cells: Cell[] }[];
-  failures: { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string }[];
+  failures: { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string; nearMiss?: true }[];
   notStarted: { lab: number; learners: string[] }[];
   help: { learnerId: number; displayName: string; message: string; at: string }[];
 };
@@ -195,11 +195,12 @@ function start(page: HTMLElement): void {
     $('[data-cr-no-failures]').hidden = snapshot.failures.length > 0;
     $('[data-cr-failures]').replaceChildren(
       ...snapshot.failures.map((failure) => {
-        const item = el('li', 'cr-failure');
+        // A near miss is one group per lab and place, whichever of its tasks it fails.
+        const item = el('li', failure.nearMiss ? 'cr-failure cr-failure-near' : 'cr-failure');
         const count = failure.learners.length;
         const line = el('p', 'cr-failure-line');
         line.append(el('strong', 'cr-failure-count', count === 1 ? w.oneLearner : fill(w.manyLearners, { count })), ' ');
-        line.append(el('span', 'cr-failure-task', `${labOf(failure.lab).label} · ${taskTitle(failure.lab, failure.task)}`));
+        line.append(el('span', 'cr-failure-task', `${labOf(failure.lab).label} · ${failure.nearMiss ? w.nearMiss : taskTitle(failure.lab, failure.task)}`));
         item.append(line);
         if (failure.observed) item.append(el('p', 'cr-failure-observed', failure.observed));
         const who = el('details', 'cr-failure-who');

@@ -20,7 +20,7 @@ export type LabProgress = {
   /** When the learner started the lab (lab-start.ts: their first Check, or the first result that saw their work), if they have. */
   startedAt?: string;
   /** Each task's outcome in the latest result (the lab card's ✓/✗; what a failing one expected and observed). */
-  checks: { id: string; passed: boolean; expected?: string; observed?: string }[];
+  checks: { id: string; passed: boolean; expected?: string; observed?: string; nearMiss?: true }[];
 };
 
 export class ProgressStore {
@@ -89,11 +89,12 @@ export class ProgressStore {
         firstSeenAt: String(row.first_seen_at),
         lastAttemptAt: String(row.last_attempt_at),
         attempts: Number(row.attempts),
-        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed, expected, observed }) => ({
+        checks: ((JSON.parse(String(row.result)) as LabResult).checks ?? []).map(({ id, passed, expected, observed, nearMiss }) => ({
           id,
           passed,
           ...(expected && !passed ? { expected } : {}),
           ...(observed && !passed ? { observed } : {}),
+          ...(nearMiss && !passed ? { nearMiss: true as const } : {}),
         })),
       };
       if (row.first_passed_at) entry.firstPassedAt = String(row.first_passed_at);

@@ -21,6 +21,8 @@ const fixture = (name: string) => JSON.parse(readFileSync(join(testdata, name), 
 const untouched = fixture('results-untouched.json');
 /** Lab 4 with the kustomization half done; lab 7 in the middle of an upgrade to a tag that does not exist. */
 const started = fixture('results-started.json');
+/** Lab 2 with the source course's pod applied without -n: it landed in default (grader/near-miss.ts). */
+const strayed = fixture('results-near-miss.json');
 
 const T0 = Date.parse('2026-03-03T09:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -199,6 +201,33 @@ describe('the dashboard from first touches', () => {
       { lab: 1, task: 'restarted-by-liveness', observed: 'restartCount: 0', learners: ['Ben'], started: 1, latestAt: at(6) },
     ]);
     expect(notStarted(cohort, learners, progress(), catalog)[0]).toEqual({ lab: 1, learners: ['Ana'] });
+    store.close();
+  });
+
+  it('a near miss is one group per lab and place, whichever tasks it fails, and starts the lab', () => {
+    const store = measuredClass();
+    const learners = [ana, ben, cy];
+    const stray = strayed.find((r) => r.lab.startsWith('02'))!;
+    expect(touchesLab(stray)).toBe(true);
+    store.record({ ...stray, startedAt: at(4) }, learnerKey(ana), 'auto');
+    store.record({ ...stray, startedAt: at(7) }, learnerKey(ben), 'auto');
+    store.record(graded('02', 9, catalog[1]!.tasks.slice(1).map((t) => t.id), 'port 8081'), learnerKey(cy), 'auto');
+    const reasons = failureReasons(cohort, learners, store.progressOf(learners.map(learnerKey)), catalog);
+    const said = stray.checks.find((c) => c.nearMiss)!.observed!;
+    expect(said).toMatch(/^Pod "readiness-http" is in namespace "default"/);
+    // Ana and Ben: one near-miss group (not one per task it fails); what the stray cannot explain
+    // (no Service either) is its own group; Cy's wrong port is another.
+    expect(reasons).toEqual([
+      { lab: 2, task: 'probe-configured', observed: said, learners: ['Ana', 'Ben'], started: 3, latestAt: at(7), nearMiss: true },
+      { lab: 2, task: 'out-of-endpoints', observed: 'not found; namespace "readiness" has no Services', learners: ['Ana', 'Ben'], started: 3, latestAt: at(7) },
+      { lab: 2, task: 'probe-configured', observed: 'port 8081', learners: ['Cy'], started: 3, latestAt: at(9) },
+    ]);
+    // The drawer shows Ana's own reasons, the near misses marked as such.
+    const cell = grid(cohort, [ana], store.progressOf([learnerKey(ana)]), catalog)[0]!.cells.find((c) => c.lab === 2)!;
+    expect(cell.started).toBe(true);
+    expect(cell.reasons.filter((r) => r.nearMiss).map((r) => [r.task, r.observed])).toEqual(
+      ['probe-configured', 'running-not-ready', 'never-restarted'].map((task) => [task, said]),
+    );
     store.close();
   });
 
