@@ -2,7 +2,8 @@
 // environments (a kind cluster and a sandbox per learner), an instructor and two learners in three
 // chromium browsers at once. Ana fixes lab 1's starter file in her terminal and the instructor's
 // grid turns green with nobody pressing Check; Ben applies the wrong probe port and the
-// dashboard's failure reasons name it; the instructor watches Ben's terminal read-only; `labs
+// dashboard's failure reasons name it; Ben's lab 2 pod, typed without -n, shows as a near miss
+// while lab 5, which nobody started, adds nothing; the instructor watches Ben's terminal read-only; `labs
 // verify` in a sandbox grades on the server as that learner only; lessons 02, 04 and 07 run in Ana's
 // sandbox and lab 5 passes there; Ana installs Argo CD with her own `labs addon argocd` and lab 8
 // passes through the class git server; from Ana's sandbox every escape in the catalog (a
@@ -174,7 +175,7 @@ afterAll(async () => {
 }, 10 * MINUTE);
 
 describe('a class on real clusters: an instructor and two learners at once', () => {
-  it('the instructor signs in and creates a class with labs 1 and 5', async () => {
+  it('the instructor signs in and creates a class with labs 1, 2 and 5', async () => {
     const page = await teacher.newPage();
     await page.goto(new URL('/en/classroom/', server.url).href);
     await page.fill('input[name="username"]', ADMIN.username);
@@ -182,7 +183,7 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     await page.click('[data-cr-login-form] button[type="submit"]');
     await page.locator('[data-cr-classes]').waitFor({ state: 'visible', timeout: 30_000 });
     for (const box of await page.locator('[data-cr-create] input[name="labs"]').all()) {
-      if (!['1', '5'].includes((await box.getAttribute('value'))!)) await box.uncheck();
+      if (!['1', '2', '5'].includes((await box.getAttribute('value'))!)) await box.uncheck();
     }
     await page.fill('[data-cr-create] input[name="name"]', 'Probes, Tuesday');
     await page.click('[data-cr-create] button[type="submit"]');
@@ -235,6 +236,35 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     expect(await cell(learners.ben.id, 1).getAttribute('data-state')).not.toBe('passed');
     await dashboard.screenshot({ path: join(SHOTS, 'dashboard-failures-1440.png') });
   }, 10 * MINUTE);
+
+  it("Ben applies lab 2's pod as the source course types it: the dashboard names where it went, and lab 5, untouched, adds nothing", async () => {
+    const typed = Date.now();
+    await type(learners.ben.page, 'kubectl run readiness-http --image=registry.k8s.io/e2e-test-images/agnhost:2.40 -- liveness');
+    const group = dashboard.locator('[data-cr-failures] li.cr-failure-near', { hasText: 'Pod "readiness-http" is in namespace "default"' });
+    await group.waitFor({ timeout: MINUTE });
+    console.log(`near miss on the dashboard ${((Date.now() - typed) / 1000).toFixed(1)} s after Enter`);
+    expect(await group.textContent()).toContain('Lab 2');
+    expect(await group.textContent()).toContain('kubectl -n readiness apply');
+    await group.locator('summary').click();
+    expect(await group.locator('details').textContent()).toBe(`${await group.locator('summary').textContent()}Ben`);
+    // Lab 5: nobody started it — nothing of it is failing, it is a quiet count.
+    expect(await dashboard.locator('[data-cr-failures] li', { hasText: 'Lab 5' }).count()).toBe(0);
+    expect(await dashboard.locator('[data-cr-not-started] li[data-lab="5"]').textContent()).toContain('2 learners');
+    expect(await cell(learners.ben.id, 2).getAttribute('data-state')).not.toBe('passed');
+    for (const [language, width] of [['en', 1440], ['en', 390], ['ko', 1440], ['ko', 390]] as const) {
+      const page = language === 'en' ? dashboard : await teacher.newPage();
+      if (language === 'ko') {
+        await page.goto(dashboard.url().replace('/en/', '/ko/'));
+        await page.locator('[data-cr-failures] li.cr-failure-near').waitFor({ timeout: 30_000 });
+      }
+      await page.setViewportSize({ width, height: 900 });
+      await page.locator('[data-cr-failures]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `dashboard-near-miss-${language}-${width}.png`), fullPage: width === 390 });
+      if (language === 'ko') await page.close();
+    }
+    await dashboard.setViewportSize({ width: 1440, height: 900 });
+    await inSandbox(learners.ben.env, 'kubectl delete pod readiness-http --grace-period=0 >/dev/null');
+  }, 5 * MINUTE);
 
   it('`labs verify` in a sandbox grades on the server, as that learner only', async () => {
     await type(learners.ana.page, 'labs verify 1; echo "verify-exit=$?"');
