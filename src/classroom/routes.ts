@@ -337,6 +337,9 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
             return sendJson(res, 409, { error: `${learner.displayName} has no cluster to reset (${environment.message})` }), true;
           }
           await deps.resetLab(learnerKey(learner), lab);
+          // Stamped once the lab's objects are gone: its clock waits for the learner's next touch (src/store/lab-clock.ts).
+          const id = (await deps.catalog()).find((entry) => entry.number === lab)?.id;
+          if (id) deps.store.labReset(learnerKey(learner), id, new Date().toISOString());
         } else if (learnerPath[2] === 'recreate') {
           void deps.environments.recreate(learnerKey(learner)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));
         } else {

@@ -46,7 +46,7 @@ export type ApiOptions = {
   tokens: PageTokens;
   /** Classroom mode: who is calling (undefined: nobody signed in → 401). Solo mode: always 'solo'. */
   caller?: (req: IncomingMessage) => LabCaller | undefined;
-  /** A result was recorded for this learner (the classroom updates its dashboards). */
+  /** A result (or a reset) was recorded for this learner (the classroom updates its dashboards). */
   onRecorded?: (learner: string) => void;
   log?: (line: string) => void;
 };
@@ -149,6 +149,12 @@ export function createApi(options: ApiOptions) {
         if (!grader?.reset) return notAvailable(res, 'reset');
         if (await clusterNotReady(res, caller)) return;
         await grader.reset(lab, caller.kubeconfig);
+        // The lab's clock restarts at the learner's next touch (src/store/lab-clock.ts).
+        const id = (await grader.labs()).find((entry) => entry.number === lab)?.id;
+        if (id && options.store) {
+          options.store.labReset(caller.learner, id, new Date().toISOString());
+          options.onRecorded?.(caller.learner);
+        }
         return json(res, 200, { reset: true });
       }
       if (req.method !== 'GET') {

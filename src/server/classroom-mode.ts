@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Accounts } from '../classroom/accounts.ts';
 import { learnerKey, type LabCatalogEntry } from '../classroom/board.ts';
 import { Cohorts } from '../classroom/cohorts.ts';
+import { commandStarts } from '../classroom/command-starts.ts';
 import type { EnvironmentStatus, LearnerEnvironments } from '../classroom/environments.ts';
 import { watchLearnerClusters } from '../classroom/cluster-watch.ts';
 import { startGrading } from '../classroom/grading.ts';
@@ -128,6 +129,17 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     return { owner: key, shell: () => environments.shell(key) };
   }
 
+  /** The learner's shell reported a command (a mark; `owner` is the shell's): one in a lab's namespace starts the lab. */
+  const shellCommandRan = commandStarts({
+    store,
+    labs: async () => (await grader.labs()).map(({ id, namespaces }) => ({ id, namespaces: namespaces ?? [] })),
+    started: (learner) => {
+      const cohortId = cohortOfLearner(learner);
+      if (cohortId !== undefined) void routes.publishCohort(cohortId);
+    },
+    log,
+  });
+
   /** A learner ran a command: grade them within seconds instead of at the next round. */
   function commandEntered(owner: string): void {
     if (/^learner:\d{1,9}$/.test(owner)) grading.nudge(Number(owner.split(':')[1]));
@@ -153,6 +165,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     authorizeTerminal,
     watchersChanged,
     commandEntered,
+    shellCommandRan,
     accounts,
     cohorts,
     feed,

@@ -133,6 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const serveStatic = createStaticHandler(join(options.distDir, 'client'));
   const sockets = createTerminalSockets({ sessions, tokens, log, authorize: classroom?.authorizeTerminal, onCommand: classroom?.commandEntered });
   if (classroom) sessions.onWatchersChange((owner, count) => classroom.watchersChanged(owner, count));
+  if (classroom) sessions.onCommandRan((owner, line) => void classroom.shellCommandRan(owner, line));
   const argocd = createArgocdAdapter();
 
   const secure = Boolean(options.tls);

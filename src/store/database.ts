@@ -90,9 +90,18 @@ const MIGRATIONS: readonly Migration[] = [
       if (startsLab({ checks: result.checks ?? [] }, source)) start.run(row.learner, row.lab, row.started_at, source);
     }
   },
+  // 4: when each learner's lab was last reset (lab-clock.ts): its clock restarts at the next
+  //    touch, and Checks before the reset no longer count toward "stuck". (IF NOT EXISTS: a
+  //    database whose user_version was set back by hand keeps the table it has.)
+  `CREATE TABLE IF NOT EXISTS lab_resets (
+     learner TEXT NOT NULL,
+     lab TEXT NOT NULL,
+     reset_at TEXT NOT NULL,
+     PRIMARY KEY (learner, lab)
+   );`,
 ];
 
-/** Records a learner's start of a lab, keeping the earliest. */
+/** Records a learner's start of a lab, keeping the earliest (migration 3's; later starts go through lab-clock.ts). */
 export const START_LAB = `INSERT INTO lab_starts (learner, lab, started_at, source) VALUES (?, ?, ?, ?)
   ON CONFLICT (learner, lab) DO UPDATE SET started_at = excluded.started_at, source = excluded.source
   WHERE excluded.started_at < lab_starts.started_at`;

@@ -48,6 +48,7 @@ export class SessionManager {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly watches = new Map<string, Set<Watch>>();
   private readonly watcherListeners = new Set<(owner: string, count: number) => void>();
+  private readonly commandListeners = new Set<(owner: string, line: string) => void>();
   private readonly disposables = new DisposableStore();
   private readonly options: SessionManagerOptions;
 
@@ -111,6 +112,8 @@ export class SessionManager {
     this.sessions.set(id, session);
     // The owner looks at this shell now: their watchers follow.
     session.onDidAttach(() => this.follow(owner));
+    // The owner is the session's (the server's word), never anything the mark says.
+    session.onDidRunCommand((line) => this.commandRan(owner, line));
     session.onDidExit(() => {
       this.sessions.delete(id);
       this.follow(owner);
@@ -162,6 +165,12 @@ export class SessionManager {
     return { dispose: () => void this.watcherListeners.delete(listener) };
   }
 
+  /** Called when a shell reports a command it ran (shell-marks.ts), with the shell's owner. */
+  onCommandRan(listener: (owner: string, line: string) => void): Disposable {
+    this.commandListeners.add(listener);
+    return { dispose: () => void this.commandListeners.delete(listener) };
+  }
+
   /** Ends shells nobody has looked at for the idle timeout. Returns how many were reaped. */
   reapIdle(now: number = Date.now()): number {
     let reaped = 0;
@@ -206,6 +215,16 @@ export class SessionManager {
       if (watch.session && !watch.session.hasExited) watch.session.removeWatcher(watch.sink);
       watch.session = target;
       target?.addWatcher(watch.sink);
+    }
+  }
+
+  private commandRan(owner: string, line: string): void {
+    for (const listener of [...this.commandListeners]) {
+      try {
+        listener(owner, line);
+      } catch {
+        // A listener's failure must not break the shell's output.
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import { ExecPty, type ExecTarget } from './exec-pty.ts';
 import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
 import { OutputRing, type Replay } from './output-ring.ts';
+import { ShellMarks } from './shell-marks.ts';
 import {
   CloseCode,
   OUTPUT_BATCH_BYTES,
@@ -112,6 +113,11 @@ export class TerminalSession {
   private lastAttachedAt = 0;
   private readonly exitListeners = new Set<() => void>();
   private readonly attachListeners = new Set<() => void>();
+  private readonly commandListeners = new Set<(line: string) => void>();
+  /** The shell's command marks (shell-marks.ts), taken out of the output before anyone sees it. */
+  private readonly marks = new ShellMarks((line) => {
+    for (const listener of [...this.commandListeners]) listener(line);
+  });
   private readonly watchers = new Map<TerminalSink, Watcher>();
   private readonly watcherBacklog: number;
   private watcherPoll: ReturnType<typeof setInterval> | undefined;
@@ -198,6 +204,12 @@ export class TerminalSession {
   onDidAttach(listener: () => void): { dispose(): void } {
     this.attachListeners.add(listener);
     return { dispose: () => void this.attachListeners.delete(listener) };
+  }
+
+  /** The shell reported a command line it ran (a mark; see shell-marks.ts: anyone in the shell can forge one). */
+  onDidRunCommand(listener: (line: string) => void): { dispose(): void } {
+    this.commandListeners.add(listener);
+    return { dispose: () => void this.commandListeners.delete(listener) };
   }
 
   /**
@@ -308,7 +320,7 @@ export class TerminalSession {
    * in few, large frames.
    */
   private onOutput(bytes: Uint8Array): void {
-    const chunk = this.ring.append(bytes);
+    const chunk = this.ring.append(this.marks.filter(bytes));
     if (chunk.length === 0) return;
     if (this.sink) {
       this.pending.push(chunk);
@@ -438,6 +450,7 @@ export class TerminalSession {
     for (const listener of [...this.exitListeners]) listener();
     this.exitListeners.clear();
     this.attachListeners.clear();
+    this.commandListeners.clear();
   }
 
   private apply(action: FlowAction): void {

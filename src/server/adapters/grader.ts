@@ -23,6 +23,8 @@ export type LabSummary = {
   files: string[];
   /** Cluster add-ons the lab needs (lab.yaml setup.requires), e.g. argocd: its lesson shows the Argo CD view. */
   requires?: string[];
+  /** The lab's namespaces (lab.yaml namespace, setup.namespaces): a learner's command in one starts the lab. */
+  namespaces?: string[];
   /** The title, task titles and hints in other languages, as lab.yaml gives them (what is missing stays English). */
   translations?: Partial<Record<LabTranslationLanguage, LabTranslation>>;
 };
@@ -89,6 +91,7 @@ export function createGraderAdapter(): GraderAdapter {
         tasks: lab.tasks.map(({ id, title, points, hint }) => ({ id, title, points, hint })),
         files: await starterFiles(lab),
         requires: lab.setup?.requires ?? [],
+        namespaces: [...new Set([lab.namespace, ...(lab.setup?.namespaces ?? [])])],
         translations: Object.fromEntries(LAB_TRANSLATIONS.flatMap((code) => (lab[code] ? [[code, lab[code]]] : []))),
       })));
       return language ? summaries.map((lab) => labInLanguage(lab, language)) : summaries;
