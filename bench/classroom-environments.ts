@@ -5,7 +5,7 @@
 // Usage: node bench/classroom-environments.ts   (LABS_BENCH_SAMPLES: pool hand-outs, default 5)
 import { cpus } from 'node:os';
 import { LocalLearnerEnvironments, availableMemoryMiB } from '../src/environments/classroom/local.ts';
-import { sleep } from '../src/environments/exec.ts';
+import { sleep } from '../src/base/exec.ts';
 
 const samples = Math.max(2, Number(process.env.LABS_BENCH_SAMPLES ?? 5));
 const goals = { memoryMiB: 700, assignMs: 2000 };

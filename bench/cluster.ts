@@ -6,7 +6,7 @@
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tryRun } from '../src/environments/exec.ts';
+import { tryRun } from '../src/base/exec.ts';
 import { kindClusters, kindProvider, prepareOffline } from '../src/environments/kind-provider.ts';
 import { reporter } from '../src/environments/progress.ts';
 import { readTimings } from '../src/environments/timings.ts';

@@ -7,7 +7,7 @@
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { KubernetesLearnerEnvironments, defaultNodeResources, defaultToolboxResources } from '../src/environments/classroom/kubernetes.ts';
 import { toolboxName } from '../src/environments/classroom/kube-objects.ts';
-import { sleep } from '../src/environments/exec.ts';
+import { sleep } from '../src/base/exec.ts';
 import { deleteHostCluster, ensureHostCluster, podMemoryMiB } from '../tests/cluster/host-cluster/host.ts';
 
 const namespace = 'labs-hostk-bench';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tryRun } from '../src/environments/exec.ts';
+import { tryRun } from '../src/base/exec.ts';
 
 type Component = { component: string; version: string; state: string; binDir: string; seconds: number | null };
 

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { connect, listLabs, verifyLab } from '../grader/index.ts';
 import { solveLab } from '../labs/lifecycle.ts';
 import { resolveKubeconfig } from '../grader/kube.ts';
-import { toolchainBinDir } from '../src/environments/paths.ts';
+import { toolchainBinDir } from '../src/base/paths.ts';
 
 const GOAL_MS = 300;
 const STARTUP_GOAL_RATIO = 2;

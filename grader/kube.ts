@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { clusterKubeconfig, clusterName, clustersDir } from '../src/environments/paths.ts';
+import { clusterKubeconfig, clusterName, clustersDir } from '../src/base/paths.ts';
 import { clientNodeConfig, kubeconfigFiles, loadCredentials, parseKubeconfigText, type Credentials } from './credentials.ts';
 import { ClusterError, NoKubeconfigError } from './errors.ts';
 

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabDefinitionError, LabNotFoundError } from '../grader/errors.ts';
-import { cacheDir } from '../src/environments/paths.ts';
+import { cacheDir } from '../src/base/paths.ts';
 import type { LabDefinition } from './schema.ts';
 
 export type Lab = LabDefinition & {

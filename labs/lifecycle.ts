@@ -10,7 +10,7 @@ import { CoreV1Api, KubernetesObjectApi, Watch, type KubeConfig } from '@kuberne
 import { ClusterError, LabDefinitionError } from '../grader/errors.ts';
 import { clientNodeConfig } from '../grader/credentials.ts';
 import { chooseCluster, currentContext, firstLine, loadKubeConfig, type ClusterChoice, type ClusterOptions } from '../grader/kube.ts';
-import { toolchainBinDir } from '../src/environments/paths.ts';
+import { toolchainBinDir } from '../src/base/paths.ts';
 import { argocdNamespace, gitCredentialSecret } from '../src/environments/addons/argocd-names.ts';
 import { apiVersionOf, type KindName } from '../grader/kinds.ts';
 import { verifyLab } from '../grader/verify.ts';

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cacheDir } from '../../src/environments/paths.ts';
+import { cacheDir } from '../../src/base/paths.ts';
 
 export const GOTTY_VERSION = 'v1.5.0';
 

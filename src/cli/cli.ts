@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError, type Command, type ErrorObject, type Io } from './command.ts';
 import { bundledCommands } from './bundled-commands.ts';
-import { InvalidClusterNameError } from '../environments/paths.ts';
+import { InvalidClusterNameError } from '../base/paths.ts';
 import { ClusterError, LabNotFoundError } from '../../grader/errors.ts';
 
 /** Every verb, in help order, with its one-line summary. */

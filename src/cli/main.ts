@@ -2,7 +2,7 @@
 // when the CLI bundle cannot be used.
 import module from 'node:module';
 import { join } from 'node:path';
-import { cacheDir } from '../environments/paths.ts';
+import { cacheDir } from '../base/paths.ts';
 
 // Compiled code (and the type-stripped TypeScript) of every module is cached under the platform's
 // cache dir, so later runs skip both. bin/labs turns it on before the first module loads

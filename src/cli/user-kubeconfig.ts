@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync,
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { clusterKubeconfig, clustersDir } from '../environments/paths.ts';
+import { clusterKubeconfig, clustersDir } from '../base/paths.ts';
 
 type Named = { name: string; [field: string]: unknown };
 export type Kubeconfig = {

@@ -3,7 +3,7 @@
 // atomic) holding the owner's pid; a lock whose owner died is taken over.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './exec.ts';
+import { sleep } from '../base/exec.ts';
 
 export const pidAlive = (pid: number): boolean => {
   try {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { run, sleep, tryRun } from './exec.ts';
+import { run, sleep, tryRun } from '../base/exec.ts';
 import { kubectlPath, repoRoot } from './toolchain.ts';
 
 export const guardrailsManifest = join(repoRoot, 'kind', 'guardrails', 'learner-access.yaml');

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import { cacheDir, clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from './paths.ts';
+import { cacheDir, clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from '../base/paths.ts';
 import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from './guardrails.ts';
-import { run, sleep, tryRun, lastErrorLine } from './exec.ts';
+import { run, sleep, tryRun, lastErrorLine } from '../base/exec.ts';
 import { pidAlive } from './file-lock.ts';
 import { aptEnsure, ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';

@@ -6,8 +6,8 @@
 // server for these hosts: no pull ever tries a public address.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from './paths.ts';
-import { run, sleep, tryRun } from './exec.ts';
+import { cacheDir } from '../base/paths.ts';
+import { run, sleep, tryRun } from '../base/exec.ts';
 import { normalizeRef, splitRef } from './images/catalog.ts';
 
 export const mirrorContainer = 'kubernetes-labs-registry';

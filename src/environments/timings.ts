@@ -2,7 +2,7 @@
 // after the fact (a cold build happens once per machine).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheDir } from './paths.ts';
+import { cacheDir } from '../base/paths.ts';
 
 export type Timings = {
   imagesColdSeconds?: number;

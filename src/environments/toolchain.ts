@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tryRun } from './exec.ts';
-import { toolchainBinDir } from './paths.ts';
+import { tryRun } from '../base/exec.ts';
+import { toolchainBinDir } from '../base/paths.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const toolchainDir = join(repoRoot, 'kind', 'toolchain');

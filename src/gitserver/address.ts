@@ -2,7 +2,7 @@
 // kind cluster reach it: the gateway of docker's `kind` network is this host's own address on
 // that bridge. Pods reach it through the node (kindnet masquerades pod traffic leaving the
 // cluster); the host's shell reaches it directly. It is never a public address.
-import { run } from '../environments/exec.ts';
+import { run } from '../base/exec.ts';
 
 /** The docker network kind puts every cluster's nodes on (KIND_EXPERIMENTAL_DOCKER_NETWORK overrides it). */
 export const kindNetworkName = (): string => process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK ?? 'kind';

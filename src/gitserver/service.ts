@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../environments/exec.ts';
+import { sleep } from '../base/exec.ts';
 import { kindNetworkGateway } from './address.ts';
 import { defaultGitRoot, openGitStore, starters, type PasswordUse } from './store.ts';
 import { defaultLearnerRepo, exampleAppsRepo } from './server.ts';

@@ -12,8 +12,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataDir } from '../environments/paths.ts';
-import { run } from '../environments/exec.ts';
+import { dataDir } from '../base/paths.ts';
+import { run } from '../base/exec.ts';
 
 /** Shared read-only repositories every learner may clone (like a public examples repo). */
 export const classOwner = 'class';

@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClusterError, NoKubeconfigError } from '../../grader/errors.ts';
 import { collectionPath } from '../../grader/kinds.ts';
 import { chooseCluster, connect, firstLine, type ClusterOptions, type KubeReader } from '../../grader/kube.ts';
-import { clusterKubeconfig } from '../environments/paths.ts';
+import { clusterKubeconfig } from '../base/paths.ts';
 import type { ClusterStatus, EnvironmentsAdapter } from './adapters/environments.ts';
 import type { LabCaller } from './api.ts';
 

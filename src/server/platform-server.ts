@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../environments/paths.ts';
+import { clusterKubeconfig, dataDir, labsCliBinDir, toolchainBinDir } from '../base/paths.ts';
 import { SessionManager } from '../terminal/session-manager.ts';
 import { shellCommand } from '../terminal/shell.ts';
 import { ProgressStore } from '../store/progress-store.ts';

@@ -196,7 +196,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
 async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number; idleMs?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
-  const { dataDir } = await import('../environments/paths.ts');
+  const { dataDir } = await import('../base/paths.ts');
   // Open for the server's life: it mints the bearer token each learner's sandbox `labs` uses.
   const db = openDatabase(join(dataDir(), 'progress.sqlite'));
   const accounts = new Accounts(db);

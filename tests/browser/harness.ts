@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { cacheDir } from '../../src/environments/paths.ts';
+import { cacheDir } from '../../src/base/paths.ts';
 import { CHROMIUM } from './chromium.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');

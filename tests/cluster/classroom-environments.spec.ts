@@ -17,7 +17,7 @@ import { LocalLearnerEnvironments, serverFile, tokenFile } from '../../src/envir
 import { assignmentName, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
 import { homeImage } from '../../src/environments/classroom/home-volume.ts';
-import { sleep } from '../../src/environments/exec.ts';
+import { sleep } from '../../src/base/exec.ts';
 
 const exec = promisify(execFile);
 // Small homes, so that filling one is quick (the default is 1 GiB).

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestCluster, sh } from './helpers/cluster.ts';
 import { kindClusters, kindProvider } from '../../src/environments/kind-provider.ts';
-import { clusterKubeconfig } from '../../src/environments/paths.ts';
-import { tryRun } from '../../src/environments/exec.ts';
+import { clusterKubeconfig } from '../../src/base/paths.ts';
+import { tryRun } from '../../src/base/exec.ts';
 
 const testdata = (file: string) => fileURLToPath(new URL(`./testdata/${file}`, import.meta.url));
 const ns = `cluster-spec-${Date.now().toString(36)}`;

@@ -17,7 +17,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cacheDir, clusterKubeconfig, dataDir, toolchainBinDir } from '../../src/environments/paths.ts';
+import { cacheDir, clusterKubeconfig, dataDir, toolchainBinDir } from '../../src/base/paths.ts';
 import { kubectlPath } from '../../src/environments/toolchain.ts';
 import { openGitStore } from '../../src/gitserver/store.ts';
 import { testKubeconfig } from './helpers/cluster.ts';

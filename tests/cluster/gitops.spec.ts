@@ -19,7 +19,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLab, type LabResult } from '../../grader/index.ts';
-import { clusterKubeconfig, dataDir, defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
+import { clusterKubeconfig, dataDir, defaultClusterName, toolchainBinDir } from '../../src/base/paths.ts';
 import { installArgocd, type ArgocdInstallation } from '../../src/environments/addons/argocd.ts';
 import { kubectlPath } from '../../src/environments/toolchain.ts';
 import { ensureGitServer, readGitServerState } from '../../src/gitserver/service.ts';

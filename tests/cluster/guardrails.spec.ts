@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/environments/paths.ts';
+import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/base/paths.ts';
 import { applyGuardrails } from '../../src/environments/guardrails.ts';
 import { escapeAttempts, inPodAttempts, ordinaryPod, type EscapeAttempt } from './helpers/escape-catalog.ts';
 import { testKubeconfig, toolEnv } from './helpers/cluster.ts';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseHistory, verifyLab, type HelmRelease, type LabResult } from '../../grader/index.ts';
 import { findLab, labFiles } from '../../labs/catalog.ts';
 import { resetLab } from '../../labs/lifecycle.ts';
-import { toolchainBinDir } from '../../src/environments/paths.ts';
+import { toolchainBinDir } from '../../src/base/paths.ts';
 import { ensureComponents } from '../../src/environments/toolchain.ts';
 import { testKubeconfig, toolEnv } from './helpers/cluster.ts';
 

@@ -16,7 +16,7 @@ import { connect, KubeReader, listLabs, runChecks, loadChecks, verifyLab, type L
 import { findLab, labFiles } from '../../labs/catalog.ts';
 import { resetLab, solveLab } from '../../labs/lifecycle.ts';
 import { installArgocd, type ArgocdInstallation } from '../../src/environments/addons/argocd.ts';
-import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/environments/paths.ts';
+import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/base/paths.ts';
 import { sh, testKubeconfig, toolEnv } from './helpers/cluster.ts';
 
 let kubeconfig = '';

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir, clusterLearnerKubeconfig, dataDir, defaultClusterName, toolchainBinDir } from '../../src/environments/paths.ts';
+import { cacheDir, clusterLearnerKubeconfig, dataDir, defaultClusterName, toolchainBinDir } from '../../src/base/paths.ts';
 import { openGitStore } from '../../src/gitserver/store.ts';
 import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks } from '../course/lessons.ts';
 import { freshHome, lessonApplications, lessonGitRepos, lessonNamespaces, ShellSession, type BlockResult } from '../course/run-blocks.ts';

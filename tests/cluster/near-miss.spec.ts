@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLab, type CheckResult, type LabResult } from '../../grader/index.ts';
 import { resetLab } from '../../labs/lifecycle.ts';
-import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/environments/paths.ts';
+import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/base/paths.ts';
 import { touchesLab } from '../../src/store/lab-start.ts';
 import { sh, testKubeconfig } from './helpers/cluster.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseCluster, ClusterChoiceError, connect, platformClusters } from '../../grader/kube.ts';
 import { ClusterError } from '../../grader/errors.ts';
-import { InvalidClusterNameError } from '../../src/environments/paths.ts';
+import { InvalidClusterNameError } from '../../src/base/paths.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'bin', 'labs');

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   clusterDir, clusterKubeconfig, clusterName, clustersDir, defaultClusterName, ownClusterFolder,
-} from '../../src/environments/paths.ts';
+} from '../../src/base/paths.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'bin', 'labs');

@@ -57,7 +57,7 @@ const command: Command = {
     const { values, positionals } = parse(argv, { username: { type: 'string' }, 'password-stdin': { type: 'boolean' } }, { min: 1, max: 1, names: 'subcommand (init)' });
     if (positionals[0] !== 'init') throw new UsageError(`unknown subcommand "${positionals[0]}" (init)`);
     const { join } = await import('node:path');
-    const { dataDir } = await import('../../environments/paths.ts');
+    const { dataDir } = await import('../../base/paths.ts');
     const { openDatabase } = await import('../../store/database.ts');
     const { Accounts, AccountError } = await import('../../classroom/accounts.ts');
     const file = join(dataDir(), 'progress.sqlite');

@@ -2,7 +2,7 @@
 // (imported in run(): the Kubernetes client it loads costs most of a second, which `--help` need not pay).
 import { parse } from '../args.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { clusterName, clusterNameRule, defaultClusterName } from '../../environments/paths.ts';
+import { clusterName, clusterNameRule, defaultClusterName } from '../../base/paths.ts';
 import type { ClusterStatus } from '../../environments/kind-provider.ts';
 import type { ProgressEvent } from '../../environments/progress.ts';
 

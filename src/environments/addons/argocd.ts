@@ -3,8 +3,8 @@
 // argocd-manifest.ts), wait for it, and connect it to the in-class git server.
 import { existsSync, readFileSync, symlinkSync, mkdirSync, lstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterKubeconfig, clusterName, defaultClusterName, toolchainBinDir } from '../paths.ts';
-import { run, sleep, tryRun } from '../exec.ts';
+import { clusterKubeconfig, clusterName, defaultClusterName, toolchainBinDir } from '../../base/paths.ts';
+import { run, sleep, tryRun } from '../../base/exec.ts';
 import { reporter, type ProgressListener } from '../progress.ts';
 import { componentBinDir, kubectlPath, repoRoot } from '../toolchain.ts';
 import { learnerRightsRoles, trimInstallManifest } from './argocd-manifest.ts';

@@ -12,7 +12,7 @@
 // The assignment is its own object because Docker labels never change, while a warm sandbox is
 // made (with a fresh home) before anyone knows whose it will be: handing it out is creating this
 // small volume, not starting a container.
-import { CommandError, lastErrorLine, run, tryRun } from '../exec.ts';
+import { CommandError, lastErrorLine, run, tryRun } from '../../base/exec.ts';
 
 export const label = {
   pool: 'io.kubernetes-labs.pool',

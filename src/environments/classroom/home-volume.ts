@@ -5,8 +5,8 @@
 // loop devices) the home is a plain volume, and the server says so once.
 import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataDir } from '../paths.ts';
-import { run, tryRun, lastErrorLine } from '../exec.ts';
+import { dataDir } from '../../base/paths.ts';
+import { run, tryRun, lastErrorLine } from '../../base/exec.ts';
 
 /** A home's size (LABS_HOME_MIB, default 1024 MiB): room for the course's files, clones and charts. */
 export const homeSizeMiB = (): number => {

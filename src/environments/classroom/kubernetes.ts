@@ -26,8 +26,8 @@ import { CoreV1Api, KubeConfig, NetworkingV1Api, PatchStrategy, SchedulingV1Api,
 import { parse, stringify } from 'yaml';
 import type { EnvironmentStatus, LearnerEnvironments, PoolStatus } from '../../classroom/environments.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
-import { sleep } from '../exec.ts';
-import { dataDir } from '../paths.ts';
+import { sleep } from '../../base/exec.ts';
+import { dataDir } from '../../base/paths.ts';
 import { ensureComponents, toolchainVersions } from '../toolchain.ts';
 import { offlineNodeRef } from '../images/node-image.ts';
 import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from '../guardrails.ts';

@@ -30,14 +30,14 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentState, EnvironmentStatus, LearnerEnvironments, PoolStatus } from '../../classroom/environments.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
-import { lastErrorLine, run, sleep, tryRun } from '../exec.ts';
+import { lastErrorLine, run, sleep, tryRun } from '../../base/exec.ts';
 import { ensureDockerEngine, raiseInotifyLimits } from '../docker/engine.ts';
 import { ImageBuilder } from '../images/build.ts';
 import { KindProvider, kindBinary, prepareOffline, secureCluster } from '../kind-provider.ts';
 import { credentialsOf, learnerKubeconfig } from '../guardrails.ts';
 import { ensureHome, mountHome, removeHome } from './home-volume.ts';
 import { connectReadOnlyMirror, ensureBridgeNetwork, ensureReadOnlyMirror } from '../mirror.ts';
-import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName } from '../paths.ts';
+import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName } from '../../base/paths.ts';
 import { reporter } from '../progress.ts';
 import { readTimings, recordTimings } from '../timings.ts';
 import {

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, statfsSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataDir } from '../paths.ts';
-import { run, sleep, tryRun } from '../exec.ts';
+import { dataDir } from '../../base/paths.ts';
+import { run, sleep, tryRun } from '../../base/exec.ts';
 
 export class DockerUnavailableError extends Error {}
 

@@ -7,9 +7,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { run, tryRun } from '../exec.ts';
+import { run, tryRun } from '../../base/exec.ts';
 import { withFileLock } from '../file-lock.ts';
-import { cacheDir } from '../paths.ts';
+import { cacheDir } from '../../base/paths.ts';
 import { repoRoot } from '../toolchain.ts';
 import { hash, ImageBuilder, imageKeyOf, keyLabel } from './build.ts';
 import { mirrorHostsToml } from '../mirror.ts';

@@ -9,7 +9,7 @@ import type { LabResult } from '../../../grader/result.ts';
 import { findLab, labFiles, type Lab } from '../../../labs/catalog.ts';
 import { LAB_TRANSLATIONS, labInLanguage, type LabTranslation, type LabTranslationLanguage } from '../../../labs/schema.ts';
 import { resetLab } from '../../../labs/lifecycle.ts';
-import { clusterKubeconfig } from '../../environments/paths.ts';
+import { clusterKubeconfig } from '../../base/paths.ts';
 
 export type LabTaskSummary = { id: string; title: string; points: number; hint: string };
 export type LabSummary = {

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { promisify } from 'node:util';
-import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../../../src/environments/paths.ts';
+import { clusterKubeconfig, defaultClusterName, toolchainBinDir } from '../../../src/base/paths.ts';
 import { kindProvider } from '../../../src/environments/kind-provider.ts';
 import type { ProgressEvent } from '../../../src/environments/progress.ts';
 

@@ -7,7 +7,7 @@ import { ImageBuilder } from '../../../src/environments/images/build.ts';
 import { offlineNodeRef } from '../../../src/environments/images/node-image.ts';
 import { ensureReadOnlyMirror, mirrorNetwork, readOnlyMirrorContainer } from '../../../src/environments/mirror.ts';
 import { reporter } from '../../../src/environments/progress.ts';
-import { run, tryRun } from '../../../src/environments/exec.ts';
+import { run, tryRun } from '../../../src/base/exec.ts';
 import { toolchainVersions } from '../../../src/environments/toolchain.ts';
 
 export type HostCluster = { name: string; kubeconfig: string; nodeImage: string; toolboxImage: string; mirrorAddress: string; registryImage: string };

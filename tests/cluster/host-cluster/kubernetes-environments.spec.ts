@@ -15,7 +15,7 @@ import { KubernetesLearnerEnvironments, type KubernetesEnvironmentsOptions } fro
 import { execInPod, kubeLabel, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
 import { installArgocd } from '../../../src/environments/addons/argocd.ts';
 import { argocdNodePort } from '../../../src/environments/addons/argocd-names.ts';
-import { sleep } from '../../../src/environments/exec.ts';
+import { sleep } from '../../../src/base/exec.ts';
 import { ensureMirrorRunning } from '../../../src/environments/mirror.ts';
 import { kindNetworkGateway } from '../../../src/gitserver/address.ts';
 import { defaultGitPort } from '../../../src/gitserver/service.ts';

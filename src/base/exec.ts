@@ -1,4 +1,4 @@
-// Running host programs (docker, kind, kubectl, shell helpers) for the environments library.
+// Running host programs (docker, kind, kubectl, git, shell helpers): the ground floor, for every library.
 // One place that turns a failed command into a one-line error naming what was being done.
 import { spawn, type SpawnOptions } from 'node:child_process';
 
