@@ -17,4 +17,4 @@ export {
 } from './record.ts';
 export { kinds, readRules, type KindName } from './kinds.ts';
 export { type NearMiss } from './near-miss.ts';
-export { listLabs, findLab, labsForLesson, labFiles, type Lab } from '../labs/catalog.ts';
+export { listLabs, findLab, labsForLesson, labFiles, type Lab } from './catalog.ts';

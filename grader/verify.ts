@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findLab, labFiles, type Lab } from '../labs/catalog.ts';
-import type { LabTask } from '../labs/schema.ts';
+import { findLab, labFiles, type Lab } from './catalog.ts';
+import type { LabTask } from './lab-schema.ts';
 import type { Assertion, LabChecks, Outcome } from './assertions.ts';
 import { bundledChecks } from './bundled-checks.ts';
 import { CheckContext } from './context.ts';

@@ -14,7 +14,7 @@ import { toolchainBinDir } from '../src/base/paths.ts';
 import { argocdNamespace, gitCredentialSecret } from '../src/environments/addons/argocd-names.ts';
 import { apiVersionOf, type KindName } from '../grader/kinds.ts';
 import { verifyLab } from '../grader/verify.ts';
-import { findLab, labFiles, type Lab } from './catalog.ts';
+import { findLab, labFiles, type Lab } from '../grader/catalog.ts';
 
 export type LifecycleOptions = ClusterOptions & {
   /** One line of progress or script output. */

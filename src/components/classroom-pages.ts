@@ -1,7 +1,7 @@
 // Server side of classroom mode's pages: which language a language-neutral address (/join,
 // /classroom/) lands in, the lab catalog in the page's language, and which lesson holds each lab.
 import type { AstroGlobal } from 'astro';
-import { labInLanguage } from '../../labs/schema.ts';
+import { labInLanguage } from '../../grader/lab-schema.ts';
 import { isLanguage, type Language } from '../content/schema.ts';
 import type { LabSummary } from '../server/adapters/grader.ts';
 import { lessonsIn, urlOf } from './lessons.ts';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { PROTOCOL_VERSION } from '../../src/terminal/protocol.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from './harness.ts';

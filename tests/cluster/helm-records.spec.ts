@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseHistory, verifyLab, type HelmRelease, type LabResult } from '../../grader/index.ts';
-import { findLab, labFiles } from '../../labs/catalog.ts';
+import { findLab, labFiles } from '../../grader/catalog.ts';
 import { resetLab } from '../../labs/lifecycle.ts';
 import { toolchainBinDir } from '../../src/base/paths.ts';
 import { ensureComponents } from '../../src/environments/toolchain.ts';

@@ -5,7 +5,7 @@
 // wording for "nothing there" changes, this fails instead of the dashboard turning noisy.
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyLab } from '../../grader/index.ts';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { resetLab } from '../../labs/lifecycle.ts';
 import { startsLab, touchesLab } from '../../src/store/lab-start.ts';
 import { sh, testKubeconfig } from './helpers/cluster.ts';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, KubeReader, listLabs, runChecks, loadChecks, verifyLab, type LabResult } from '../../grader/index.ts';
-import { findLab, labFiles } from '../../labs/catalog.ts';
+import { findLab, labFiles } from '../../grader/catalog.ts';
 import { resetLab, solveLab } from '../../labs/lifecycle.ts';
 import { installArgocd, type ArgocdInstallation } from '../../src/environments/addons/argocd.ts';
 import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/base/paths.ts';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { commandStarts } from '../../src/classroom/command-starts.ts';
 import { ImageBuilder } from '../../src/environments/images/build.ts';
 import { decodeOutput } from '../../src/terminal/protocol.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { failureReasons, grid, learnerKey, notStarted, type LabCatalogEntry } from '../../src/classroom/board.ts';
 import type { Cohort, Learner } from '../../src/classroom/cohorts.ts';
 import { observedNothing, startsLab, touchesLab } from '../../src/store/lab-start.ts';

@@ -3,7 +3,7 @@
 // real labs' namespaces (labs/*/lab.yaml); and the classroom's handler of shell marks on the
 // real store: learners only, the session's learner only, the earliest start kept, floods capped.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { labsNamedBy, namespacesIn } from '../../src/classroom/command-namespaces.ts';
 import { MARKS_PER_WINDOW, commandStarts } from '../../src/classroom/command-starts.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';

@@ -3,7 +3,7 @@
 // therefore says, in a note where the lab's objects come up, which namespace the lab grades, in
 // both languages; and every lesson with labs says what happens to an object applied without one.
 import { describe, expect, it } from 'vitest';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { loadLesson } from '../course/lessons.ts';
 
 /** The lesson's notes: each blockquote as one line of text. */

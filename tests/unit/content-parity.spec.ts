@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import {
   COURSE_SLUGS,
   diagramsDir,

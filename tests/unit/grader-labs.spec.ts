@@ -2,7 +2,7 @@ import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findLab, labFiles, listLabs, loadLab } from '../../labs/catalog.ts';
+import { findLab, labFiles, listLabs, loadLab } from '../../grader/catalog.ts';
 import { LabDefinitionError, LabNotFoundError } from '../../grader/errors.ts';
 import { loadChecks } from '../../grader/verify.ts';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { STUCK_ATTEMPTS, STUCK_MINUTES, failureReasons, grid, learnerKey, type LabCatalogEntry } from '../../src/classroom/board.ts';
 import type { Cohort, Learner } from '../../src/classroom/cohorts.ts';
 import { createApi } from '../../src/server/api.ts';

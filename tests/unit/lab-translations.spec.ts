@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { listLabs } from '../../labs/catalog.ts';
-import { describeIssue, labInLanguage, labSchema } from '../../labs/schema.ts';
+import { listLabs } from '../../grader/catalog.ts';
+import { describeIssue, labInLanguage, labSchema } from '../../grader/lab-schema.ts';
 
 const testdata = join(import.meta.dirname, 'testdata', 'lab-translations');
 const parse = (fixture: string) => labSchema.safeParse(parseYaml(readFileSync(join(testdata, fixture), 'utf8')));

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandStarts } from '../../src/classroom/command-starts.ts';
-import { listLabs } from '../../labs/catalog.ts';
+import { listLabs } from '../../grader/catalog.ts';
 import { ShellMarks, MAX_MARK_BYTES, encodeMark } from '../../src/terminal/shell-marks.ts';
 import type { ShellCommand } from '../../src/terminal/session.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';

@@ -15,7 +15,7 @@ const command: Command = {
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values, positionals } = parse(argv, { task: { type: 'string' } }, { min: 1, max: 1, names: '<lab>' });
-    const { findLab } = await import('../../../labs/catalog.ts');
+    const { findLab } = await import('../../../grader/catalog.ts');
     const { UsageError } = await import('../command.ts');
     const lab = await findLab(positionals[0]!);
     const tasks = values.task ? lab.tasks.filter((t) => t.id === values.task) : lab.tasks;

@@ -15,7 +15,7 @@ const command: Command = {
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     const { values } = parse(argv, { json: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
-    const { listLabs } = await import('../../../labs/catalog.ts');
+    const { listLabs } = await import('../../../grader/catalog.ts');
     const labs = await listLabs();
     if (values.json) {
       const plain = labs.map(({ dir: _dir, ...lab }) => lab);

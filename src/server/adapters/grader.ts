@@ -6,8 +6,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { GraderError, LabDefinitionError, LabNotFoundError, listLabs, NoKubeconfigError, verifyLab } from '../../../grader/index.ts';
 import type { LabResult } from '../../../grader/result.ts';
-import { findLab, labFiles, type Lab } from '../../../labs/catalog.ts';
-import { LAB_TRANSLATIONS, labInLanguage, type LabTranslation, type LabTranslationLanguage } from '../../../labs/schema.ts';
+import { findLab, labFiles, type Lab } from '../../../grader/catalog.ts';
+import { LAB_TRANSLATIONS, labInLanguage, type LabTranslation, type LabTranslationLanguage } from '../../../grader/lab-schema.ts';
 import { resetLab } from '../../../labs/lifecycle.ts';
 import { clusterKubeconfig } from '../../base/paths.ts';
 

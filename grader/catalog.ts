@@ -7,11 +7,11 @@
 // lab.yaml or schema is validated again and an invalid file is never cached.
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabDefinitionError, LabNotFoundError } from '../grader/errors.ts';
+import { LabDefinitionError, LabNotFoundError } from './errors.ts';
 import { cacheDir } from '../src/base/paths.ts';
-import type { LabDefinition } from './schema.ts';
+import type { LabDefinition } from './lab-schema.ts';
 
 export type Lab = LabDefinition & {
   /** Folder name, e.g. "01-liveness": the lab's id everywhere. */
@@ -27,7 +27,7 @@ const labFolder = /^(\d{2})-[a-z0-9-]+$/;
 
 /** Where lab folders live. LABS_CATALOG_DIR lets an instructor (or a test) point at another set. */
 export function labsRoot(): string {
-  return process.env.LABS_CATALOG_DIR ?? dirname(fileURLToPath(import.meta.url));
+  return process.env.LABS_CATALOG_DIR ?? fileURLToPath(new URL('../labs', import.meta.url));
 }
 
 /** Path as a person sees it in messages: relative to the working directory when shorter. */
@@ -38,7 +38,7 @@ function shown(path: string): string {
 
 /** lab.yaml parsed and validated against the schema; throws LabDefinitionError naming the file and field. */
 async function validate(file: string, text: string): Promise<LabDefinition> {
-  const [{ parse: parseYaml }, { describeIssue, labSchema }] = await Promise.all([import('yaml'), import('./schema.ts')]);
+  const [{ parse: parseYaml }, { describeIssue, labSchema }] = await Promise.all([import('yaml'), import('./lab-schema.ts')]);
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -64,7 +64,7 @@ const shortHash = (text: string) => {
 const cacheFile = () => join(cacheDir(), `lab-catalog-${shortHash(import.meta.url)}.json`);
 /** What validation depends on besides the file: the schema, this module, the YAML parser and zod. */
 const codeKey = () =>
-  [new URL('./schema.ts', import.meta.url).href, import.meta.url, import.meta.resolve('yaml'), import.meta.resolve('zod')]
+  [new URL('./lab-schema.ts', import.meta.url).href, import.meta.url, import.meta.resolve('yaml'), import.meta.resolve('zod')]
     .map((url) => identity(statSync(fileURLToPath(url))))
     .join('|');
 
