@@ -6,7 +6,7 @@ import type { LabResult } from '../../grader/result.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { learnerKey } from './board.ts';
 import type { Cohorts } from './cohorts.ts';
-import type { LearnerEnvironments } from './environments.ts';
+import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 
 export type GradingDeps = {
   cohorts: Cohorts;

@@ -30,7 +30,7 @@ import { type Accounts, type Session, SESSION_HOURS } from './accounts.ts';
 import { BusyError } from './bounded-queue.ts';
 import { failureReasons, grid, learnerKey, csvCell, notStarted, type LabCatalogEntry } from './board.ts';
 import { CohortError, type Cohorts } from './cohorts.ts';
-import type { LearnerEnvironments } from './environments.ts';
+import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import { BodyError, clientAddress, cookie, isLoopbackAddress, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
 import type { LiveFeed } from './live.ts';
 import { AttemptBudget, RateLimiter } from './rate-limit.ts';

@@ -6,7 +6,7 @@ import { Accounts } from '../classroom/accounts.ts';
 import { learnerKey, type LabCatalogEntry } from '../classroom/board.ts';
 import { Cohorts } from '../classroom/cohorts.ts';
 import { commandStarts } from '../classroom/command-starts.ts';
-import type { EnvironmentStatus, LearnerEnvironments } from '../classroom/environments.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../environments/classroom/contract.ts';
 import { watchLearnerClusters } from '../classroom/cluster-watch.ts';
 import { startGrading } from '../classroom/grading.ts';
 import { LiveFeed } from '../classroom/live.ts';

@@ -8,7 +8,7 @@ import type { LabResult } from '../../grader/result.ts';
 import { Accounts } from '../../src/classroom/accounts.ts';
 import { learnerKey } from '../../src/classroom/board.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
-import type { LearnerEnvironments } from '../../src/classroom/environments.ts';
+import type { LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
 import { startGrading } from '../../src/classroom/grading.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 

@@ -7,7 +7,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Accounts } from '../../src/classroom/accounts.ts';
 import type { LabCatalogEntry } from '../../src/classroom/board.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
-import type { EnvironmentStatus, LearnerEnvironments } from '../../src/classroom/environments.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
 import { LiveFeed } from '../../src/classroom/live.ts';
 import { createClassroomRoutes, type ClassroomDeps } from '../../src/classroom/routes.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, NetworkingV1Api, PatchStrategy, SchedulingV1Api, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import type { EnvironmentStatus, LearnerEnvironments, PoolStatus } from '../../classroom/environments.ts';
+import type { EnvironmentStatus, LearnerEnvironments, PoolStatus } from './contract.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import { sleep } from '../../base/exec.ts';
 import { dataDir } from '../../base/paths.ts';

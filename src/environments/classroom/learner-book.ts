@@ -1,7 +1,7 @@
 // The per-learner bookkeeping every classroom provider needs: a record per learner, their
 // operations run one after another, and status changes sent to listeners (the dashboard).
 // (local.ts keeps its own copy of this for now; it can move onto this class.)
-import type { EnvironmentState, EnvironmentStatus } from '../../classroom/environments.ts';
+import type { EnvironmentState, EnvironmentStatus } from './contract.ts';
 
 export type LearnerEntry = { status: EnvironmentStatus; chain: Promise<unknown> };
 

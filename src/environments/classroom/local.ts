@@ -28,7 +28,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { EnvironmentState, EnvironmentStatus, LearnerEnvironments, PoolStatus } from '../../classroom/environments.ts';
+import type { EnvironmentState, EnvironmentStatus, LearnerEnvironments, PoolStatus } from './contract.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import { lastErrorLine, run, sleep, tryRun } from '../../base/exec.ts';
 import { ensureDockerEngine, raiseInotifyLimits } from '../docker/engine.ts';

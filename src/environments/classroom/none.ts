@@ -2,7 +2,7 @@
 // dashboard, broadcasts and exports work; learners get no cluster and no terminal, and every page
 // says so. For trying the instructor's side on a machine without Docker, and for the browser
 // suite's UI tests (the cluster suite proves the real environments).
-import type { EnvironmentStatus, LearnerEnvironments } from '../../classroom/environments.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from './contract.ts';
 
 const NONE: EnvironmentStatus = { state: 'error', message: 'this class runs without learner environments (--environments none): no cluster or terminal' };
 
