@@ -1,7 +1,8 @@
-// The contract of learner environments, beside its providers: what classroom mode needs from them (a cluster and a sandboxed shell per
-// learner), whatever provides them: kind clusters plus sandbox containers on this machine, or
-// pods on an existing cluster. The classroom hands one out on join, grades through its
-// kubeconfig, attaches the terminal to its shell, and reclaims it when the cohort ends.
+// The contract of learner environments, kept beside its providers: what classroom mode needs
+// from them (a cluster and a sandboxed shell per learner), whatever provides them: kind clusters
+// plus sandbox containers on this machine, or pods on an existing cluster. The classroom hands
+// one out on join, grades through its kubeconfig, attaches the terminal to its shell, and
+// reclaims it when the cohort ends.
 import type { ShellCommand } from '../../terminal/session.ts';
 
 export type EnvironmentState = 'pending' | 'creating' | 'ready' | 'error' | 'gone';
