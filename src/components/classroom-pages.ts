@@ -3,7 +3,7 @@
 import type { AstroGlobal } from 'astro';
 import { labInLanguage } from '../../grader/lab-schema.ts';
 import { isLanguage, type Language } from '../content/schema.ts';
-import type { LabSummary } from '../server/adapters/grader.ts';
+import type { LabSummary } from '../contract/labs.ts';
 import { lessonsIn, urlOf } from './lessons.ts';
 
 /**

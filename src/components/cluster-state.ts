@@ -1,17 +1,12 @@
 // The learner cluster's state in the page: polled from /api/cluster (every 5 s while it is being
 // built, 15 s otherwise) and announced as a `labs:cluster` event, so the header, the banner, the
 // terminal, Run and Check all say the same thing in the page's language.
+import type { BuildProgress, ClusterStatus } from '../contract/cluster.ts';
 import type { ClusterWords } from './ui-strings.ts';
 
-export type ClusterProgress = {
-  phase: string;
-  step: number;
-  steps: number;
-  startedAt: string;
-  item?: { index: number; total: number; name: string };
-  etaSeconds?: number;
-};
-export type ClusterInfo = { name?: string; state: 'running' | 'not-created' | 'creating' | 'error' | 'unknown'; detail?: string; progress?: ClusterProgress };
+export type ClusterProgress = BuildProgress;
+/** What /api/cluster answered, or "unknown" before it has. */
+export type ClusterInfo = Omit<ClusterStatus, 'name' | 'state'> & { name?: string; state: ClusterStatus['state'] | 'unknown' };
 
 export const clusterWords = JSON.parse(document.querySelector<HTMLElement>('[data-cluster-words]')?.dataset.clusterWords ?? '{}') as ClusterWords;
 

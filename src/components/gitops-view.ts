@@ -3,7 +3,7 @@
 // revision, health, the last sync, the resource tree with each object's sync status and health,
 // the sync history — so a learner watches a git push reach the cluster. Everything from the
 // cluster is set as text (textContent), never as HTML.
-import type { ApplicationView, GitopsView, HistoryView, ResourceView } from '../server/gitops.ts';
+import type { ApplicationView, GitopsView, HistoryView, ResourceView } from '../contract/gitops.ts';
 import { clusterWords, fill, whereText } from './cluster-state.ts';
 import type { GitopsWords } from './ui-strings.ts';
 

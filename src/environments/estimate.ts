@@ -2,6 +2,7 @@
 // ("step 2 of 7 · building kubernetes (3 of 9) · about 21 min left"). Estimates come from the
 // cold build figures measured on a 2-core machine (kind/toolchain/README.md) and, for images,
 // from this machine's own recorded cold build when there is one.
+import type { BuildProgress as ContractBuildProgress } from '../contract/cluster.ts';
 import type { Phase, ProgressEvent } from './progress.ts';
 import { readTimings } from './timings.ts';
 
@@ -18,18 +19,8 @@ const UNKNOWN_COMPONENT_SECONDS = 60;
 /** Other steps when nothing is cached (README: images and node image about 5 min; create about 35 s). */
 const STEP_SECONDS: Record<string, number> = { docker: 10, images: 240, 'node-image': 60, mirror: 30, creating: 25, waiting: 15 };
 
-export type BuildProgress = {
-  phase: Phase;
-  /** 1-based position of `phase` in BUILD_STEPS, and their count. */
-  step: number;
-  steps: number;
-  startedAt: string;
-  phaseStartedAt: string;
-  /** Within the toolchain step: the component being built (1-based) of those to build. */
-  item?: { index: number; total: number; name: string };
-  /** About how many seconds are left; undefined when there is nothing to go on. */
-  etaSeconds?: number;
-};
+/** A build's progress as the pages receive it (src/contract/cluster.ts), its phase one of ours. */
+export type BuildProgress = ContractBuildProgress<Phase>;
 
 /** The toolchain's plan line (src/environments/toolchain.ts) and build.sh's per-component lines. */
 const PLAN_LINE = /^toolchain: building \d+ of \d+ components: (.+)$/;

@@ -15,7 +15,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import type { AddonsAdapter } from './adapters/addons.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
-import type { ClusterStatus, EnvironmentsAdapter } from './adapters/environments.ts';
+import type { ClusterStatus } from '../contract/cluster.ts';
+import type { EnvironmentsAdapter } from './adapters/environments.ts';
 import type { PageTokens } from './page-token.ts';
 import { sameOrigin } from './request-guard.ts';
 

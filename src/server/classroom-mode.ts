@@ -13,7 +13,7 @@ import { LiveFeed } from '../classroom/live.ts';
 import { createClassroomRoutes } from '../classroom/routes.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 import type { GraderAdapter } from './adapters/grader.ts';
-import type { ClusterStatus } from './adapters/environments.ts';
+import type { ClusterStatus } from '../contract/cluster.ts';
 import type { LabCaller } from './api.ts';
 import type { TerminalAdmission } from './terminal-socket.ts';
 import { isOwner } from './terminal-socket.ts';

@@ -5,7 +5,7 @@
 // The view against a real Argo CD is tests/cluster/gitops.spec.ts.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GitopsView } from '../../src/server/gitops.ts';
+import type { GitopsView } from '../../src/contract/gitops.ts';
 import { launchBrowser, startServer, type RunningServer } from './harness.ts';
 
 let browser: Awaited<ReturnType<typeof launchBrowser>>;

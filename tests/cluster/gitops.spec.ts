@@ -24,7 +24,7 @@ import { installArgocd, type ArgocdInstallation } from '../../src/environments/a
 import { kubectlPath } from '../../src/environments/toolchain.ts';
 import { ensureGitServer, readGitServerState } from '../../src/gitserver/service.ts';
 import { openGitStore } from '../../src/gitserver/store.ts';
-import type { ApplicationView, GitopsView } from '../../src/server/gitops.ts';
+import type { ApplicationView, GitopsView } from '../../src/contract/gitops.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from '../browser/harness.ts';
 
 const exec = promisify(execFile);

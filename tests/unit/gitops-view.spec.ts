@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError, NoKubeconfigError } from '../../grader/errors.ts';
 import type { EnvironmentsAdapter } from '../../src/server/adapters/environments.ts';
 import {
-  applicationView, createGitopsHandler, createGitopsReader, readGitops, withoutCredentials, type GitopsReader, type GitopsView,
+  applicationView, createGitopsHandler, createGitopsReader, readGitops, withoutCredentials, type GitopsReader,
 } from '../../src/server/gitops.ts';
+import type { GitopsView } from '../../src/contract/gitops.ts';
 
 const captured = JSON.parse(readFileSync(join(import.meta.dirname, 'testdata', 'argocd-application-custom-nginx.json'), 'utf8'));
 const clone = () => structuredClone(captured);

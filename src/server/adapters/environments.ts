@@ -1,17 +1,7 @@
 // The one place the web server reaches src/environments for the learner cluster's status
 // (the header's cluster pill, GET /api/cluster).
 import { kindProvider, type ClusterState } from '../../environments/kind-provider.ts';
-import type { BuildProgress } from '../../environments/estimate.ts';
-
-export type ClusterStatus = {
-  name: string;
-  /** running | not-created | creating | error */
-  state: 'running' | 'not-created' | 'creating' | 'error';
-  /** One line for people, from the provider (what is happening, or what to do). */
-  detail?: string;
-  /** While creating: step, component and about how long is left (the page's banner). */
-  progress?: BuildProgress;
-};
+import type { ClusterStatus } from '../../contract/cluster.ts';
 
 export type EnvironmentsAdapter = {
   status(): Promise<ClusterStatus>;

@@ -7,27 +7,10 @@ import { join, relative } from 'node:path';
 import { GraderError, LabDefinitionError, LabNotFoundError, listLabs, NoKubeconfigError, verifyLab } from '../../../grader/index.ts';
 import type { LabResult } from '../../../grader/result.ts';
 import { findLab, labFiles, type Lab } from '../../../grader/catalog.ts';
-import { LAB_TRANSLATIONS, labInLanguage, type LabTranslation, type LabTranslationLanguage } from '../../../grader/lab-schema.ts';
+import { LAB_TRANSLATIONS, labInLanguage } from '../../../grader/lab-schema.ts';
+import type { LabSummary } from '../../contract/labs.ts';
 import { resetLab } from '../../../labs/lifecycle.ts';
 import { clusterKubeconfig } from '../../base/paths.ts';
-
-export type LabTaskSummary = { id: string; title: string; points: number; hint: string };
-export type LabSummary = {
-  number: number;
-  id: string;
-  title: string;
-  lesson: string;
-  maxScore: number;
-  tasks: LabTaskSummary[];
-  /** Starter files under the lab's files/ (downloadable from the card). */
-  files: string[];
-  /** Cluster add-ons the lab needs (lab.yaml setup.requires), e.g. argocd: its lesson shows the Argo CD view. */
-  requires?: string[];
-  /** The lab's namespaces (lab.yaml namespace, setup.namespaces): a learner's command in one starts the lab. */
-  namespaces?: string[];
-  /** The title, task titles and hints in other languages, as lab.yaml gives them (what is missing stays English). */
-  translations?: Partial<Record<LabTranslationLanguage, LabTranslation>>;
-};
 
 export type GraderAdapter = {
   /** `kubeconfig`: the cluster to grade (a classroom learner's); default the solo learner cluster. */
