@@ -455,6 +455,32 @@ describe('a class on real clusters: an instructor and two learners at once', () 
     await waitForTerminal(ben, /jobs=1 running=1 history=[1-9]/);
   }, 15 * MINUTE);
 
+  it("time on a lab starts at the learner's first action in it: after the instructor resets Ben's lab 1, his next command in its namespace", async () => {
+    const row = dashboard.locator(`[data-cr-grid-body] tr[data-learner="${learners.ben.id}"]`);
+    expect(['working', 'stuck']).toContain(await cell(learners.ben.id, 1).getAttribute('data-state'));
+    await row.locator('[data-cr-open]').click();
+    await dashboard.selectOption('[data-cr-reset-lab]', '1');
+    await dashboard.click('[data-cr-reset]');
+    await dashboard.locator('dialog.cr-dialog[open] button[value="yes"]').click();
+    await cell(learners.ben.id, 1, 'none').waitFor({ timeout: 5 * MINUTE });
+    await dashboard.click('[data-cr-drawer-close]');
+    // Background grading of the emptied lab does not start it again.
+    await dashboard.waitForTimeout(20_000);
+    expect(await cell(learners.ben.id, 1).getAttribute('data-state')).toBe('none');
+    const typed = Date.now();
+    await type(learners.ben.page, 'kubectl -n liveness get pods');
+    await cell(learners.ben.id, 1, 'working').waitFor({ timeout: 30_000 });
+    console.log(`lab 1 started on the dashboard ${((Date.now() - typed) / 1000).toFixed(1)} s after Enter`);
+    expect(await cell(learners.ben.id, 1).locator('.cr-cell-meta').textContent()).toBe('<1 min · 0×');
+    const db = new DatabaseSync(join(server.home, 'data', 'progress.sqlite'), { readOnly: true });
+    const start = db.prepare('SELECT started_at, source FROM lab_starts WHERE learner = ? AND lab = ?').get(`learner:${learners.ben.id}`, '01-liveness') as { started_at: string; source: string };
+    db.close();
+    expect(start.source).toBe('command');
+    expect(Date.parse(start.started_at)).toBeGreaterThanOrEqual(typed);
+    expect(Date.parse(start.started_at)).toBeLessThanOrEqual(Date.now());
+    expect(await terminalText(learners.ben.page)).not.toContain('labs-command');
+  }, 10 * MINUTE);
+
   it("Ben's stopped cluster shows on the dashboard, and recreate brings him a new one", async () => {
     const old = learners.ben.env;
     await exec('docker', ['stop', '-t', '1', `${old}-control-plane`]);
