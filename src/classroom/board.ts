@@ -1,7 +1,8 @@
 // What the instructor's dashboard shows, computed from the progress store: the learners × labs
-// grid, cohort-wide failure reasons per task, stuck learners, and the grade export.
+// grid, cohort-wide failure reasons per task, stuck learners, who has not started which lab.
 import type { LabProgress } from '../store/progress-store.ts';
 import type { Cohort, Learner } from './cohorts.ts';
+import { learnerKey } from './learner-key.ts';
 
 export type Cell = {
   lab: number;
@@ -37,9 +38,8 @@ export type NotStarted = { lab: number; learners: string[] };
 export const STUCK_MINUTES = 15;
 export const STUCK_ATTEMPTS = 3;
 
-export const learnerKey = (learner: { id: number }): string => `learner:${learner.id}`;
-
-export type LabCatalogEntry = { number: number; id: string; tasks: { id: string; title: string }[] };
+/** A lab as the classroom needs it; `namespaces`: where a learner's command starts it (command-starts.ts). */
+export type LabCatalogEntry = { number: number; id: string; tasks: { id: string; title: string }[]; namespaces?: readonly string[] };
 
 /** Started once a start was recorded; a passed lab was started at the latest when it passed. */
 function startOf(entry: LabProgress | undefined): string | undefined {
@@ -121,11 +121,4 @@ export function notStarted(cohort: Cohort, learners: Learner[], progress: Map<st
     }
   }
   return [...byLab].filter(([, names]) => names.length > 0).map(([lab, names]) => ({ lab, learners: names }));
-}
-
-/** CSV cells: quoted, and never read as a formula by a spreadsheet (=, +, -, @ at the start). */
-export function csvCell(value: string | number | boolean): string {
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
 }

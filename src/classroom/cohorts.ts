@@ -103,6 +103,11 @@ export class Cohorts {
     return row && cohortOf(row);
   }
 
+  /** The cohorts not ended yet: what continuous grading follows. */
+  openIds(): number[] {
+    return (this.db.prepare('SELECT id FROM cohorts WHERE ended_at IS NULL').all() as { id: number }[]).map((row) => row.id);
+  }
+
   end(cohortId: number): void {
     this.db.prepare('UPDATE cohorts SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(new Date().toISOString(), cohortId);
   }
@@ -149,5 +154,10 @@ export class Cohorts {
 
   learners(cohortId: number): Learner[] {
     return (this.db.prepare('SELECT * FROM learners WHERE cohort_id = ? ORDER BY id').all(cohortId) as LearnerRow[]).map(learnerOf);
+  }
+
+  /** Every learner whose cohort is open (the clusters worth watching). */
+  learnersOfOpenCohorts(): Learner[] {
+    return (this.db.prepare('SELECT l.* FROM learners l JOIN cohorts c ON c.id = l.cohort_id WHERE c.ended_at IS NULL ORDER BY l.id').all() as LearnerRow[]).map(learnerOf);
   }
 }

@@ -4,19 +4,18 @@
 // at the time the server received it. A flood of marks costs a few lines each: at most
 // MARKS_PER_WINDOW per learner are looked at in each window, the rest are ignored.
 import { labsNamedBy } from './command-namespaces.ts';
+import { learnerIdOf } from './learner-key.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 
 export const MARKS_PER_WINDOW = 30;
 const WINDOW_MS = 10_000;
-/** The labs' namespaces are read again after this long (lab.yaml files rarely change during a class). */
-const CATALOG_TTL_MS = 60_000;
 
 type LabNamespaces = { id: string; namespaces: readonly string[] };
 
 export type CommandStartsDeps = {
   store: Pick<ProgressStore, 'commandStarted'>;
-  /** Every lab with its namespaces. */
+  /** Every lab with its namespaces (asked at each mark looked at: the classroom's LabCatalog keeps them). */
   labs: () => Promise<LabNamespaces[]>;
   /** A learner ('learner:<id>') started a lab: their dashboards should hear of it. */
   started: (learner: string, lab: string) => void;
@@ -28,22 +27,13 @@ export type CommandStartsDeps = {
 export function commandStarts(deps: CommandStartsDeps): (owner: string, line: string) => Promise<void> {
   const now = deps.now ?? Date.now;
   const limiter = new RateLimiter(MARKS_PER_WINDOW, WINDOW_MS);
-  let catalog: { readAt: number; labs: Promise<LabNamespaces[]> } | undefined;
-  const labs = () => {
-    if (!catalog || now() - catalog.readAt > CATALOG_TTL_MS) {
-      const read = deps.labs();
-      catalog = { readAt: now(), labs: read };
-      read.catch(() => (catalog = undefined));
-    }
-    return catalog.labs;
-  };
 
   return async (owner, line) => {
-    if (!/^learner:\d{1,9}$/.test(owner)) return;
+    if (learnerIdOf(owner) === undefined) return;
     const at = now();
     if (limiter.take(owner, at) > 0) return;
     try {
-      for (const lab of labsNamedBy(line, await labs())) {
+      for (const lab of labsNamedBy(line, await deps.labs())) {
         if (deps.store.commandStarted(owner, lab, new Date(at).toISOString())) deps.started(owner, lab);
       }
     } catch (error) {

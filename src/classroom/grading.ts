@@ -4,7 +4,7 @@
 // from the learner's latest for that lab, so the store does not fill with repeats.
 import type { LabResult } from '../../grader/result.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
-import { learnerKey } from './board.ts';
+import { learnerKey } from './learner-key.ts';
 import type { Cohorts } from './cohorts.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 
@@ -54,7 +54,7 @@ export function startGrading(deps: GradingDeps): Grading {
   async function gradeOne(cohortId: number, learnerId: number, lab: number, kubeconfig: string): Promise<boolean> {
     try {
       const result = await deps.verify(lab, kubeconfig);
-      const key = `learner:${learnerId}`;
+      const key = learnerKey({ id: learnerId });
       const latest = deps.store.progress(key).find((p) => p.lab === result.lab);
       if (latest && sameOutcome(result.checks, latest.checks)) return false;
       deps.store.record(result, key, 'auto');

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
 import { Accounts } from '../../src/classroom/accounts.ts';
-import { learnerKey } from '../../src/classroom/board.ts';
+import { learnerKey } from '../../src/classroom/learner-key.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
 import type { LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
 import { startGrading } from '../../src/classroom/grading.ts';

@@ -7,9 +7,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Accounts } from '../../src/classroom/accounts.ts';
 import type { LabCatalogEntry } from '../../src/classroom/board.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
-import type { EnvironmentStatus, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
+import { EnvironmentAssigner } from '../../src/classroom/environment-assigner.ts';
+import { HelpQueue } from '../../src/classroom/help-queue.ts';
+import { LabCatalog } from '../../src/classroom/lab-catalog.ts';
 import { LiveFeed } from '../../src/classroom/live.ts';
-import { createClassroomRoutes, type ClassroomDeps } from '../../src/classroom/routes.ts';
+import { DashboardPublisher } from '../../src/classroom/publisher.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
+import { createClassroomRoutes, type ClassroomDeps } from '../../src/server/classroom-routes.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 
 export const catalog: LabCatalogEntry[] = [
@@ -69,8 +73,13 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
   const accounts = setup.accounts?.(store.database) ?? new Accounts(store.database);
   const cohorts = new Cohorts(store.database);
   const environments = new MemoryEnvironments();
+  const feed = new LiveFeed();
+  const help = new HelpQueue();
+  const labs = new LabCatalog(async () => catalog);
+  const dashboard = new DashboardPublisher({ cohorts, store, environments, feed, catalog: labs, help });
   const routes = createClassroomRoutes({
-    accounts, cohorts, store, feed: new LiveFeed(), environments, catalog: async () => catalog, resetLab: async () => {}, secure: false, ...overrides,
+    accounts, cohorts, store, feed, environments, dashboard, help, catalog: labs, assigner: new EnvironmentAssigner(environments),
+    resetLab: async () => {}, secure: false, ...overrides,
   });
   const server: Server = createServer(async (req, res) => {
     if (!(await routes.handle(req, res))) setup.otherRoutes?.(req, res);
@@ -115,6 +124,7 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
   return {
     base, store, accounts, cohorts, environments, call,
     close: async () => {
+      dashboard.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       store.close();

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Accounts, verifyPassword } from '../../src/classroom/accounts.ts';
-import { learnerKey } from '../../src/classroom/board.ts';
+import { learnerKey } from '../../src/classroom/learner-key.ts';
 import { BoundedQueue, BusyError } from '../../src/classroom/bounded-queue.ts';
 import { nameSkeleton } from '../../src/classroom/confusables.ts';
 import { AttemptBudget, RateLimiter } from '../../src/classroom/rate-limit.ts';

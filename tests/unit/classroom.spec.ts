@@ -5,10 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
 import { Accounts, hashPassword, verifyPassword } from '../../src/classroom/accounts.ts';
-import { csvCell, failureReasons, grid, learnerKey } from '../../src/classroom/board.ts';
+import { failureReasons, grid } from '../../src/classroom/board.ts';
+import { learnerKey } from '../../src/classroom/learner-key.ts';
 import { cleanDisplayName, Cohorts, normalizeCode } from '../../src/classroom/cohorts.ts';
 import { sameOutcome } from '../../src/classroom/grading.ts';
 import { RateLimiter } from '../../src/classroom/rate-limit.ts';
+import { csvCell } from '../../src/classroom/results-export.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 import { catalog, startClassroom, type ClassroomUnderTest, type Client, type MemoryEnvironments } from './classroom-harness.ts';
 

@@ -1,6 +1,6 @@
-// Classroom mode's JSON API and live feeds under /api/classroom/. The platform server routes
-// here first in classroom mode; everything else (lessons, the terminal, Check) asks
-// `sessionOf(req)` who is calling.
+// Classroom mode's JSON API and live feeds under /api/classroom/: HTTP over the classroom
+// library (src/classroom). The platform server routes here first in classroom mode; everything
+// else (lessons, the terminal, Check) asks `sessionOf(req)` who is calling.
 //
 //   POST /api/classroom/login            {username, password}        → instructor session cookie
 //   POST /api/classroom/logout
@@ -22,19 +22,23 @@
 //
 // Errors are {error, code?}: join errors carry code wrong-code | name-taken | class-full | bad-name.
 // Every state-changing request needs the session's CSRF token (x-csrf-token) and this origin;
-// login and join need this origin and a JSON body (no cross-site form can send one).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sameOrigin } from '../server/request-guard.ts';
-import type { LabResult } from '../../grader/result.ts';
-import { type Accounts, type Session, SESSION_HOURS } from './accounts.ts';
-import { BusyError } from './bounded-queue.ts';
-import { failureReasons, grid, learnerKey, csvCell, notStarted, type LabCatalogEntry } from './board.ts';
-import { CohortError, type Cohorts } from './cohorts.ts';
+import { type Accounts, type Session, SESSION_HOURS } from '../classroom/accounts.ts';
+import { BusyError } from '../classroom/bounded-queue.ts';
+import { CohortError, type Cohorts } from '../classroom/cohorts.ts';
+import type { EnvironmentAssigner } from '../classroom/environment-assigner.ts';
+import type { HelpQueue } from '../classroom/help-queue.ts';
+import type { LabCatalog } from '../classroom/lab-catalog.ts';
+import { learnerKey } from '../classroom/learner-key.ts';
+import { cohortChannel, type LiveFeed } from '../classroom/live.ts';
+import type { DashboardPublisher } from '../classroom/publisher.ts';
+import { cohortResults, resultsCsv } from '../classroom/results-export.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
-import { BodyError, clientAddress, cookie, isLoopbackAddress, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './http.ts';
-import type { LiveFeed } from './live.ts';
-import { AttemptBudget, RateLimiter } from './rate-limit.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
+import { BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './classroom-http.ts';
+import { attemptBudgets, type ClassroomLimits } from './classroom-limits.ts';
+import { streamChannel } from './event-stream.ts';
+import { sameOrigin } from './request-guard.ts';
 
 export type ClassroomDeps = {
   accounts: Accounts;
@@ -42,7 +46,10 @@ export type ClassroomDeps = {
   store: ProgressStore;
   feed: LiveFeed;
   environments: LearnerEnvironments;
-  catalog: () => Promise<LabCatalogEntry[]>;
+  assigner: EnvironmentAssigner;
+  dashboard: DashboardPublisher;
+  help: HelpQueue;
+  catalog: Pick<LabCatalog, 'entries'>;
   /** Deletes what lab n created in this learner's cluster. */
   resetLab: (learner: string, lab: number) => Promise<void>;
   /** Cookies get Secure (the server runs with TLS). */
@@ -51,55 +58,12 @@ export type ClassroomDeps = {
   log?: (line: string) => void;
 };
 
-/** Attempts per address and failures across all addresses, per window (see AttemptBudget). */
-export type ClassroomLimits = {
-  windowMs: number;
-  loginsPerAddress: number;
-  /** Joins and resumes together. */
-  joinsPerAddress: number;
-  failedLogins: number;
-  failedJoins: number;
-  failedResumes: number;
-  /** Addresses the failed-login budget does not stop: this machine's own (loopback). */
-  signInAnyway: (address: string) => boolean;
-};
-
-const defaultLimits: ClassroomLimits = {
-  windowMs: 5 * 60_000,
-  loginsPerAddress: 10,
-  joinsPerAddress: 20,
-  // One password check runs at a time (accounts.ts); this bounds guesses per window, whatever the addresses.
-  failedLogins: 30,
-  // Typos of a whole class fit; 31^6 join codes do not fall to 300 guesses per 5 minutes.
-  failedJoins: 300,
-  failedResumes: 100,
-  signInAnyway: isLoopbackAddress,
-};
-
 export type Caller = Session & { token: string };
-
-/** How often a learner's page may ask again for an environment that failed to come. */
-const ENVIRONMENT_RETRY_MS = 60_000;
-
-/** Help requests are kept in memory: they matter during the class, not after a restart. */
-type HelpRequest = { learnerId: number; displayName: string; message: string; at: string };
 
 export function createClassroomRoutes(deps: ClassroomDeps) {
   const log = deps.log ?? (() => {});
-  const limits = { ...defaultLimits, ...deps.limits };
-  const { windowMs } = limits;
-  // Learners who spend the failed-login budget (wrong passwords from many addresses) lock
-  // everyone else out of signing in for up to one window. The instructor still gets in: a
-  // signed-in instructor's session is untouched, and at the server's own machine
-  // (http://localhost:<port>/classroom/) the budget does not apply — learners' sandboxes and
-  // clusters reach the server from their Docker networks, never from its loopback.
-  const logins = new AttemptBudget({ perAddress: new RateLimiter(limits.loginsPerAddress, windowMs), failures: limits.failedLogins, windowMs, exempt: limits.signInAnyway });
-  // Spent, these hold up new joins (or resumes) for up to one window; learners already in keep
-  // their sessions, and a flood of wrong join codes does not stop resume codes, nor the reverse.
-  const joinsPerAddress = new RateLimiter(limits.joinsPerAddress, windowMs);
-  const joins = new AttemptBudget({ perAddress: joinsPerAddress, failures: limits.failedJoins, windowMs });
-  const resumes = new AttemptBudget({ perAddress: joinsPerAddress, failures: limits.failedResumes, windowMs });
-  const help = new Map<number, HelpRequest[]>();
+  const { logins, joins, resumes } = attemptBudgets(deps.limits);
+  const { dashboard } = deps;
 
   function sessionOf(req: IncomingMessage): Caller | undefined {
     const token = cookie(req, SESSION_COOKIE);
@@ -121,20 +85,6 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     sendJson(res, 429, { error: `too many attempts: wait ${wait} s` });
   };
 
-  /**
-   * Gives the learner an environment when they have none that works: at join, and when their
-   * page opens or they resume after theirs was reclaimed for idleness or failed to come (the
-   * machine was full, a cluster did not start). One that failed is tried again at most once a minute.
-   */
-  const lastAssigned = new Map<number, number>();
-  function ensureEnvironment(learner: { id: number }, force = false): void {
-    const { state } = deps.environments.status(learnerKey(learner));
-    if (!force && state !== 'gone' && state !== 'error') return;
-    if (!force && state === 'error' && Date.now() - (lastAssigned.get(learner.id) ?? 0) < ENVIRONMENT_RETRY_MS) return;
-    lastAssigned.set(learner.id, Date.now());
-    void deps.environments.assign(learnerKey(learner)).catch((error: unknown) => log(`classroom: environment for learner ${learner.id}: ${(error as Error).message}`));
-  }
-
   /** A state change from this origin carrying the session's CSRF token. */
   function changeAllowed(req: IncomingMessage, caller: Caller | undefined): boolean {
     return req.method === 'POST' && sameOrigin(req) && caller !== undefined && req.headers['x-csrf-token'] === caller.csrf;
@@ -146,54 +96,14 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     return session;
   }
 
-  async function snapshot(cohortId: number) {
-    const cohort = deps.cohorts.get(cohortId)!;
-    const learners = deps.cohorts.learners(cohortId);
-    const progress = deps.store.progressOf(learners.map(learnerKey));
-    const catalog = await deps.catalog();
-    return {
-      cohort,
-      learners: learners.map((l) => ({ id: l.id, displayName: l.displayName, joinedAt: l.joinedAt, environment: deps.environments.status(learnerKey(l)) })),
-      grid: grid(cohort, learners, progress, catalog),
-      failures: failureReasons(cohort, learners, progress, catalog),
-      notStarted: notStarted(cohort, learners, progress, catalog),
-      help: help.get(cohortId) ?? [],
-    };
-  }
-
-  /** After anything that changes what a cohort's dashboard shows. */
-  async function publishCohort(cohortId: number): Promise<void> {
-    if (deps.feed.subscribers(`cohort:${cohortId}`) === 0) return;
-    deps.feed.publish(`cohort:${cohortId}`, { type: 'snapshot', ...(await snapshot(cohortId)) });
-  }
-
-  async function exportResults(res: ServerResponse, cohortId: number, format: 'csv' | 'json'): Promise<void> {
-    const cohort = deps.cohorts.get(cohortId)!;
-    const learners = deps.cohorts.learners(cohortId);
-    const names = new Map(learners.map((l) => [learnerKey(l), l.displayName]));
-    const rows: Array<{ learner: string; lab: string; task: string; points: number; passed: boolean; passedAt: string }> = [];
-    // Per learner, lab and task: the points and when it first passed (empty if never).
-    const best = new Map<string, { points: number; passedAt: string }>();
-    for (const attempt of deps.store.attemptsOf([...names.keys()])) {
-      for (const check of (attempt.result as LabResult).checks) {
-        const key = `${attempt.learner}\u0000${attempt.lab}\u0000${check.id}`;
-        const seen = best.get(key);
-        if (!seen) best.set(key, { points: check.passed ? check.points : 0, passedAt: check.passed ? attempt.startedAt : '' });
-        else if (check.passed && !seen.passedAt) best.set(key, { points: check.points, passedAt: attempt.startedAt });
-      }
-    }
-    for (const [key, value] of best) {
-      const [learner, lab, task] = key.split('\u0000') as [string, string, string];
-      rows.push({ learner: names.get(learner) ?? learner, lab, task, points: value.points, passed: Boolean(value.passedAt), passedAt: value.passedAt });
-    }
-    const file = `${cohort.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'cohort'}-results`;
+  function exportResults(res: ServerResponse, cohortId: number, format: 'csv' | 'json'): void {
+    const { cohort, file, rows } = cohortResults(deps.cohorts, deps.store, cohortId);
     if (format === 'json') {
       res.setHeader('Content-Disposition', `attachment; filename="${file}.json"`);
-      return sendJson(res, 200, { cohort: { id: cohort.id, name: cohort.name }, results: rows });
+      return sendJson(res, 200, { cohort, results: rows });
     }
-    const text = ['learner,lab,task,points,passed,passed_at', ...rows.map((r) => [r.learner, r.lab, r.task, r.points, r.passed, r.passedAt].map(csvCell).join(','))].join('\r\n') + '\r\n';
     res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${file}.csv"`, 'Cache-Control': 'no-store' });
-    res.end(text);
+    res.end(resultsCsv(rows));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -225,8 +135,8 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const { cohort, learner } = deps.cohorts.join(String(body.code ?? ''), String(body.name ?? ''));
         const session = startSession(res, 'learner', learner.id);
         // The environment comes from the warm pool, or is made now; the page shows its state.
-        ensureEnvironment(learner, true);
-        void publishCohort(cohort.id);
+        deps.assigner.ensure(learner, true);
+        dashboard.changed(cohort.id);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName, resumeCode: learner.resumeCode, cohort: { name: cohort.name, labs: cohort.labs } }), true;
       }
 
@@ -238,7 +148,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const learner = deps.cohorts.resume(String(body.code ?? ''));
         if (!learner) return resumes.failed(), sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
         const session = startSession(res, 'learner', learner.id);
-        ensureEnvironment(learner);
+        deps.assigner.ensure(learner);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName }), true;
       }
 
@@ -264,20 +174,16 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const mine = learnerOf(caller);
         if (!mine || !changeAllowed(req, caller)) return forbidden(res), true;
         const body = await readJson(req, 4096);
-        const queue = help.get(mine.cohort.id) ?? [];
-        if (!queue.some((h) => h.learnerId === mine.learner.id)) {
-          queue.push({ learnerId: mine.learner.id, displayName: mine.learner.displayName, message: String(body.message ?? '').slice(0, 280), at: new Date().toISOString() });
-        }
-        help.set(mine.cohort.id, queue);
-        void publishCohort(mine.cohort.id);
+        deps.help.raise(mine.cohort.id, mine.learner, String(body.message ?? ''));
+        dashboard.changed(mine.cohort.id);
         return sendJson(res, 200, { queued: true }), true;
       }
 
       if (path === '/api/classroom/learner/events' && method === 'GET') {
         const mine = learnerOf(caller);
         if (!mine) return forbidden(res), true;
-        ensureEnvironment(mine.learner);
-        deps.feed.stream(req, res, `learner:${mine.learner.id}`, { type: 'hello', environment: deps.environments.status(learnerKey(mine.learner)) });
+        deps.assigner.ensure(mine.learner);
+        streamChannel(req, res, deps.feed, learnerKey(mine.learner), { type: 'hello', environment: deps.environments.status(learnerKey(mine.learner)) });
         return true;
       }
 
@@ -298,22 +204,22 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const cohort = deps.cohorts.ownedBy(Number(cohortPath[1]), instructor.subjectId);
         if (!cohort) return sendJson(res, 404, { error: 'no such cohort' }), true;
         const action = cohortPath[2];
-        if (!action && method === 'GET') return sendJson(res, 200, await snapshot(cohort.id)), true;
-        if (action === 'events' && method === 'GET') return deps.feed.stream(req, res, `cohort:${cohort.id}`, { type: 'snapshot', ...(await snapshot(cohort.id)) }), true;
-        if (action === 'export.csv' && method === 'GET') return await exportResults(res, cohort.id, 'csv'), true;
-        if (action === 'export.json' && method === 'GET') return await exportResults(res, cohort.id, 'json'), true;
+        if (!action && method === 'GET') return sendJson(res, 200, await dashboard.snapshot(cohort.id)), true;
+        if (action === 'events' && method === 'GET') return streamChannel(req, res, deps.feed, cohortChannel(cohort.id), { type: 'snapshot', ...(await dashboard.snapshot(cohort.id)) }), true;
+        if (action === 'export.csv' && method === 'GET') return exportResults(res, cohort.id, 'csv'), true;
+        if (action === 'export.json' && method === 'GET') return exportResults(res, cohort.id, 'json'), true;
         if (!changeAllowed(req, instructor)) return forbidden(res), true;
         if (action === 'broadcast') {
           const message = String((await readJson(req, 4096)).message ?? '').trim().slice(0, 280);
           if (!message) return sendJson(res, 400, { error: 'message: type something' }), true;
-          for (const learner of deps.cohorts.learners(cohort.id)) deps.feed.publish(`learner:${learner.id}`, { type: 'broadcast', message, at: new Date().toISOString() });
+          for (const learner of deps.cohorts.learners(cohort.id)) deps.feed.publish(learnerKey(learner), { type: 'broadcast', message, at: new Date().toISOString() });
           return sendJson(res, 200, { sent: true }), true;
         }
         if (action === 'end') {
           deps.cohorts.end(cohort.id);
           for (const learner of deps.cohorts.learners(cohort.id)) {
             deps.accounts.endSessionsOf('learner', learner.id);
-            deps.feed.publish(`learner:${learner.id}`, { type: 'ended' });
+            deps.feed.publish(learnerKey(learner), { type: 'ended' });
             void deps.environments.release(learnerKey(learner)).catch((error: unknown) => log(`classroom: releasing learner ${learner.id}: ${(error as Error).message}`));
           }
           return sendJson(res, 200, { ended: true }), true;
@@ -338,15 +244,15 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
           }
           await deps.resetLab(learnerKey(learner), lab);
           // Stamped once the lab's objects are gone: its clock waits for the learner's next touch (src/store/lab-clock.ts).
-          const id = (await deps.catalog()).find((entry) => entry.number === lab)?.id;
+          const id = (await deps.catalog.entries()).find((entry) => entry.number === lab)?.id;
           if (id) deps.store.labReset(learnerKey(learner), id, new Date().toISOString());
         } else if (learnerPath[2] === 'recreate') {
           void deps.environments.recreate(learnerKey(learner)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));
         } else {
-          help.set(learner.cohortId, (help.get(learner.cohortId) ?? []).filter((h) => h.learnerId !== learner.id));
-          deps.feed.publish(`learner:${learner.id}`, { type: 'help-dismissed' });
+          deps.help.dismiss(learner.cohortId, learner.id);
+          deps.feed.publish(learnerKey(learner), { type: 'help-dismissed' });
         }
-        void publishCohort(learner.cohortId);
+        dashboard.changed(learner.cohortId);
         return sendJson(res, 200, { done: learnerPath[2] }), true;
       }
 
@@ -360,5 +266,5 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     }
   }
 
-  return { handle, sessionOf, learnerOf, publishCohort };
+  return { handle, sessionOf, learnerOf };
 }

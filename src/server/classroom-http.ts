@@ -1,4 +1,4 @@
-// Small HTTP pieces the classroom routes share: cookies, JSON bodies with a size limit, answers.
+// Small HTTP pieces the classroom's routes share: cookies, JSON bodies with a size limit, answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const SESSION_COOKIE = 'labs_session';

@@ -1,0 +1,74 @@
+// Who a classroom-mode request is from, for the lab API, the pages and the terminal: a learner
+// by their sandbox's bearer token or their session cookie, an instructor by theirs.
+import type { IncomingMessage } from 'node:http';
+import type { Accounts } from '../classroom/accounts.ts';
+import type { Cohorts } from '../classroom/cohorts.ts';
+import { learnerIdOf, learnerKey } from '../classroom/learner-key.ts';
+import type { ClusterStatus } from '../contract/cluster.ts';
+import type { EnvironmentStatus, LearnerEnvironments } from '../environments/classroom/contract.ts';
+import type { LabCaller } from './api.ts';
+import type { createClassroomRoutes } from './classroom-routes.ts';
+import type { TerminalAdmission } from './terminal-socket.ts';
+
+export type ClassroomLocals = { role: 'instructor' | 'learner'; displayName?: string; csrf: string; cohortName?: string };
+
+type Sessions = Pick<ReturnType<typeof createClassroomRoutes>, 'sessionOf' | 'learnerOf'>;
+
+/** A learner environment's state in the words the page's cluster banner already speaks. */
+function asClusterStatus(learner: string, status: EnvironmentStatus): ClusterStatus {
+  const state = status.state === 'ready' ? 'running' : status.state === 'error' ? 'error' : status.state === 'gone' ? 'not-created' : 'creating';
+  return { name: learner.replace(':', '-'), state, detail: status.message };
+}
+
+export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions }) {
+  const { accounts, cohorts, environments, routes } = deps;
+
+  /** Learner from a bearer token (their sandbox's `labs`) or a session cookie (their pages). */
+  function caller(req: IncomingMessage): LabCaller | undefined {
+    const bearer = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(req.headers.authorization ?? '')?.[1];
+    const session = bearer ? accounts.session(bearer) : routes.sessionOf(req);
+    if (session?.role !== 'learner') return undefined;
+    const mine = routes.learnerOf({ ...session, token: bearer ?? '' });
+    if (!mine) return undefined;
+    const key = learnerKey(mine.learner);
+    return {
+      learner: key,
+      kubeconfig: environments.kubeconfig(key),
+      cluster: async () => asClusterStatus(key, environments.status(key)),
+      clusterName: environments.environmentOf?.(key),
+      gitUser: key.replace(':', '-'),
+      bearer: Boolean(bearer),
+    };
+  }
+
+  /**
+   * Who gets which terminal: a learner their own sandbox's shell; an instructor a read-only view
+   * of a learner in one of their cohorts (?watch=learner:<id>). Nobody gets a shell on this host.
+   */
+  function authorizeTerminal(req: IncomingMessage, url: URL): TerminalAdmission {
+    const session = routes.sessionOf(req);
+    const watch = url.searchParams.get('watch');
+    if (watch !== null) {
+      if (session?.role !== 'instructor') return { refuse: 403, reason: 'Forbidden: only instructors watch terminals' };
+      const id = learnerIdOf(watch);
+      const learner = id === undefined ? undefined : cohorts.learner(id);
+      if (!learner || !cohorts.ownedBy(learner.cohortId, session.subjectId)) return { refuse: 404, reason: 'Not Found: no such learner in your cohorts' };
+      return { watch };
+    }
+    const mine = session && routes.learnerOf(session);
+    if (!mine) return { refuse: 401, reason: 'Unauthorized: join the class first' };
+    const key = learnerKey(mine.learner);
+    return { owner: key, shell: () => environments.shell(key) };
+  }
+
+  /** What the server-rendered pages know of the signed-in person. */
+  function locals(req: IncomingMessage): ClassroomLocals | undefined {
+    const session = routes.sessionOf(req);
+    if (!session) return undefined;
+    if (session.role === 'instructor') return { role: 'instructor', csrf: session.csrf };
+    const mine = routes.learnerOf(session);
+    return mine && { role: 'learner', displayName: mine.learner.displayName, csrf: session.csrf, cohortName: mine.cohort.name };
+  }
+
+  return { caller, authorizeTerminal, locals };
+}
