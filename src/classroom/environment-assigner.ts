@@ -5,7 +5,7 @@ import type { LearnerEnvironments } from '../environments/classroom/contract.ts'
 import { learnerKey } from './learner-key.ts';
 
 /** How often a learner's page may ask again for an environment that failed to come. */
-export const ENVIRONMENT_RETRY_MS = 60_000;
+const ENVIRONMENT_RETRY_MS = 60_000;
 
 export class EnvironmentAssigner {
   private readonly environments: LearnerEnvironments;

@@ -26,8 +26,6 @@ export type DashboardDeps = {
   log?: (line: string) => void;
 };
 
-export type DashboardSnapshot = Awaited<ReturnType<DashboardPublisher['snapshot']>>;
-
 export class DashboardPublisher {
   private readonly deps: DashboardDeps;
   /** Cohorts with a snapshot due at the end of their window. */

@@ -45,7 +45,7 @@ export class RateLimiter {
  * from all addresses together. A learner with root in their cluster's node can give it as many
  * addresses as they like, so the per-address limit alone multiplies with them; the global budget
  * does not. It counts failures only: a class joining at once, or an instructor signing in, never
- * spends it. What it costs when spent is said where each one is made (routes.ts).
+ * spends it. What it costs when spent is said where each one is made (src/server/classroom-limits.ts).
  */
 export class AttemptBudget {
   private readonly perAddress: RateLimiter;
