@@ -4,7 +4,8 @@
 // memory for the provider's capacity figures. Removes everything it made (its own pool name).
 // Usage: node bench/classroom-environments.ts   (LABS_BENCH_SAMPLES: pool hand-outs, default 5)
 import { cpus } from 'node:os';
-import { LocalLearnerEnvironments, availableMemoryMiB } from '../src/environments/classroom/local.ts';
+import { availableMemoryMiB } from '../src/environments/classroom/capacity.ts';
+import { LocalLearnerEnvironments } from '../src/environments/classroom/local.ts';
 import { sleep } from '../src/base/exec.ts';
 
 const samples = Math.max(2, Number(process.env.LABS_BENCH_SAMPLES ?? 5));

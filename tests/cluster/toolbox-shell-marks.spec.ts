@@ -64,7 +64,7 @@ describe("the toolbox shell's command marks, on Docker", () => {
     const onCommand = commandStarts({ store, labs: async () => labs, started: () => {} });
     manager.onCommandRan((owner, line) => handled.push(onCommand(owner, line)));
 
-    // The classroom's shell command for a sandbox (src/environments/classroom/local.ts shell()).
+    // The classroom's shell command for a sandbox (src/environments/classroom/docker-sandbox.ts shell()).
     const session: TerminalSession = manager.create({ cols: 120, rows: 30 }, {
       owner: 'learner:1',
       shell: { file: 'docker', args: ['exec', '-it', '-u', 'learner', '-w', '/home/learner', '-e', 'TERM=xterm-256color', container, 'tmux', 'new-session', '-A', '-s', 'main'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' }, cwd: '/' },

@@ -50,10 +50,6 @@ export interface LearnerEnvironments {
   onChange(listener: (learner: string, status: EnvironmentStatus) => void): () => void;
   /** The warm pool and the room left (the instructor's view of the machine). */
   capacity?(): Promise<PoolStatus>;
-  /** The learner did something the provider cannot see (a Check): postpones reclaiming an idle environment. */
-  touch?(learner: string): void;
   /** The learner's environment (cluster) name, for messages and add-ons. */
   environmentOf?(learner: string): string | undefined;
-  /** Puts (or replaces) the learner's bearer token for `labs` in their sandbox (the file $LABS_TOKEN_FILE names). */
-  setCredential?(learner: string, token: string): Promise<void>;
 }

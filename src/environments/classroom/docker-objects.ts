@@ -98,6 +98,18 @@ export async function findPool(pool: string): Promise<Found> {
   return found;
 }
 
+/** Records that `learner` has environment `env` and which home is theirs: handing an environment out. */
+export async function recordAssignment(pool: string, env: string, learner: string, home: string): Promise<void> {
+  await run('docker', ['volume', 'create', ...labelArgs({
+    [label.pool]: pool, [label.role]: 'assignment', [label.env]: env, [label.learner]: learner, [label.home]: home, [label.created]: new Date().toISOString(),
+  }), assignmentName(pool, env)], `recording the environment of ${learner}`);
+}
+
+/** Removes an assignment record (by its volume name); one already gone is no error. */
+export async function removeAssignment(name: string): Promise<void> {
+  await tryRun('docker', ['volume', 'rm', '-f', name]);
+}
+
 /** Removes a container whatever its state; true when there was one. */
 export async function removeContainer(name: string): Promise<boolean> {
   return (await tryRun('docker', ['rm', '-f', '-v', name])).code === 0;

@@ -1,12 +1,12 @@
-// The per-learner bookkeeping every classroom provider needs: a record per learner, their
-// operations run one after another, and status changes sent to listeners (the dashboard).
-// (local.ts keeps its own copy of this for now; it can move onto this class.)
+// The per-learner bookkeeping of the warm pool (warm-pool.ts), whatever the provider: a record
+// per learner, their operations run one after another, and status changes sent to listeners
+// (the dashboard).
 import type { EnvironmentState, EnvironmentStatus } from './contract.ts';
 
 export type LearnerEntry = { status: EnvironmentStatus; chain: Promise<unknown> };
 
 export class LearnerBook<R extends LearnerEntry> {
-  private readonly entries = new Map<string, R>();
+  private readonly records = new Map<string, R>();
   private readonly listeners = new Set<(learner: string, status: EnvironmentStatus) => void>();
 
   private readonly fresh: () => Omit<R, 'status' | 'chain'>;
@@ -18,21 +18,26 @@ export class LearnerBook<R extends LearnerEntry> {
   }
 
   get(learner: string): R | undefined {
-    return this.entries.get(learner);
+    return this.records.get(learner);
   }
 
   /** The learner's record, made (pending) when they have none. */
   record(learner: string): R {
-    let record = this.entries.get(learner);
+    let record = this.records.get(learner);
     if (!record) {
       record = { ...this.fresh(), status: { state: 'pending', message: 'waiting for an environment' }, chain: Promise.resolve() } as R;
-      this.entries.set(learner, record);
+      this.records.set(learner, record);
     }
     return record;
   }
 
+  /** Every learner's record (health checks and idle reclaim walk them). */
+  all(): IterableIterator<[string, R]> {
+    return this.records.entries();
+  }
+
   delete(learner: string): void {
-    this.entries.delete(learner);
+    this.records.delete(learner);
   }
 
   /** Runs `op` after the learner's earlier operations (assign, recreate, release), whatever they ended in. */
@@ -44,7 +49,7 @@ export class LearnerBook<R extends LearnerEntry> {
   }
 
   setStatus(learner: string, state: EnvironmentState, message: string): void {
-    const record = this.entries.get(learner);
+    const record = this.records.get(learner);
     if (!record || (record.status.state === state && record.status.message === message)) return;
     record.status = { state, message };
     for (const l of this.listeners) {

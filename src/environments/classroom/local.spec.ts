@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultWarmPoolSize, environmentsThatFit } from './local.ts';
+import { defaultWarmPoolSize, environmentsThatFit } from './capacity.ts';
 import { assignmentName, homeVolumeName, networkName, poolName, sandboxName } from './docker-objects.ts';
 
 describe('classroom environments: names', () => {

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { EnvironmentStatus, PoolStatus } from './contract.ts';
+import { WarmPool, type PoolPolicy, type PooledEnvironment, type PooledLearner, type Room } from './warm-pool.ts';
+
+type Learner = PooledLearner<PooledEnvironment>;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+type Create = { env: PooledEnvironment; finish: () => void; fail: (message: string) => void };
+
+// The two providers' policies (local.ts, kubernetes.ts) on an in-memory backend whose creates the test finishes.
+const local = { name: 'local', learnersFirst: true, remakeForLearner: true, replaceOnAssign: true, replacing: { message: 'replacing (files kept)', announce: true } };
+const kubernetes = { name: 'kubernetes', learnersFirst: false, remakeForLearner: false, replaceOnAssign: false, replacing: { message: 'replacing', announce: false } };
+
+class MemoryPool extends WarmPool<PooledEnvironment, Learner> {
+  fit = 5;
+  readonly creates: Create[] = [];
+  readonly removed: string[] = [];
+  readonly events: string[] = [];
+
+  constructor(policy: Omit<PoolPolicy, 'parallelCreates' | 'full'>, warm: number) {
+    super({ ...policy, parallelCreates: 1, full: (c: PoolStatus) => new Error(`full: ${c.limitMessage}`) }, warm, undefined);
+    this.onChange((learner: string, s: EnvironmentStatus) => this.events.push(`${learner} ${s.state}: ${s.message.replace(/lab-\w+/, 'lab-x')}`));
+  }
+
+  start(): this {
+    this.replenish();
+    return this;
+  }
+
+  /** Waits for the `n`th create (1-based) to start. */
+  async create(n: number): Promise<Create> {
+    for (let i = 0; i < 200 && this.creates.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    const c = this.creates[n - 1];
+    if (!c) throw new Error(`create ${n} did not start`);
+    return c;
+  }
+
+  protected newEnvironmentFields(): Record<string, never> {
+    return {};
+  }
+  protected createEnvironment(env: PooledEnvironment): Promise<number> {
+    return new Promise((resolve, reject) => this.creates.push({ env, finish: () => resolve(Date.now()), fail: (m) => reject(new Error(m)) }));
+  }
+  protected async removeEnvironment(env: PooledEnvironment, keepFiles: boolean): Promise<void> {
+    this.removed.push(`${env.learner ?? '-'} ${keepFiles ? 'keep' : 'all'}`);
+  }
+  protected async handOver(): Promise<void> {}
+  protected async room(): Promise<Room> {
+    return { fit: this.fit, limit: 'cap', limitMessage: `room for ${this.fit}`, availableMiB: 0, environmentMiB: 0, reserveMiB: 0 };
+  }
+  protected kubeconfigOf(env: PooledEnvironment): string {
+    return `/kubeconfigs/${env.name}`;
+  }
+  protected shellOf(env: PooledEnvironment) {
+    return { file: 'shell', args: [env.name], env: {}, cwd: '/' };
+  }
+}
+
+describe('the warm pool', () => {
+  it('hands a warm environment out at once, then refills', async () => {
+    const pool = new MemoryPool(local, 1).start();
+    (await pool.create(1)).finish();
+    await pool.waitForWarm(1, 1000);
+    await pool.assign('a');
+    // A new learner's record starts pending: the first event is the hand-out.
+    expect(pool.events).toEqual(['a ready: ready (cluster lab-x)']);
+    expect(pool.kubeconfig('a')).toBe(`/kubeconfigs/${pool.environmentOf('a')}`);
+    expect((await pool.create(2)).env.learner).toBeUndefined();
+    expect(await pool.capacity()).toMatchObject({ assigned: 1, warm: 0, creating: 1, message: '1 assigned, 0 warm, 1 being made; room for 5 more (limited by room for 5)' });
+    await pool.close();
+  });
+
+  it('says the provider is full when nothing is warm and nothing fits', async () => {
+    for (const policy of [local, kubernetes]) {
+      const pool = new MemoryPool(policy, 0);
+      pool.fit = 0;
+      await expect(pool.assign('a')).rejects.toThrow('full: room for 0');
+      expect(pool.status('a')).toEqual({ state: 'error', message: 'full: room for 0' });
+    }
+  });
+
+  it("a learner whose pool environment fails: local makes them another, kubernetes passes the failure on", async () => {
+    // The pool's environment is being made when the learner comes.
+    const again = new MemoryPool(local, 1).start();
+    const forPool = await again.create(1);
+    const assigned = again.assign('a');
+    await settle();
+    forPool.fail('node did not start');
+    (await again.create(2)).finish();
+    await assigned;
+    expect(again.events).toEqual(['a creating: creating your cluster (about a minute)', 'a ready: ready (cluster lab-x)']);
+
+    const once = new MemoryPool(kubernetes, 1).start();
+    const failing = await once.create(1);
+    const failed = once.assign('a');
+    await settle();
+    failing.fail('node did not start');
+    await expect(failed).rejects.toThrow('node did not start');
+    expect(once.status('a')).toEqual({ state: 'error', message: 'node did not start' });
+    await again.close();
+    await once.close();
+  });
+
+  it('assign after a broken environment: local replaces it, kubernetes keeps it recorded', async () => {
+    for (const [policy, envsAfter, removed] of [[local, 1, ['- keep']], [kubernetes, 2, []]] as const) {
+      const pool = new MemoryPool(policy, 0);
+      const first = pool.assign('a');
+      (await pool.create(1)).finish();
+      await first;
+      pool.envs.get(pool.environmentOf('a')!)!.state = 'broken';
+      pool.learners.setStatus('a', 'error', 'the cluster stopped');
+      const second = pool.assign('a');
+      (await pool.create(2)).finish();
+      await second;
+      expect(pool.status('a').state).toBe('ready');
+      expect(pool.envs.size).toBe(envsAfter);
+      expect(pool.removed).toEqual(removed);
+    }
+  });
+
+  it('recreate: local says so at once, kubernetes when it waits', async () => {
+    for (const [policy, said] of [[local, ['a creating: replacing (files kept)', 'a pending: replacing (files kept)']], [kubernetes, ['a pending: replacing']]] as const) {
+      const pool = new MemoryPool(policy, 0);
+      const first = pool.assign('a');
+      (await pool.create(1)).finish();
+      await first;
+      pool.events.length = 0;
+      const again = pool.recreate('a');
+      (await pool.create(2)).finish();
+      await again;
+      expect(pool.events).toEqual([...said, 'a creating: creating your cluster (about a minute)', 'a ready: ready (cluster lab-x)']);
+    }
+  });
+
+  it('release removes the environment (the learner’s files go with forget) and says gone', async () => {
+    const pool = new MemoryPool(kubernetes, 0);
+    const first = pool.assign('a');
+    (await pool.create(1)).finish();
+    await first;
+    await pool.release('a');
+    expect(pool.removed).toEqual(['a keep']);
+    expect(pool.status('a')).toEqual({ state: 'gone', message: 'no environment assigned' });
+    expect(pool.events.at(-1)).toBe('a gone: environment released');
+  });
+});

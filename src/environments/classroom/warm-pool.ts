@@ -1,0 +1,366 @@
+// The warm pool both classroom providers hand environments out of (local.ts: kind clusters and
+// Docker sandboxes on this machine; kubernetes.ts: pods on a host cluster). Environments are
+// made in advance, through a gate (making one is heavy); a learner gets a warm one, else the one
+// being made for the pool, else a new one when the provider says there is room; the pool refills
+// in the background. A provider extends it with its backend (the abstract members at the end):
+// how to make, hand over and remove its environments, reach them, and how much room is left.
+// Adoption after a restart and health checks are the provider's: they fill `envs` and `learners`.
+import type { EnvironmentStatus, LearnerEnvironments, PoolStatus } from './contract.ts';
+import type { ShellCommand } from '../../terminal/session.ts';
+import { sleep } from '../../base/exec.ts';
+import { CreateGate } from './create-gate.ts';
+import { LearnerBook, type LearnerEntry } from './learner-book.ts';
+
+export type PooledEnvironment = {
+  /** The environment's name (its cluster's, its objects'). */
+  name: string;
+  state: 'creating' | 'ready' | 'broken';
+  /** The learner it is handed (or promised) to; none while warm. */
+  learner?: string;
+  /** Resolves when it is made (rejects when making it failed). */
+  made: Promise<unknown>;
+};
+
+export type PooledLearner<E extends PooledEnvironment> = LearnerEntry & {
+  env?: E;
+  /** The assign in flight: a second assign joins it. */
+  assigning?: Promise<void>;
+  /** When the learner last used their environment (assign, shell, hand-out); idle reclaim goes by it. */
+  lastActive: number;
+};
+
+/** How many more environments fit and what limits them: the provider's part of PoolStatus. */
+export type Room = Pick<PoolStatus, 'fit' | 'limit' | 'limitMessage' | 'availableMiB' | 'environmentMiB' | 'reserveMiB'> & {
+  /** What holds every environment up now ("preparing: …"), said instead of the counts. */
+  busy?: string;
+};
+
+/**
+ * Where the providers' pools differ. The local provider's answers came later (learners first,
+ * a second chance, a broken environment replaced); the kubernetes provider's are kept as they were.
+ */
+export type PoolPolicy = {
+  /** Names the provider in log lines ("classroom environments: lab-x ready in 40 s"). */
+  name: string;
+  /** Environments made at the same time. */
+  parallelCreates: number;
+  /** A waiting learner's create goes ahead of the pool's in the gate. */
+  learnersFirst: boolean;
+  /** The pool's environment a learner waited for failed: one is made for them (else their assign fails). */
+  remakeForLearner: boolean;
+  /** assign() takes a learner's unusable environment away before handing out another (else it stays theirs). */
+  replaceOnAssign: boolean;
+  /** What recreate() says while it replaces; `announce`: as 'creating' at once, before the old one goes. */
+  replacing: { message: string; announce: boolean };
+  /** The error when nothing is warm and nothing more fits. */
+  full(pool: PoolStatus): Error;
+};
+
+const CREATING = 'creating your cluster (about a minute)';
+const randomName = (): string => `lab-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+
+export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLearner<E>> implements LearnerEnvironments {
+  /** Every environment: warm, being made, handed out, and broken ones until they are removed. */
+  readonly envs = new Map<string, E>();
+  readonly learners: LearnerBook<R>;
+  /** How many warm ones to keep; undefined until the provider knows (local: from what fits, at start). */
+  protected warmTarget: number | undefined;
+  protected readonly log: (line: string) => void;
+  protected closed = false;
+  private readonly policy: PoolPolicy;
+  private readonly gate: CreateGate;
+  private replenishing = false;
+  /** The pool's last failure, said in capacity()'s message until a make succeeds. */
+  private lastPoolError = '';
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(policy: PoolPolicy, warm: number | undefined, log: ((line: string) => void) | undefined) {
+    this.policy = policy;
+    this.warmTarget = warm;
+    this.log = log ?? (() => {});
+    this.gate = new CreateGate(policy.parallelCreates);
+    this.learners = new LearnerBook<R>(() => ({ lastActive: Date.now() }) as Omit<R, 'status' | 'chain'>, (line) => this.note(line));
+  }
+
+  // --- the LearnerEnvironments interface ---
+
+  assign(learner: string): Promise<void> {
+    const record = this.learners.record(learner);
+    if (this.usable(record)) {
+      record.lastActive = Date.now();
+      return Promise.resolve();
+    }
+    if (record.assigning) return record.assigning;
+    // Cleared before the caller resumes: an assign right after this one settles starts anew.
+    const assigning = this.learners.serial(learner, async () => {
+      if (this.usable(record)) return;
+      if (this.policy.replaceOnAssign) await this.discard(record);
+      await this.giveEnvironment(learner, 'waiting for an environment');
+    }).finally(() => {
+      record.assigning = undefined;
+    });
+    record.assigning = assigning;
+    return assigning;
+  }
+
+  status(learner: string): EnvironmentStatus {
+    return this.learners.get(learner)?.status ?? { state: 'gone', message: 'no environment assigned' };
+  }
+
+  kubeconfig(learner: string): string | undefined {
+    const record = this.learners.get(learner);
+    return record && this.usable(record) && record.env ? this.kubeconfigOf(record.env) : undefined;
+  }
+
+  shell(learner: string): ShellCommand | undefined {
+    const record = this.learners.get(learner);
+    if (!record || !this.usable(record) || !record.env) return undefined;
+    record.lastActive = Date.now();
+    return this.shellOf(record.env);
+  }
+
+  recreate(learner: string): Promise<void> {
+    const { message, announce } = this.policy.replacing;
+    return this.learners.serial(learner, async () => {
+      const record = this.learners.record(learner);
+      if (announce) this.learners.setStatus(learner, 'creating', message);
+      await this.discard(record);
+      await this.giveEnvironment(learner, message);
+    });
+  }
+
+  release(learner: string): Promise<void> {
+    return this.learners.serial(learner, async () => {
+      const record = this.learners.get(learner);
+      if (!record) return;
+      const env = record.env;
+      record.env = undefined;
+      if (env) await this.remove(env, true);
+      await this.forget(learner, record);
+      this.learners.setStatus(learner, 'gone', 'environment released');
+      this.learners.delete(learner);
+      this.replenish();
+    });
+  }
+
+  onChange(listener: (learner: string, status: EnvironmentStatus) => void): () => void {
+    return this.learners.onChange(listener);
+  }
+
+  /** The warm pool and the room left. */
+  async capacity(): Promise<PoolStatus> {
+    const envs = [...this.envs.values()];
+    const assigned = envs.filter((e) => e.learner).length;
+    const creating = envs.filter((e) => e.state === 'creating').length;
+    const warm = envs.filter((e) => !e.learner && e.state === 'ready').length;
+    const { busy, ...room } = await this.room({ creating, total: envs.length });
+    return {
+      assigned, warm, creating, warmTarget: this.warmTarget ?? 0, ...room,
+      message: busy || this.lastPoolError || `${assigned} assigned, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
+    };
+  }
+
+  /** The environment (cluster) name of a learner, for messages, tests and diagnostics. */
+  environmentOf(learner: string): string | undefined {
+    return this.learners.get(learner)?.env?.name;
+  }
+
+  // --- the pool ---
+
+  /** Changes how many warm environments the pool keeps (ones beyond it stay and are handed out first). */
+  setWarm(n: number): void {
+    this.warmTarget = Math.max(0, Math.floor(n));
+    this.replenish();
+  }
+
+  /** Resolves when the warm pool has `n` ready environments (or rejects after `timeoutMs`). */
+  async waitForWarm(n = this.warmTarget ?? 0, timeoutMs = 900_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const warm = [...this.envs.values()].filter((e) => !e.learner && e.state === 'ready').length;
+      if (warm >= n) return;
+      if (Date.now() > deadline) throw new Error(`warm pool: ${warm} of ${n} ready after ${Math.round(timeoutMs / 1000)} s (${(await this.capacity()).message})`);
+      await sleep(500);
+    }
+  }
+
+  /** Stops the background work; environments stay (the next open adopts them). `removeWarm` also deletes unassigned ones. */
+  async close(options: { removeWarm?: boolean } = {}): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (options.removeWarm) {
+      for (const env of [...this.envs.values()]) {
+        if (env.learner) continue;
+        await env.made.catch(() => undefined);
+        if (!env.learner) await this.remove(env, false);
+      }
+    }
+  }
+
+  /** Keeps `warmTarget` environments ready or being made, while there is room. */
+  replenish(): void {
+    if (this.replenishing || this.closed) return;
+    this.replenishing = true;
+    void (async () => {
+      let backoffMs = 30_000;
+      try {
+        for (;;) {
+          if (this.closed) return;
+          const spare = [...this.envs.values()].filter((e) => !e.learner && e.state !== 'broken').length;
+          if (spare >= (this.warmTarget ?? 0)) return;
+          if ((await this.capacity()).fit < 1) return;
+          try {
+            await this.make().made;
+            this.lastPoolError = '';
+            backoffMs = 30_000;
+          } catch {
+            // A failing build or create is retried, never in a tight loop.
+            await sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 600_000);
+          }
+        }
+      } catch (e) {
+        // The room could not be measured (a host cluster's API did not answer).
+        this.lastPoolError = `warm pool: ${(e as Error).message.split('\n')[0]}`;
+      } finally {
+        this.replenishing = false;
+      }
+    })();
+  }
+
+  /** The learner has a ready environment whose status is ready (not stopped, not broken). */
+  usable(record: R): boolean {
+    return record.env?.state === 'ready' && record.status.state === 'ready';
+  }
+
+  /** Takes an environment out of the pool and removes it; `keepFiles`: its learner's files stay. */
+  remove(env: E, keepFiles: boolean): Promise<void> {
+    this.envs.delete(env.name);
+    return this.removeEnvironment(env, keepFiles);
+  }
+
+  /** A log line naming the provider. */
+  protected note(line: string): void {
+    this.log(`${this.policy.name}: ${line}`);
+  }
+
+  /** Runs `work` every `ms` until close (it never keeps the process alive); a failure is logged as `what`. */
+  protected every(ms: number, what: string, work: () => Promise<void>): void {
+    const timer = setInterval(() => void work().catch((e: unknown) => this.note(`${what}: ${(e as Error).message}`)), ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  // --- handing out ---
+
+  /** A warm environment, the one being made for the pool, or a new one; then it is made the learner's. */
+  private async giveEnvironment(learner: string, waitingMessage: string): Promise<void> {
+    const record = this.learners.record(learner);
+    record.lastActive = Date.now();
+    this.learners.setStatus(learner, 'pending', waitingMessage);
+    let env: E | undefined;
+    try {
+      env = this.spare('ready') ?? this.spare('creating');
+      if (env) {
+        env.learner = learner;
+        if (env.state !== 'ready') {
+          this.learners.setStatus(learner, 'creating', CREATING);
+          try {
+            await env.made;
+          } catch (e) {
+            if (!this.policy.remakeForLearner) throw e;
+            env = undefined;
+          }
+        }
+      }
+      if (!env) {
+        const pool = await this.capacity();
+        if (pool.fit < 1) throw this.policy.full(pool);
+        this.learners.setStatus(learner, 'creating', CREATING);
+        env = this.make(learner);
+        await env.made;
+      }
+      if (env.learner !== learner) throw new Error('environment was taken away while it was being made');
+      await this.handOver(learner, record, env);
+      record.env = env;
+      record.lastActive = Date.now();
+      this.learners.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
+    } catch (e) {
+      // An environment given to this learner but not made theirs goes away (their own files stay).
+      if (env && env.learner === learner && record.env !== env) {
+        const failed = env;
+        failed.learner = undefined;
+        void this.remove(failed, this.holdsFilesOf(failed, record)).catch(() => undefined);
+      }
+      this.learners.setStatus(learner, 'error', (e as Error).message.split('\n')[0]);
+      throw e;
+    } finally {
+      this.replenish();
+    }
+  }
+
+  private spare(state: 'ready' | 'creating'): E | undefined {
+    return [...this.envs.values()].find((e) => !e.learner && e.state === state);
+  }
+
+  /** Takes the learner's environment away (their files stay theirs): the shell at once, the rest in the background. */
+  private async discard(record: R): Promise<void> {
+    const old = record.env;
+    if (!old) return;
+    record.env = undefined;
+    old.learner = undefined;
+    this.envs.delete(old.name);
+    await this.stopShell(old);
+    void this.remove(old, true).catch((e: unknown) => this.note(`removing ${old.name}: ${(e as Error).message}`));
+  }
+
+  /** Starts making an environment, for `learner` or for the pool. */
+  private make(learner?: string): E {
+    const name = randomName();
+    const env = { ...this.newEnvironmentFields(name), name, state: 'creating', learner } as E;
+    this.envs.set(name, env);
+    env.made = this.gate.run(learner !== undefined && this.policy.learnersFirst, async () => {
+      await this.beforeCreate();
+      if (this.closed && !env.learner) throw new Error('closed');
+      const started = await this.createEnvironment(env);
+      this.note(`${name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s${env.learner ? ` for ${env.learner}` : ' (warm pool)'}`);
+      env.state = 'ready';
+      return env;
+    });
+    env.made.catch(async (e: unknown) => {
+      env.state = 'broken';
+      this.note(`making ${name} failed: ${(e as Error).message}`);
+      if (!env.learner) this.lastPoolError = `the last warm environment failed: ${(e as Error).message.split('\n')[0]}`;
+      await this.remove(env, false).catch(() => undefined);
+    });
+    return env;
+  }
+
+  // --- the backend: what a provider supplies ---
+
+  /** What the provider keeps on a new environment beside the pool's fields (local: its network). */
+  protected abstract newEnvironmentFields(name: string): Omit<E, keyof PooledEnvironment>;
+  /** Runs in the gate before each create (local: builds images once); a closed pool stops after it. */
+  protected async beforeCreate(): Promise<void> {}
+  /** Makes the environment; resolves with when its making began (what "ready in N s" measures). */
+  protected abstract createEnvironment(env: E): Promise<number>;
+  /** Removes what the environment is made of; `keepFiles`: the learner's own files (local: the home) stay. */
+  protected abstract removeEnvironment(env: E, keepFiles: boolean): Promise<void>;
+  /** Ends the learner's shell at once when their environment is taken away (the rest is removed in the background). */
+  protected async stopShell(_env: E): Promise<void> {}
+  /** Makes a ready environment the learner's: their files, their token, the provider's record. */
+  protected abstract handOver(learner: string, record: R, env: E): Promise<void>;
+  /** Whether a failed hand-out left the learner's own files in `env` (then they are kept). */
+  protected holdsFilesOf(_env: E, _record: R): boolean {
+    return false;
+  }
+  /** Forgets a released learner beyond their environment (local: their home and assignment records). */
+  protected async forget(_learner: string, _record: R): Promise<void> {}
+  /** How many more environments fit now, given those being made and all there are. */
+  protected abstract room(count: { creating: number; total: number }): Promise<Room>;
+  /** The kubeconfig this server grades with. */
+  protected abstract kubeconfigOf(env: E): string | undefined;
+  /** How the terminal bridge reaches the learner's shell. */
+  protected abstract shellOf(env: E): ShellCommand;
+}
