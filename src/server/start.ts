@@ -2,8 +2,7 @@
 // http://localhost:4321 (PORT overrides). Listening beyond loopback needs --host (or HOST).
 // `npm start -- --classroom`: classroom mode (cohorts, a sandboxed environment per learner, the
 // instructor's dashboard), listening on the network.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -207,50 +206,28 @@ async function prepareClassroom(port: number, listening: Promise<number>, sizes:
     await accounts.createInstructor(admin.slice(0, cut), admin.slice(cut + 1)).catch((error: Error) => fail(`LABS_CLASSROOM_ADMIN: ${error.message}`));
   }
   if (!accounts.hasInstructor()) fail('classroom mode needs an instructor account: run `labs classroom init` first');
-  if (kind === 'none') return { environments: new (await import('../environments/classroom/none.ts')).NoLearnerEnvironments(), secure };
   // A session of the learner's own, as long as a class can run: `labs verify` grades as them.
   const credential = (learner: string) => {
     const id = /^learner:(\d{1,9})$/.exec(learner)?.[1];
     return id ? accounts.startSession('learner', Number(id), SANDBOX_SESSION_HOURS).token : undefined;
   };
-  if (kind === 'kubernetes') {
-    const { KubernetesLearnerEnvironments } = await import('../environments/classroom/kubernetes.ts');
-    const environments = await KubernetesLearnerEnvironments.open({
-      hostKubeconfig: hostKubeconfig as string,
-      pool: classroomPool(dataDir()),
-      ...sizes,
-      serverUrl: `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${port}`,
+  // Loaded only in classroom mode; the provider is the library's pick from these options.
+  const { openLearnerEnvironments } = await import('../environments/classroom/index.ts');
+  const environments = await openLearnerEnvironments({
+    provider: kind,
+    ...sizes,
+    server: { url: (at: number) => `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${at}`, port, listening },
+    credential,
+    starterFiles: labStarterFiles,
+    host: hostKubeconfig ? {
+      kubeconfig: hostKubeconfig,
       serverAddress: process.env.LABS_HOST_SERVER_ADDRESS,
       mirrorAddress: process.env.LABS_HOST_MIRROR_ADDRESS,
       gitServer: process.env.LABS_HOST_GIT_ADDRESS ? { address: process.env.LABS_HOST_GIT_ADDRESS, port: (await import('../gitserver/service.ts')).defaultGitPort() } : undefined,
-      credential,
-      log: (line: string) => console.log(`environments: ${line}`),
-    });
-    return { environments, secure };
-  }
-  // The local provider (kind clusters and sandbox containers) is loaded only in classroom mode.
-  const { LocalLearnerEnvironments } = await import('../environments/classroom/local.ts');
-  const environments = await LocalLearnerEnvironments.open({
-    pool: classroomPool(dataDir()),
-    ...sizes,
-    serverUrl: async () => `http${secure ? 's' : ''}://${SANDBOX_SERVER_NAME}:${await listening}`,
-    credential,
-    starterFiles: labStarterFiles,
+    } : undefined,
     log: (line: string) => console.log(`environments: ${line}`),
   });
   return { environments, secure };
-}
-
-/**
- * The Docker pool of this data folder's classroom (LABS_CLASSROOM_POOL, else an id made once and
- * kept beside the database): learner ids restart at 1 with a new database, so another
- * database's environments must never be taken for its learners'.
- */
-function classroomPool(data: string): string {
-  if (process.env.LABS_CLASSROOM_POOL) return process.env.LABS_CLASSROOM_POOL;
-  const file = join(data, 'classroom-pool');
-  if (!existsSync(file)) writeFileSync(file, `c${randomBytes(4).toString('hex')}\n`, { flag: 'wx' });
-  return readFileSync(file, 'utf8').trim();
 }
 
 /** Every lab's starter files as a learner's home has them: labs/<lab id>/<file>. */
