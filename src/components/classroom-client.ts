@@ -98,8 +98,12 @@ export function say(target: HTMLElement | null, text: string, kind: 'error' | 'o
 
 let dialog: HTMLDialogElement | undefined;
 
-/** A modal "are you sure?": resolves true on the confirm button, false on cancel or Escape. */
-export function confirmAction(words: ClassroomWords, text: string, detail?: string, confirmLabel = words.confirm): Promise<boolean> {
+/**
+ * A modal "are you sure?": resolves true on the confirm button, false on cancel or Escape.
+ * `danger` (the default: deleting, ending) has a red confirm and Cancel focused; `neutral`
+ * (sending a message) a primary one, focused, so Enter goes ahead.
+ */
+export function confirmAction(words: ClassroomWords, text: string, detail?: string, confirmLabel = words.confirm, tone: 'danger' | 'neutral' = 'danger'): Promise<boolean> {
   if (!dialog) {
     dialog = el('dialog', 'cr-dialog');
     dialog.setAttribute('aria-labelledby', 'cr-dialog-text');
@@ -111,7 +115,7 @@ export function confirmAction(words: ClassroomWords, text: string, detail?: stri
     const buttons = el('div', 'cr-dialog-buttons');
     const cancel = el('button', 'button', words.cancel);
     cancel.value = 'cancel';
-    const yes = el('button', 'button danger');
+    const yes = el('button', 'button');
     yes.value = 'yes';
     yes.dataset.confirmYes = '';
     buttons.append(cancel, yes);
@@ -124,10 +128,12 @@ export function confirmAction(words: ClassroomWords, text: string, detail?: stri
   const quote = box.querySelector<HTMLElement>('.cr-dialog-detail')!;
   quote.textContent = detail ?? '';
   quote.hidden = !detail;
-  box.querySelector<HTMLButtonElement>('[data-confirm-yes]')!.textContent = confirmLabel;
+  const yes = box.querySelector<HTMLButtonElement>('[data-confirm-yes]')!;
+  yes.textContent = confirmLabel;
+  yes.className = tone === 'danger' ? 'button danger' : 'button primary';
   box.returnValue = '';
   box.showModal();
-  box.querySelector<HTMLButtonElement>('button[value="cancel"]')!.focus();
+  (tone === 'danger' ? box.querySelector<HTMLButtonElement>('button[value="cancel"]')! : yes).focus();
   return new Promise((resolve) => box.addEventListener('close', () => resolve(box.returnValue === 'yes'), { once: true }));
 }
 

@@ -2,7 +2,8 @@
 // /api/classroom/cohorts/<id>/events carries the whole state (learners, grid, failure reasons,
 // raised hands), and the page redraws from it — no reload, and a dropped feed comes back by
 // itself. Actions (dismiss a hand, reset a lab, recreate an environment, a message to everyone,
-// ending the class) are POSTs with the CSRF token, the destructive ones behind a confirmation.
+// ending the class) are POSTs with the CSRF token, behind a confirmation: red for the destructive
+// ones, neutral for a message.
 import { call, confirmAction, el, errorText, fill, liveFeed, minutesAgo, pageWords, say, spacedCode, whoAmI, type Cohort, type EnvironmentStatus } from './classroom-client.ts';
 import type { LabChoice } from './classroom-pages.ts';
 import type { ClassroomWords } from './ui-strings.ts';
@@ -315,9 +316,9 @@ function start(page: HTMLElement): void {
   });
 
   /** A learner action (confirmed first when `question` is given); the outcome shows in `status`. */
-  async function act(path: string, body: unknown, status: HTMLElement, question?: { text: string; detail?: string }): Promise<boolean> {
+  async function act(path: string, body: unknown, status: HTMLElement, question?: { text: string; detail?: string; confirm?: string; tone?: 'neutral' }): Promise<boolean> {
     if (ended) return false;
-    if (question && !(await confirmAction(w, question.text, question.detail))) return false;
+    if (question && !(await confirmAction(w, question.text, question.detail, question.confirm, question.tone))) return false;
     const answer = await call('POST', path, { body, csrf });
     say(status, answer.ok ? w.done : errorText(w, answer, (code) => (code === 404 ? w.notFound : undefined)), answer.ok ? 'ok' : 'error');
     return answer.ok;
@@ -363,7 +364,12 @@ function start(page: HTMLElement): void {
     const message = box.value.trim();
     const status = $('[data-cr-broadcast-status]');
     if (!message) return say(status, w.messageNeeded);
-    void act(`${api}/broadcast`, { message }, status, { text: fill(w.confirmBroadcast, { count: latest?.learners.length ?? 0 }), detail: message }).then((sent) => {
+    void act(`${api}/broadcast`, { message }, status, {
+      text: fill(w.confirmBroadcast, { count: latest?.learners.length ?? 0 }),
+      detail: message,
+      confirm: w.sendToEveryone,
+      tone: 'neutral',
+    }).then((sent) => {
       if (!sent) return;
       say(status, w.sent, 'ok');
       box.value = '';

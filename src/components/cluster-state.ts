@@ -1,6 +1,8 @@
 // The learner cluster's state in the page: polled from /api/cluster (every 5 s while it is being
 // built, 15 s otherwise) and announced as a `labs:cluster` event, so the header, the banner, the
-// terminal, Run and Check all say the same thing in the page's language.
+// terminal, Run and Check all say the same thing in the page's language. Only pages with the
+// header's cluster pill ask (not the instructor's), and a page told it has no cluster (401/403:
+// nobody in a class is signed in) stops asking.
 import type { BuildProgress, ClusterStatus } from '../contract/cluster.ts';
 import type { ClusterWords } from './ui-strings.ts';
 
@@ -36,17 +38,20 @@ export const clusterBeingBuilt = (): boolean => latest?.state === 'creating';
 
 async function poll(): Promise<void> {
   let info: ClusterInfo;
+  let refused = false;
   try {
     const response = await fetch('/api/cluster', { headers: { accept: 'application/json' } });
+    refused = response.status === 401 || response.status === 403;
     info = response.ok ? ((await response.json()) as ClusterInfo) : { state: 'unknown' };
   } catch {
     info = { state: 'unknown' };
   }
   latest = info;
   window.dispatchEvent(new CustomEvent<ClusterInfo>('labs:cluster', { detail: info }));
+  if (refused) return;
   // A cluster being built, or an answer that did not come (a busy server), is asked again soon.
   const next = info.state === 'creating' ? 5_000 : info.state === 'unknown' ? 2_000 : 15_000;
   setTimeout(() => (document.visibilityState === 'visible' ? void poll() : document.addEventListener('visibilitychange', () => void poll(), { once: true })), next);
 }
 
-if (document.querySelector('[data-cluster-words]')) void poll();
+if (document.querySelector('[data-cluster-status]')) void poll();

@@ -411,7 +411,7 @@ describe('learners joining, live on the dashboard', () => {
     await dashboard.click('[data-cr-broadcast] button[type="submit"]');
     const dialog = dashboard.locator('dialog.cr-dialog[open]');
     await dialog.waitFor();
-    expect(await dialog.locator('.cr-dialog-text').textContent()).toBe('Send this to all 3 learners?');
+    expect(await dialog.locator('.cr-dialog-text').textContent()).toBe('Show this message at the top of every learner\'s page (3 in the class now)?');
     expect(await dialog.locator('.cr-dialog-detail').textContent()).toBe(message);
     await dialog.locator('button[value="yes"]').click();
     await dashboard.locator('[data-cr-broadcast-status][data-kind="ok"]').waitFor({ state: 'visible' });
