@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, listLabs, verifyLab } from '../grader/index.ts';
 import { solveLab } from '../labs/lifecycle.ts';
-import { resolveKubeconfig } from '../grader/kube.ts';
+import { resolveKubeconfig } from '../grader/cluster-choice.ts';
 import { toolchainBinDir } from '../src/base/paths.ts';
 
 const GOAL_MS = 300;

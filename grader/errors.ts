@@ -24,3 +24,10 @@ export class ClusterError extends GraderError {
 export class NoKubeconfigError extends ClusterError {
   override name = 'NoKubeconfigError';
 }
+
+/** An error as one line (its cause too), for messages that name what failed. */
+export function firstLine(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message}${cause}`.split('\n')[0]!;
+}

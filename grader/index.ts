@@ -2,7 +2,8 @@
 export { verifyLab, runChecks, loadChecks, type VerifyOptions } from './verify.ts';
 export type { CheckResult, LabResult } from './result.ts';
 export { GraderError, LabNotFoundError, LabDefinitionError, ClusterError, NoKubeconfigError } from './errors.ts';
-export { connect, loadKubeConfig, resolveKubeconfig, KubeReader, type ClusterOptions } from './kube.ts';
+export { connect, KubeReader } from './kube.ts';
+export { loadKubeConfig, resolveKubeconfig, type ClusterOptions } from './cluster-choice.ts';
 export { loadCredentials, type Credentials } from './credentials.ts';
 export { CheckContext, type KubeObject } from './context.ts';
 export {

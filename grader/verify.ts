@@ -11,7 +11,8 @@ import { CheckContext } from './context.ts';
 import { gatherDiagnostics } from './diagnostics.ts';
 import { GraderError, LabDefinitionError } from './errors.ts';
 import type { NearMiss } from './near-miss.ts';
-import { connect, type ClusterOptions, type KubeReader } from './kube.ts';
+import type { ClusterOptions } from './cluster-choice.ts';
+import { connect, type KubeReader } from './kube.ts';
 import type { CheckResult, LabResult } from './result.ts';
 
 export type VerifyOptions = ClusterOptions & {

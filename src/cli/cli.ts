@@ -71,7 +71,7 @@ async function fail(prefix: string, error: unknown, argv: string[]): Promise<2> 
   const usage = error instanceof UsageError || error instanceof LabNotFoundError || error instanceof InvalidClusterNameError
     // A cluster choice the command line cannot have meant (--cluster naming no cluster). Its module
     // is loaded already when it threw one.
-    || (error instanceof ClusterError && error instanceof (await import('../../grader/kube.ts')).ClusterChoiceError);
+    || (error instanceof ClusterError && error instanceof (await import('../../grader/cluster-choice.ts')).ClusterChoiceError);
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   io.err(`${prefix}: ${message}${error instanceof UsageError ? ` (see ${prefix} --help)` : ''}`);
   if (process.env.LABS_DEBUG && error instanceof Error) io.err(error.stack ?? '');

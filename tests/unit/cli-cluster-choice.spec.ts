@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseCluster, ClusterChoiceError, connect, platformClusters } from '../../grader/kube.ts';
+import { chooseCluster, ClusterChoiceError, platformClusters } from '../../grader/cluster-choice.ts';
+import { connect } from '../../grader/kube.ts';
 import { ClusterError } from '../../grader/errors.ts';
 import { InvalidClusterNameError } from '../../src/base/paths.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kubeconfigFiles, loadCredentials, staticCredentials } from '../../grader/credentials.ts';
-import { resolveKubeconfig } from '../../grader/kube.ts';
+import { resolveKubeconfig } from '../../grader/cluster-choice.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';

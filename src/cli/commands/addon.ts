@@ -84,7 +84,7 @@ const command: Command = {
       io.out(repo.url.replace('://', `://${repo.learner}:${encodeURIComponent(repo.password)}@`));
       return 0;
     }
-    const { chooseCluster, ClusterChoiceError, platformClusters } = await import('../../../grader/kube.ts');
+    const { chooseCluster, ClusterChoiceError, platformClusters } = await import('../../../grader/cluster-choice.ts');
     const choice = chooseCluster({ clusterName: values.cluster ?? values.name, kubeconfig: values.kubeconfig, context: values.context });
     if (!choice.clusterName) {
       const known = platformClusters();
