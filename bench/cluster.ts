@@ -7,7 +7,8 @@ import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tryRun } from '../src/base/exec.ts';
-import { kindClusters, kindProvider, prepareOffline } from '../src/environments/kind-provider.ts';
+import { kindClusters, kindProvider } from '../src/environments/kind-provider.ts';
+import { prepareOffline } from '../src/environments/offline.ts';
 import { reporter } from '../src/environments/progress.ts';
 import { readTimings } from '../src/environments/timings.ts';
 

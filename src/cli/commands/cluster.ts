@@ -97,7 +97,8 @@ const command: Command = {
     if (!Number.isInteger(workers) || workers < 0 || workers > 8) throw new UsageError(`--workers must be 0-8, got ${JSON.stringify(parsed.values.workers)}`);
     const learnerGuardrails = !parsed.values['no-learner-guardrails'];
     const onProgress = progressPrinter(io, json);
-    const { kindProvider, prepareOffline } = await import('../../environments/kind-provider.ts');
+    const { kindProvider } = await import('../../environments/kind-provider.ts');
+    const { prepareOffline } = await import('../../environments/offline.ts');
     const { mergeIntoUserKubeconfig, removeFromUserKubeconfig } = await import('../user-kubeconfig.ts');
 
     switch (verb) {

@@ -10,7 +10,9 @@ import { run } from '../../base/exec.ts';
 import { clusterDir, clusterLearnerKubeconfig, clusterName } from '../../base/paths.ts';
 import { raiseInotifyLimits } from '../docker/engine.ts';
 import { ImageBuilder } from '../images/build.ts';
-import { KindProvider, kindBinary, prepareOffline, secureCluster } from '../kind-provider.ts';
+import { ensureToolboxImage, toolboxRecipe } from '../images/toolbox-image.ts';
+import { KindProvider, kindBinary, secureCluster } from '../kind-provider.ts';
+import { prepareOffline } from '../offline.ts';
 import { credentialsOf, learnerKubeconfig } from '../guardrails.ts';
 import { connectReadOnlyMirror, ensureBridgeNetwork, ensureReadOnlyMirror } from '../mirror.ts';
 import type { Reporter } from '../progress.ts';
@@ -44,13 +46,12 @@ export class KindClusters {
     raiseInotifyLimits((m) => this.settings.log(m));
     const { nodeImage } = await prepareOffline(report);
     const images = new ImageBuilder((m) => report.log(m));
-    const toolbox = images.catalog.images.find((i) => i.refs[0].includes('/toolbox:'));
     const registry = images.catalog.images.find((i) => i.refs[0].includes('/registry:'));
-    if (!toolbox || !registry) throw new Error('kind/images.yaml: no toolbox or registry image');
-    report.phase('images', `building the sandbox image ${toolbox.refs[0]} where not cached`);
-    await images.buildAll((i) => i === toolbox);
+    if (!registry) throw new Error('kind/images.yaml: no registry image');
+    report.phase('images', `building the sandbox image ${toolboxRecipe(images).refs[0]} where not cached`);
+    const toolbox = await ensureToolboxImage((m) => report.log(m));
     await ensureReadOnlyMirror(registry.refs[0], (m) => report.log(m));
-    return { nodeImage, toolbox: toolbox.refs[0] };
+    return { nodeImage, toolbox };
   }
 
   /** The environment's network and cluster; resolves with when the cluster's create began. */

@@ -2,7 +2,8 @@
 // with 1 control plane and 2 workers (HOSTK_NAME, default hostk), standing in for an existing
 // Kubernetes cluster. Its workers get the node and toolbox images (kind load: there is no
 // registry they could pull them from), and reach the read-only mirror for the course's images.
-import { kindBinary, kindProvider, prepareOffline } from '../../../src/environments/kind-provider.ts';
+import { kindBinary, kindProvider } from '../../../src/environments/kind-provider.ts';
+import { prepareOffline } from '../../../src/environments/offline.ts';
 import { ImageBuilder } from '../../../src/environments/images/build.ts';
 import { offlineNodeRef } from '../../../src/environments/images/node-image.ts';
 import { ensureReadOnlyMirror, mirrorNetwork, readOnlyMirrorContainer } from '../../../src/environments/mirror.ts';
