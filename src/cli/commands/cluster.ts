@@ -104,6 +104,8 @@ const command: Command = {
     switch (verb) {
       case 'create':
       case 'reset': {
+        const { endOfLifeWarnings } = await import('../../environments/end-of-life.ts');
+        for (const line of endOfLifeWarnings()) io.err(`warning: ${line}`); // stderr: --json stays one object
         const info = verb === 'create'
           ? await kindProvider.create({ name, offline, onProgress, workers, learnerGuardrails })
           : await kindProvider.reset({ name, offline, onProgress, workers, learnerGuardrails });
