@@ -59,6 +59,7 @@ const learnerOf = (row: LearnerRow): Learner => ({ id: row.id, cohortId: row.coh
 
 export class Cohorts {
   private readonly db: DatabaseSync;
+  private readonly openListeners = new Set<(open: number) => void>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -75,6 +76,7 @@ export class Cohorts {
         const { lastInsertRowid } = this.db
           .prepare('INSERT INTO cohorts (name, join_code, labs, capacity, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(name, code, JSON.stringify([...new Set(input.labs)].sort((a, b) => a - b)), input.capacity, instructorId, new Date().toISOString());
+        this.openChanged();
         return this.get(Number(lastInsertRowid))!;
       } catch (error) {
         // A join-code collision (31^6 ≈ 887 million codes): draw again.
@@ -110,6 +112,18 @@ export class Cohorts {
 
   end(cohortId: number): void {
     this.db.prepare('UPDATE cohorts SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(new Date().toISOString(), cohortId);
+    this.openChanged();
+  }
+
+  /** Told how many cohorts are open whenever one opens or ends (the warm pool follows it). */
+  onOpenChange(listener: (open: number) => void): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
+  private openChanged(): void {
+    const open = this.openIds().length;
+    for (const listener of this.openListeners) listener(open);
   }
 
   /** A learner joins with the cohort's code; a display name that looks like a classmate's is refused (409). */

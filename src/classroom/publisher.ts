@@ -3,7 +3,7 @@
 // dashboards a fresh snapshot. A class grades in bursts (a round, a rollout's pod events, thirty
 // learners pressing Check after the same hint), so changes within COALESCE_MS of the first make
 // one snapshot, sent at the end of that window.
-import type { EnvironmentStatus } from '../environments/classroom/contract.ts';
+import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 import { failureReasons, grid, notStarted } from './board.ts';
 import type { Cohorts } from './cohorts.ts';
@@ -18,7 +18,7 @@ export const COALESCE_MS = 150;
 export type DashboardDeps = {
   cohorts: Cohorts;
   store: Pick<ProgressStore, 'progressOf'>;
-  environments: { status(learner: string): EnvironmentStatus };
+  environments: Pick<LearnerEnvironments, 'status' | 'capacity' | 'onPoolChange'>;
   feed: LiveFeed;
   catalog: Pick<LabCatalog, 'entries'>;
   help: HelpQueue;
@@ -33,9 +33,14 @@ export class DashboardPublisher {
   /** Each cohort's latest publish: the next waits for it, so snapshots arrive in order. */
   private readonly sending = new Map<number, Promise<void>>();
   private stopped = false;
+  private readonly stopPool: () => void;
 
   constructor(deps: DashboardDeps) {
     this.deps = deps;
+    // The machine's preparation and the warm pool show on every open class's dashboard.
+    this.stopPool = deps.environments.onPoolChange?.(() => {
+      for (const id of deps.cohorts.openIds()) this.changed(id);
+    }) ?? (() => {});
   }
 
   /** Everything the dashboard shows of a cohort, as of now. */
@@ -45,9 +50,12 @@ export class DashboardPublisher {
     const cohort = cohorts.get(cohortId)!;
     const learners = cohorts.learners(cohortId);
     const progress = store.progressOf(learners.map(learnerKey));
+    // An ended class's environments are gone (released at the end), whatever a release in flight still says.
+    const ended = { state: 'gone', message: 'the class has ended' } as const;
     return {
       cohort,
-      learners: learners.map((l) => ({ id: l.id, displayName: l.displayName, joinedAt: l.joinedAt, environment: environments.status(learnerKey(l)) })),
+      learners: learners.map((l) => ({ id: l.id, displayName: l.displayName, joinedAt: l.joinedAt, environment: cohort.endedAt ? ended : environments.status(learnerKey(l)) })),
+      pool: cohort.endedAt ? undefined : await environments.capacity?.().catch(() => undefined),
       grid: grid(cohort, learners, progress, catalog),
       failures: failureReasons(cohort, learners, progress, catalog),
       notStarted: notStarted(cohort, learners, progress, catalog),
@@ -75,6 +83,7 @@ export class DashboardPublisher {
 
   stop(): void {
     this.stopped = true;
+    this.stopPool();
     for (const timer of this.due.values()) clearTimeout(timer);
     this.due.clear();
   }

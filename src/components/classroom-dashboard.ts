@@ -17,6 +17,12 @@ type Snapshot = {
   failures: { lab: number; task: string; observed: string; learners: string[]; started: number; latestAt: string; nearMiss?: true }[];
   notStarted: { lab: number; learners: string[] }[];
   help: { learnerId: number; displayName: string; message: string; at: string }[];
+  /** The machine's preparation and warm pool (PoolStatus); none for an ended class or without environments. */
+  pool?: Pool;
+};
+type Pool = {
+  assigned: number; warm: number; creating: number; warmTarget: number; fit: number; limit: 'memory' | 'cpu' | 'cap'; limitMessage: string; idle?: boolean;
+  preparing?: { message: string; progress?: { step: number; steps: number; etaSeconds?: number } };
 };
 type Lab = LabChoice & { label: string };
 
@@ -36,12 +42,25 @@ export function cellState(cell: Cell): 'passed' | 'stuck' | 'working' | 'none' {
 /** "0 min" would read as "not started": a lab started less than a minute ago says so. */
 const minutesText = (w: ClassroomWords, minutes: number): string => (minutes < 1 ? w.underMinute : fill(w.minutes, { minutes }));
 
-function environmentBadge(w: ClassroomWords, environment: EnvironmentStatus | undefined): HTMLElement {
+function environmentBadge(w: ClassroomWords, environment: EnvironmentStatus | undefined, ended = false): HTMLElement {
   const state = environment?.state ?? 'pending';
   const badge = el('span', 'cr-env-badge');
-  badge.dataset.state = state;
-  badge.append(el('span', 'status-dot'), el('span', undefined, w.envStates[state] ?? state));
+  badge.dataset.state = ended ? 'gone' : state;
+  badge.append(el('span', 'status-dot'), el('span', undefined, ended ? w.envEnded : w.envStates[state] ?? state));
   return badge;
+}
+
+/** The machine's preparation and the warm pool, in a sentence or two (the "why is nobody's cluster ready" answer). */
+export function poolLines(w: ClassroomWords, pool: Pool): string[] {
+  const limit = `${w.poolLimits[pool.limit]}: ${pool.limitMessage}`;
+  if (pool.preparing) {
+    const p = pool.preparing.progress;
+    const left = p?.etaSeconds !== undefined ? fill(w.poolLeft, { minutes: Math.max(1, Math.round(p.etaSeconds / 60)) }) : '';
+    return [fill(w.poolPreparing, { message: pool.preparing.message, step: p?.step ?? 1, steps: p?.steps ?? 1, left })];
+  }
+  if (pool.idle) return [w.poolIdle];
+  const counts = fill(w.poolCounts, { warm: pool.warm, creating: pool.creating, assigned: pool.assigned, target: pool.warmTarget });
+  return [counts, pool.fit < 1 && pool.warm < 1 ? fill(w.poolFull, { limit }) : fill(w.poolRoom, { fit: pool.fit, limit: w.poolLimits[pool.limit] })];
 }
 
 function start(page: HTMLElement): void {
@@ -90,6 +109,21 @@ function start(page: HTMLElement): void {
     code.dataset.joinCode = cohort.joinCode;
     $('[data-cr-learner-count]').textContent = `${snapshot.learners.length}/${cohort.capacity}`;
     if (cohort.endedAt && !ended) setEnded();
+  }
+
+  function drawPool(snapshot: Snapshot): void {
+    let panel = page.querySelector<HTMLElement>('[data-cr-pool]');
+    if (!panel) {
+      panel = el('section', 'callout cr-pool');
+      panel.dataset.crPool = '';
+      panel.setAttribute('role', 'status');
+      panel.setAttribute('aria-label', w.poolTitle);
+      $('[data-cr-notice]').after(panel);
+    }
+    panel.hidden = !snapshot.pool;
+    if (!snapshot.pool) return;
+    panel.dataset.state = snapshot.pool.preparing ? 'preparing' : snapshot.pool.idle ? 'idle' : snapshot.pool.fit < 1 && snapshot.pool.warm < 1 ? 'full' : 'ready';
+    panel.replaceChildren(el('strong', undefined, `${w.poolTitle}: `), ...poolLines(w, snapshot.pool).map((line, i) => el('span', undefined, (i ? ' ' : '') + line)));
   }
 
   function drawHelp(snapshot: Snapshot): void {
@@ -169,12 +203,12 @@ function start(page: HTMLElement): void {
         button.dataset.crOpen = String(row.learner.id);
         const environment = environments.get(row.learner.id);
         // Phones: the environment sits under the name (its own column is hidden there).
-        const compact = environmentBadge(w, environment);
+        const compact = environmentBadge(w, environment, ended);
         compact.classList.add('cr-name-env');
         name.append(button, compact);
         const env = el('td', 'cr-row-env');
-        env.dataset.state = environment?.state ?? 'pending';
-        env.append(environmentBadge(w, environment));
+        env.dataset.state = ended ? 'gone' : environment?.state ?? 'pending';
+        env.append(environmentBadge(w, environment, ended));
         if (environment?.state === 'error' && environment.message) {
           const message = el('span', 'cr-env-message', environment.message);
           message.title = environment.message;
@@ -248,9 +282,9 @@ function start(page: HTMLElement): void {
     $('[data-cr-drawer-name]').textContent = learner.displayName;
     $('[data-cr-drawer-joined]').textContent = fill(w.detailJoined, { time: timeFormat.format(new Date(learner.joinedAt)) });
     const env = $('[data-cr-drawer-env]');
-    env.replaceChildren(environmentBadge(w, learner.environment));
+    env.replaceChildren(environmentBadge(w, learner.environment, ended));
     // What the provider says while it works or after it failed ("ready" needs no second word).
-    if (learner.environment?.message && learner.environment.state !== 'ready') env.append(el('span', 'cr-env-detail', learner.environment.message));
+    if (!ended && learner.environment?.message && learner.environment.state !== 'ready') env.append(el('span', 'cr-env-detail', learner.environment.message));
     $('[data-cr-drawer-labs]').replaceChildren(
       ...row.cells.map((cell) => {
         const lab = labOf(cell.lab);
@@ -282,6 +316,7 @@ function start(page: HTMLElement): void {
   function draw(snapshot: Snapshot): void {
     latest = snapshot;
     drawHead(snapshot);
+    drawPool(snapshot);
     drawHelp(snapshot);
     drawGrid(snapshot);
     drawFailures(snapshot);

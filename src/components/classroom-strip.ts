@@ -111,6 +111,7 @@ function start(root: HTMLElement): void {
       },
       ended: () => {
         finish(w.classEnded);
+        showEnded();
         feed.close();
       },
     },
@@ -125,6 +126,22 @@ function start(root: HTMLElement): void {
       return still;
     },
   );
+
+  /** The header's pill says the class ended (not a green "ready" over a closed shell), and keeps saying it. */
+  function showEnded(): void {
+    document.documentElement.dataset.classEnded = '';
+    const mark = () => {
+      const pill = document.querySelector<HTMLElement>('[data-cluster-status]');
+      const label = pill?.querySelector<HTMLElement>('[data-cluster-state]');
+      if (!pill || !label) return;
+      pill.dataset.state = 'ended';
+      label.textContent = w.envEnded;
+      pill.title = w.classEnded;
+    };
+    mark();
+    window.addEventListener('labs:cluster', () => setTimeout(mark));
+    document.querySelector<HTMLElement>('[data-cluster-banner]')?.setAttribute('hidden', '');
+  }
 
   function finish(text: string, link?: { href: string; label: string }): void {
     if (root.dataset.ended !== undefined) return;

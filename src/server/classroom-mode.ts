@@ -14,6 +14,7 @@ import { LabCatalog } from '../classroom/lab-catalog.ts';
 import { learnerIdOf, learnerKey } from '../classroom/learner-key.ts';
 import { LiveFeed } from '../classroom/live.ts';
 import { DashboardPublisher } from '../classroom/publisher.ts';
+import { keepWarmWhileOpen } from '../classroom/warm-while-open.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
 import type { GraderAdapter } from './adapters/grader.ts';
@@ -74,6 +75,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     log,
   });
 
+  const stopWarm = keepWarmWhileOpen(cohorts, environments);
   const stopWatching = environments.onChange((learner, status) => {
     feed.publish(learner, { type: 'environment', environment: status });
     dashboard.learnerChanged(learner);
@@ -113,6 +115,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
       grading.stop();
       clusterWatch.stop();
       stopWatching();
+      stopWarm();
       dashboard.stop();
       catalog.close();
     },

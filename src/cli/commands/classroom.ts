@@ -1,9 +1,11 @@
 // `labs classroom init`: the instructor account classroom mode signs in with (stored in the
 // platform's database, password hashed with scrypt). Then `labs up --classroom`.
+// `labs classroom clean`: removes what classroom mode made on this machine (after a class).
 import { type Command, type Io, UsageError } from '../command.ts';
 import { parse } from '../args.ts';
 
 const usage = `Usage: labs classroom init [--username <name>] [--password-stdin]
+       labs classroom clean [--dry-run] [--json] [--pool <name>]
 
 Creates the instructor account for classroom mode (one per machine is enough; run it again
 with another --username for a second instructor). The password is asked for without echo, or
@@ -12,10 +14,45 @@ read from standard input with --password-stdin (at least 12 characters).
 Then start the classroom: labs up --classroom [--host <addr>] [--tls-cert <pem> --tls-key <pem>]
 and open the printed URL: /classroom/ to sign in, /join for learners.
 
+clean removes, after a class, what classroom mode made on this machine: every learner
+environment's kind cluster, sandbox container, network, home and assignment volumes (the
+learners' files go too), and the read-only registry mirror when no learner network is left.
+Stop the classroom server first (a running one makes its warm environments again).
+Results stay in the database (export them first if you want them elsewhere).
+
 Options:
-  --username <name>   the instructor's sign-in name (default: instructor)
-  --password-stdin    read the password from standard input (scripts)
+  --username <name>   init: the instructor's sign-in name (default: instructor)
+  --password-stdin    init: read the password from standard input (scripts)
+  --dry-run           clean: list what would be removed, remove nothing
+  --json              clean: the plan (and what failed) as JSON
+  --pool <name>       clean: only this pool's objects (default: every classroom pool)
   -h, --help          show this help`;
+
+/** `labs classroom clean`: the plan, then (unless --dry-run) its removal. */
+async function clean(values: { 'dry-run'?: boolean; json?: boolean; pool?: string }, io: Io): Promise<number> {
+  const { applyCleanPlan, cleanPlan, findClassroomObjects } = await import('../../environments/classroom/clean.ts');
+  const plan = cleanPlan(await findClassroomObjects(), values.pool);
+  const dry = values['dry-run'] ?? false;
+  const failed = dry ? [] : await applyCleanPlan(plan, values.json ? undefined : (line) => io.out(line));
+  if (values.json) {
+    io.out(JSON.stringify({ dryRun: dry, ...plan, failed }, null, 2));
+  } else {
+    const lines = [
+      ['kind clusters', plan.clusters], ['containers', plan.containers], ['networks', plan.networks], ['volumes', plan.volumes],
+      ['read-only mirror', plan.mirror ? ['kubernetes-labs-registry-ro'] : []],
+    ] as const;
+    const count = lines.reduce((n, [, names]) => n + names.length, 0);
+    if (count === 0) {
+      io.out('nothing of a classroom on this machine');
+    } else if (dry) {
+      for (const [what, names] of lines) if (names.length > 0) io.out(`would remove ${what}: ${names.join(' ')}`);
+    } else {
+      io.out(`removed ${count - failed.length} of ${count} objects`);
+    }
+    for (const line of failed) io.err(`labs classroom clean: ${line}`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}
 
 /** A line typed on the terminal without echo (raw mode), or stdin's first line when piped. */
 async function readSecret(prompt: string, fromStdin: boolean, io: Io): Promise<string> {
@@ -54,8 +91,11 @@ const command: Command = {
   name: 'classroom',
   usage,
   async run(argv: string[], io: Io): Promise<number> {
-    const { values, positionals } = parse(argv, { username: { type: 'string' }, 'password-stdin': { type: 'boolean' } }, { min: 1, max: 1, names: 'subcommand (init)' });
-    if (positionals[0] !== 'init') throw new UsageError(`unknown subcommand "${positionals[0]}" (init)`);
+    const { values, positionals } = parse(argv, {
+      username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, pool: { type: 'string' },
+    }, { min: 1, max: 1, names: 'subcommand (init, clean)' });
+    if (positionals[0] === 'clean') return clean(values, io);
+    if (positionals[0] !== 'init') throw new UsageError(`unknown subcommand "${positionals[0]}" (init, clean)`);
     const { join } = await import('node:path');
     const { dataDir } = await import('../../base/paths.ts');
     const { openDatabase } = await import('../../store/database.ts');

@@ -3,6 +3,7 @@
 // plus sandbox containers on this machine, or pods on an existing cluster. The classroom hands
 // one out on join, grades through its kubeconfig, attaches the terminal to its shell, and
 // reclaims it when the cohort ends.
+import type { BuildProgress } from '../../contract/cluster.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 
 export type EnvironmentState = 'pending' | 'creating' | 'ready' | 'error' | 'gone';
@@ -30,6 +31,10 @@ export type PoolStatus = {
   environmentMiB: number;
   /** Memory kept free for the host and the server. */
   reserveMiB: number;
+  /** No class is open: the pool holds no warm environment (keepWarm). */
+  idle?: boolean;
+  /** What the machine builds before its first environment (images, the node image), and about how long is left. */
+  preparing?: { message: string; progress?: BuildProgress };
   /** One line: "3 assigned, 1 warm, 0 being made; room for 12 more", or what is being prepared, or the pool's last error. */
   message: string;
 };
@@ -50,6 +55,10 @@ export interface LearnerEnvironments {
   onChange(listener: (learner: string, status: EnvironmentStatus) => void): () => void;
   /** The warm pool and the room left (the instructor's view of the machine). */
   capacity?(): Promise<PoolStatus>;
+  /** Notified when the pool's counts or the machine's preparation change. */
+  onPoolChange?(listener: () => void): () => void;
+  /** Warm environments only while a class is open (false: none made, the unassigned ones removed). */
+  keepWarm?(open: boolean): void;
   /** The learner's environment (cluster) name, for messages and add-ons. */
   environmentOf?(learner: string): string | undefined;
 }

@@ -28,6 +28,8 @@
 import { ensureDockerEngine } from '../docker/engine.ts';
 import { clusterKubeconfig } from '../../base/paths.ts';
 import { reporter } from '../progress.ts';
+import { BuildEstimator } from '../estimate.ts';
+import { ensureToolboxImage } from '../images/toolbox-image.ts';
 import { readTimings, recordTimings } from '../timings.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import type { PoolStatus } from './contract.ts';
@@ -118,8 +120,11 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
   private readonly clusters: KindClusters;
   private readonly sandboxes: DockerSandboxes;
   private prepared: Promise<Prepared> | undefined;
-  /** What prepare() is building now, said in capacity()'s message. */
-  private preparing = '';
+  /** What prepare() is building now and about how long is left, said in capacity(). */
+  private preparing: PoolStatus['preparing'];
+  private lastPreparingNotice = 0;
+  /** Argo CD's CLI for the sandbox image, built after the first environment (toolbox-image.ts). */
+  private argocd: Promise<void> | undefined;
 
   constructor(options: LocalEnvironmentsOptions = {}) {
     super(policy(options.parallelCreates ?? 1), options.warm, options.log);
@@ -151,6 +156,8 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     this.sandboxes.capWrapper = (await ensureDockerEngine((m) => this.log(m))).capWrapper;
     await adoptLocalEnvironments({ pool: this, poolName: this.pool, clusters: this.clusters, sandboxes: this.sandboxes, log: this.log });
     if (this.warmTarget === undefined) this.warmTarget = defaultWarmPoolSize((await this.capacity()).fit + this.envs.size);
+    // The machine prepares (images, node image, mirror) at start, class open or not: that is the long part.
+    void this.prepare().catch((e: unknown) => this.note(`preparing: ${(e as Error).message}`));
     this.replenish();
     this.every(this.options.healthEveryMs ?? 20_000, 'health check', () => checkContainers(this));
     if (this.idleMs > 0) this.every(Math.min(60_000, Math.max(1000, Math.floor(this.idleMs / 4))), 'idle check', () => reclaimIdle(this, this.sandboxes, this.idleMs));
@@ -160,9 +167,15 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
   prepare(): Promise<Prepared> {
     this.prepared ??= (async () => {
       let phase = '';
+      const estimator = new BuildEstimator();
       const report = reporter((e) => {
-        this.preparing = `preparing: ${e.message}`;
+        this.preparing = { message: e.message, progress: estimator.observe(e) };
         this.note(e.message);
+        // The dashboard hears of each step, and of its lines at most every 2 s.
+        if (e.phase !== phase || Date.now() - this.lastPreparingNotice > 2000) {
+          this.lastPreparingNotice = Date.now();
+          this.poolChanged();
+        }
         if (e.phase === phase) return;
         // Learners waiting meanwhile see each step (not every build line).
         phase = e.phase;
@@ -171,12 +184,14 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
         }
       });
       const prepared = await this.clusters.prepare(report);
-      this.preparing = '';
+      this.preparing = undefined;
+      this.poolChanged();
       return prepared;
     })();
     this.prepared.catch(() => {
       this.prepared = undefined;
-      this.preparing = '';
+      this.preparing = undefined;
+      this.poolChanged();
     });
     return this.prepared;
   }
@@ -212,7 +227,20 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
   protected async createEnvironment(env: LocalEnv): Promise<number> {
     const started = await this.clusters.create(env, (await this.prepare()).nodeImage);
     await this.startSandbox(env, homeVolumeName(this.pool, env.name));
+    this.argocd ??= this.addArgocd();
     return started;
+  }
+
+  /**
+   * Once the first environment is ready: Argo CD's binary (lab 8's CLI) and the sandbox image
+   * again with it; sandboxes made after that carry `argocd`, earlier ones a stub saying so.
+   */
+  private async addArgocd(): Promise<void> {
+    try {
+      await ensureToolboxImage((m) => this.log(`classroom environments: argocd for the sandbox image: ${m}`), { withArgocd: true });
+    } catch (e) {
+      this.note(`building argocd for the sandbox image: ${(e as Error).message.split('\n')[0]} (sandboxes go on without it)`);
+    }
   }
 
   /** Sandbox, cluster and network; the home volume too unless it is to be kept (never a learner's). */
@@ -266,7 +294,8 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
   }
 
   protected async room(count: { creating: number; total: number }): Promise<Room> {
-    return { ...machineRoom(this.figures, count), busy: this.preparing };
+    const preparing = this.preparing;
+    return { ...machineRoom(this.figures, count), busy: preparing && `preparing: ${preparing.message}`, ...(preparing ? { preparing } : {}) };
   }
 
   protected kubeconfigOf(env: LocalEnv): string {

@@ -142,3 +142,45 @@ describe('the warm pool', () => {
     expect(pool.events.at(-1)).toBe('a gone: environment released');
   });
 });
+
+describe('the warm pool while no class is open', () => {
+  it('makes none, and an ended class neither keeps nor refills warm ones', async () => {
+    const pool = new MemoryPool(local, 1);
+    pool.keepWarm(false);
+    pool.start();
+    await settle();
+    expect(pool.creates).toHaveLength(0);
+    expect(await pool.capacity()).toMatchObject({ warm: 0, warmTarget: 0, idle: true });
+
+    // A class opens: the pool fills; a learner takes the warm one; another is made.
+    pool.keepWarm(true);
+    (await pool.create(1)).finish();
+    await pool.waitForWarm(1, 1000);
+    await pool.assign('a');
+    const refill = await pool.create(2);
+
+    // The class ends: its learner is released, the warm one being made is not kept, nothing new is made.
+    pool.keepWarm(false);
+    await pool.release('a');
+    refill.finish();
+    await settle();
+    expect(pool.creates).toHaveLength(2);
+    expect(pool.envs.size).toBe(0);
+    expect(await pool.capacity()).toMatchObject({ assigned: 0, warm: 0, creating: 0, idle: true });
+    await pool.close();
+  });
+
+  it('removes ready warm ones when the last class ends', async () => {
+    const pool = new MemoryPool(local, 2).start();
+    (await pool.create(1)).finish();
+    (await pool.create(2)).finish();
+    await pool.waitForWarm(2, 1000);
+    const changes: number[] = [];
+    pool.onPoolChange(() => changes.push(pool.envs.size));
+    pool.keepWarm(false);
+    await settle();
+    expect(pool.removed).toEqual(['- all', '- all']);
+    expect(changes.at(-1)).toBe(0);
+    await pool.close();
+  });
+});

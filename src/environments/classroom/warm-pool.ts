@@ -30,7 +30,7 @@ export type PooledLearner<E extends PooledEnvironment> = LearnerEntry & {
 };
 
 /** How many more environments fit and what limits them: the provider's part of PoolStatus. */
-export type Room = Pick<PoolStatus, 'fit' | 'limit' | 'limitMessage' | 'availableMiB' | 'environmentMiB' | 'reserveMiB'> & {
+export type Room = Pick<PoolStatus, 'fit' | 'limit' | 'limitMessage' | 'availableMiB' | 'environmentMiB' | 'reserveMiB' | 'preparing'> & {
   /** What holds every environment up now ("preparing: …"), said instead of the counts. */
   busy?: string;
 };
@@ -57,6 +57,13 @@ export type PoolPolicy = {
 };
 
 const CREATING = 'creating your cluster (about a minute)';
+
+/** A pool environment nobody needs any more (the pool closed, or no class is open): not a failure. */
+class NotWanted extends Error {
+  constructor() {
+    super('the warm pool is not needed now');
+  }
+}
 const randomName = (): string => `lab-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
 
 export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLearner<E>> implements LearnerEnvironments {
@@ -67,12 +74,15 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   protected warmTarget: number | undefined;
   protected readonly log: (line: string) => void;
   protected closed = false;
+  /** A class is open: the pool keeps warm ones (keepWarm); with none open it makes none and holds none. */
+  private classOpen = true;
   private readonly policy: PoolPolicy;
   private readonly gate: CreateGate;
   private replenishing = false;
   /** The pool's last failure, said in capacity()'s message until a make succeeds. */
   private lastPoolError = '';
   private timers: NodeJS.Timeout[] = [];
+  private readonly poolListeners = new Set<() => void>();
 
   constructor(policy: PoolPolicy, warm: number | undefined, log: ((line: string) => void) | undefined) {
     this.policy = policy;
@@ -147,6 +157,11 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     return this.learners.onChange(listener);
   }
 
+  onPoolChange(listener: () => void): () => void {
+    this.poolListeners.add(listener);
+    return () => this.poolListeners.delete(listener);
+  }
+
   /** The warm pool and the room left. */
   async capacity(): Promise<PoolStatus> {
     const envs = [...this.envs.values()];
@@ -155,7 +170,8 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     const warm = envs.filter((e) => !e.learner && e.state === 'ready').length;
     const { busy, ...room } = await this.room({ creating, total: envs.length });
     return {
-      assigned, warm, creating, warmTarget: this.warmTarget ?? 0, ...room,
+      assigned, warm, creating, warmTarget: this.wantedWarm, ...room,
+      ...(this.classOpen ? {} : { idle: true }),
       message: busy || this.lastPoolError || `${assigned} assigned, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
     };
   }
@@ -171,6 +187,26 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   setWarm(n: number): void {
     this.warmTarget = Math.max(0, Math.floor(n));
     this.replenish();
+  }
+
+  /**
+   * Warm environments only while a class is open: with none open the pool makes none, removes
+   * its unassigned ones (ready or, once made, being made) and an ended class's releases do not
+   * refill it; opening a class fills it again. Learners' own environments are never touched.
+   */
+  keepWarm(open: boolean): void {
+    if (this.classOpen === open) return;
+    this.classOpen = open;
+    this.poolChanged();
+    if (open) return this.replenish();
+    for (const env of [...this.envs.values()]) {
+      if (!env.learner && env.state === 'ready') void this.remove(env, false).catch((e: unknown) => this.note(`removing ${env.name}: ${(e as Error).message}`));
+    }
+  }
+
+  /** How many warm ones the pool keeps now: none while no class is open. */
+  private get wantedWarm(): number {
+    return this.classOpen ? (this.warmTarget ?? 0) : 0;
   }
 
   /** Resolves when the warm pool has `n` ready environments (or rejects after `timeoutMs`). */
@@ -208,7 +244,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
         for (;;) {
           if (this.closed) return;
           const spare = [...this.envs.values()].filter((e) => !e.learner && e.state !== 'broken').length;
-          if (spare >= (this.warmTarget ?? 0)) return;
+          if (spare >= this.wantedWarm) return;
           if ((await this.capacity()).fit < 1) return;
           try {
             await this.make().made;
@@ -237,7 +273,13 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   /** Takes an environment out of the pool and removes it; `keepFiles`: its learner's files stay. */
   remove(env: E, keepFiles: boolean): Promise<void> {
     this.envs.delete(env.name);
+    this.poolChanged();
     return this.removeEnvironment(env, keepFiles);
+  }
+
+  /** The pool's counts or the machine's preparation changed: the instructor's view hears of it. */
+  protected poolChanged(): void {
+    for (const listener of this.poolListeners) listener();
   }
 
   /** A log line naming the provider. */
@@ -286,6 +328,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
       record.env = env;
       record.lastActive = Date.now();
       this.learners.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
+      this.poolChanged();
     } catch (e) {
       // An environment given to this learner but not made theirs goes away (their own files stay).
       if (env && env.learner === learner && record.env !== env) {
@@ -320,16 +363,21 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     const name = randomName();
     const env = { ...this.newEnvironmentFields(name), name, state: 'creating', learner } as E;
     this.envs.set(name, env);
+    this.poolChanged();
     env.made = this.gate.run(learner !== undefined && this.policy.learnersFirst, async () => {
       await this.beforeCreate();
-      if (this.closed && !env.learner) throw new Error('closed');
+      if ((this.closed || !this.classOpen) && !env.learner) throw new NotWanted();
       const started = await this.createEnvironment(env);
       this.note(`${name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s${env.learner ? ` for ${env.learner}` : ' (warm pool)'}`);
       env.state = 'ready';
+      this.poolChanged();
+      // Made for the pool while the last class ended: not kept.
+      if (!this.classOpen && !env.learner) void this.remove(env, false).catch(() => undefined);
       return env;
     });
     env.made.catch(async (e: unknown) => {
       env.state = 'broken';
+      if (e instanceof NotWanted) return void this.remove(env, false).catch(() => undefined);
       this.note(`making ${name} failed: ${(e as Error).message}`);
       if (!env.learner) this.lastPoolError = `the last warm environment failed: ${(e as Error).message.split('\n')[0]}`;
       await this.remove(env, false).catch(() => undefined);

@@ -202,9 +202,14 @@ export class ImageBuilder {
     return join(dir, binary);
   }
 
+  /** The image's `copy:` entries that go in: an optional component's only when it is built. */
+  private copiesOf(image: ImageRecipe): [string, string][] {
+    return Object.entries(image.copy).filter(([from]) => from.startsWith('kind/') || !image.optional.includes(from.split('/')[0]) || this.binDirs[from.split('/')[0]] !== undefined);
+  }
+
   private async recipeKey(image: ImageRecipe, baseRef: string): Promise<string> {
     const inputs: Record<string, string> = {};
-    for (const from of Object.keys(image.copy)) {
+    for (const [from] of this.copiesOf(image)) {
       inputs[from] = from.startsWith('kind/') ? fileHash(this.sourceOf(from)) : ((await componentStamp(from.split('/')[0])) ?? 'missing');
     }
     return hash({ image, baseRef, inputs, recipe: imageRecipeVersion }).slice(0, 24);
@@ -225,8 +230,9 @@ export class ImageBuilder {
     const dir = mkdtempSync(join(tmpdir(), 'labs-image-'));
     try {
       const lines = [`FROM ${baseRef}`];
-      if (Object.keys(image.copy).length > 0) {
-        for (const [from, to] of Object.entries(image.copy)) {
+      const copies = this.copiesOf(image);
+      if (copies.length > 0) {
+        for (const [from, to] of copies) {
           const dest = join(dir, 'files', to);
           mkdirSync(dirname(dest), { recursive: true });
           copyFileSync(this.sourceOf(from), dest);
@@ -264,7 +270,10 @@ export class ImageBuilder {
   async buildAll(filter: (image: ImageRecipe) => boolean = (image) => !image.onDemand): Promise<{ built: string[]; cached: string[] }> {
     const images = this.catalog.images.filter(filter);
     const components = [...new Set(images.flatMap((i) => Object.keys(i.copy).filter((f) => !f.startsWith('kind/')).map((f) => f.split('/')[0])))];
-    await this.ensureToolchain(components);
+    const optional = new Set(images.flatMap((i) => i.optional));
+    // An optional component is used when it is built already, never built for these images.
+    const present = await Promise.all([...optional].map(async (c) => ((await componentStamp(c)) ? c : undefined)));
+    await this.ensureToolchain(components.filter((c) => !optional.has(c) || present.includes(c)));
     const built: string[] = [];
     const cached: string[] = [];
     for (const image of images) {

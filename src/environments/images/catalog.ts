@@ -23,6 +23,8 @@ const imageSchema = z.object({
   mirror: z.boolean().default(true),
   /** Built only when asked for by name (the classroom sandbox), never by buildAll's default. */
   onDemand: z.boolean().default(false),
+  /** Toolchain components whose `copy:` entries are left out while they are not built (never built for this image). */
+  optional: z.array(z.string()).default([]),
 });
 
 const catalogSchema = z.object({
