@@ -16,6 +16,20 @@ export function setSessionCookie(res: ServerResponse, token: string, secure: boo
   res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`);
 }
 
+/**
+ * Content-Disposition for a download (RFC 6266): `filename*` (RFC 5987, UTF-8), which every
+ * current browser prefers, keeps a Korean class name as the file's name; `filename` is an ASCII
+ * stand-in for clients without it (`fallback` when the name is not ASCII to begin with).
+ */
+export function attachment(fileName: string, fallback: string): string {
+  // Characters no file system takes, and spaces, become "-" (a class name is at most 80 characters).
+  const name = fileName.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\:*?"<>|\s]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-.]+/, '') || fallback;
+  const ascii = /^[\x20-\x7e]*$/.test(fileName) ? fileName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-.]+/, '') || fallback : fallback;
+  // RFC 5987's attr-char: letters, digits and !#$&+-.^_`|~; everything else as %XX of its UTF-8 bytes.
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });

@@ -45,6 +45,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
     accounts, cohorts, store, feed, environments, dashboard, help, catalog,
     assigner: new EnvironmentAssigner(environments, log),
     secure: options.secure,
+    courseLabs: (language) => grader.labs(language),
     log,
     resetLab: async (learner, lab) => {
       const kubeconfig = environments.kubeconfig(learner);

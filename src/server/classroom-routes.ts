@@ -32,10 +32,10 @@ import type { LabCatalog } from '../classroom/lab-catalog.ts';
 import { learnerKey } from '../classroom/learner-key.ts';
 import { cohortChannel, type LiveFeed } from '../classroom/live.ts';
 import type { DashboardPublisher } from '../classroom/publisher.ts';
-import { cohortResults, resultsCsv } from '../classroom/results-export.ts';
+import { cohortResults, resultsCsv, type CourseLab } from '../classroom/results-export.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
-import { BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './classroom-http.ts';
+import { attachment, BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './classroom-http.ts';
 import { attemptBudgets, type ClassroomLimits } from './classroom-limits.ts';
 import { streamChannel } from './event-stream.ts';
 import { sameOrigin } from './request-guard.ts';
@@ -50,6 +50,8 @@ export type ClassroomDeps = {
   dashboard: DashboardPublisher;
   help: HelpQueue;
   catalog: Pick<LabCatalog, 'entries'>;
+  /** The course's labs with their titles in a language, for the results export (default: the catalog, ids as titles). */
+  courseLabs?: (language: 'en' | 'ko') => Promise<CourseLab[]>;
   /** Deletes what lab n created in this learner's cluster. */
   resetLab: (learner: string, lab: number) => Promise<void>;
   /** Cookies get Secure (the server runs with TLS). */
@@ -96,14 +98,17 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
     return session;
   }
 
-  function exportResults(res: ServerResponse, cohortId: number, format: 'csv' | 'json'): void {
-    const { cohort, file, rows } = cohortResults(deps.cohorts, deps.store, cohortId);
+  /** ?lang=ko: the CSV's headers and lab and task titles in Korean (the dashboard's language). */
+  async function exportResults(res: ServerResponse, cohortId: number, format: 'csv' | 'json', language: 'en' | 'ko'): Promise<void> {
+    const labs = deps.courseLabs ? await deps.courseLabs(language) : (await deps.catalog.entries()).map((lab) => ({ ...lab, title: lab.id }));
+    const { cohort, rows } = cohortResults(deps.cohorts, deps.store, cohortId, labs);
+    const file = (extension: string) => attachment(`${cohort.name}-results.${extension}`, `class-${cohort.id}-results.${extension}`);
     if (format === 'json') {
-      res.setHeader('Content-Disposition', `attachment; filename="${file}.json"`);
+      res.setHeader('Content-Disposition', file('json'));
       return sendJson(res, 200, { cohort, results: rows });
     }
-    res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${file}.csv"`, 'Cache-Control': 'no-store' });
-    res.end(resultsCsv(rows));
+    res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': file('csv'), 'Cache-Control': 'no-store' });
+    res.end(resultsCsv(cohort.name, rows, labs, language));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -206,8 +211,9 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const action = cohortPath[2];
         if (!action && method === 'GET') return sendJson(res, 200, await dashboard.snapshot(cohort.id)), true;
         if (action === 'events' && method === 'GET') return streamChannel(req, res, deps.feed, cohortChannel(cohort.id), { type: 'snapshot', ...(await dashboard.snapshot(cohort.id)) }), true;
-        if (action === 'export.csv' && method === 'GET') return exportResults(res, cohort.id, 'csv'), true;
-        if (action === 'export.json' && method === 'GET') return exportResults(res, cohort.id, 'json'), true;
+        const language = url.searchParams.get('lang') === 'ko' ? 'ko' : 'en';
+        if (action === 'export.csv' && method === 'GET') return await exportResults(res, cohort.id, 'csv', language), true;
+        if (action === 'export.json' && method === 'GET') return await exportResults(res, cohort.id, 'json', language), true;
         if (!changeAllowed(req, instructor)) return forbidden(res), true;
         if (action === 'broadcast') {
           const message = String((await readJson(req, 4096)).message ?? '').trim().slice(0, 280);

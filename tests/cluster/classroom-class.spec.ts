@@ -314,10 +314,13 @@ describe('a class on real clusters: an instructor and two learners at once', () 
   it("the results export has both learners' rows", async () => {
     const response = await teacher.request.get(new URL(`/api/classroom/cohorts/${cohort.id}/export.csv`, server.url).href);
     expect(response.status()).toBe(200);
-    const csv = await response.text();
-    expect(csv.split('\r\n')[0]).toBe('learner,lab,task,points,passed,passed_at');
-    expect(csv).toMatch(/^"Ana","01-liveness","[a-z-]+","\d+","true","\d{4}-/m);
-    expect(csv).toMatch(/^"Ben","01-liveness","probe-configured","0","false",""/m);
+    // UTF-8 with a byte-order mark: Excel on Windows reads it as UTF-8 only then.
+    const bytes = await response.body();
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString('utf8');
+    expect(csv.split('\r\n')[0]).toBe('"Class","Learner","Lab","Lab title","Task","Points","Passed","Passed at","Lab id","Task id"');
+    expect(csv).toMatch(/^"Probes, Tuesday","Ana","1","[^"]+","[^"]+","\d+","true","\d{4}-[^"]+","01-liveness","[a-z-]+"$/m);
+    expect(csv).toMatch(/^"Probes, Tuesday","Ben","1","[^"]+","[^"]+","0","false","","01-liveness","probe-configured"$/m);
   });
 
   it("lessons 02, 04 and 07 (Argo CD through the server) run block by block in Ana's sandbox, not on this host", async () => {

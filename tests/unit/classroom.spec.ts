@@ -239,8 +239,8 @@ describe('classroom API over HTTP', () => {
     expect((snapshot.json.learners as Array<{ displayName: string }>).map((l) => l.displayName)).toEqual(['Ana', '<b>Ben</b>']);
     const csv = await call(teacher, 'GET', `/api/classroom/cohorts/${cohortId}/export.csv`);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.text.split('\r\n')[0]).toBe('learner,lab,task,points,passed,passed_at');
-    expect(csv.text).toContain('"<b>Ben</b>","01-liveness","probe-configured","1","true"');
+    expect(csv.text.split('\r\n')[0]).toBe('\uFEFF"Class","Learner","Lab","Lab title","Task","Points","Passed","Passed at","Lab id","Task id"');
+    expect(csv.text).toContain('"Tue","<b>Ben</b>","1","01-liveness","a","1","true"');
   });
 
   it('rate-limits join attempts per client address', async () => {
