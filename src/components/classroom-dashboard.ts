@@ -6,6 +6,7 @@
 // ones, neutral for a message.
 import { call, confirmAction, el, errorText, fill, liveFeed, minutesAgo, pageWords, say, spacedCode, whoAmI, type Cohort, type EnvironmentStatus } from './classroom-client.ts';
 import type { LabChoice } from './classroom-pages.ts';
+import { noLearnersText } from './join-address.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
 type Reason = { task: string; expected?: string; observed?: string; nearMiss?: true };
@@ -223,7 +224,7 @@ function start(page: HTMLElement): void {
     $('[data-cr-grid-scroll]').hidden = empty;
     const none = $('[data-cr-no-learners]');
     none.hidden = !empty;
-    none.textContent = fill(w.noLearners, { url: `${location.origin}/join`, code: spacedCode(snapshot.cohort.joinCode) });
+    none.textContent = noLearnersText(w, page, spacedCode(snapshot.cohort.joinCode));
   }
 
   function drawFailures(snapshot: Snapshot): void {

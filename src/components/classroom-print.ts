@@ -1,8 +1,9 @@
-// The printable join page: the class's join address and code from GET /api/classroom/cohorts/<id>,
-// and a QR code of the address with the code filled in, drawn here as SVG (qrcode-generator is
-// pure JavaScript: no network, no canvas).
+// The printable join page: the class's code from GET /api/classroom/cohorts/<id>, the join
+// address learners reach (join-address.ts), and a QR code of the address with the code filled
+// in, drawn here as SVG (qrcode-generator is pure JavaScript: no network, no canvas).
 import qrcode from 'qrcode-generator';
 import { call, el, errorText, pageWords, spacedCode, type Cohort } from './classroom-client.ts';
+import { joinAddressOf } from './join-address.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -43,10 +44,12 @@ if (page) {
       notice.hidden = false;
       return;
     }
-    const address = `${location.origin}/join`;
+    // The address learners reach (the server's, not this browser's); none: only this machine does.
+    const address = joinAddressOf(page) ?? `${location.origin}/join`;
+    page.querySelector<HTMLElement>('[data-cr-no-join-address]')!.hidden = joinAddressOf(page) !== undefined;
     page.querySelector('[data-cr-cohort-name]')!.textContent = cohort.name;
     // A narrow page breaks the address before "/join", never inside a word.
-    page.querySelector('[data-cr-join-url]')!.replaceChildren(location.origin, el('wbr'), '/join');
+    page.querySelector('[data-cr-join-url]')!.replaceChildren(address.replace(/\/join$/, ''), el('wbr'), '/join');
     const code = page.querySelector<HTMLElement>('[data-cr-join-code]')!;
     code.textContent = spacedCode(cohort.joinCode);
     code.dataset.joinCode = cohort.joinCode;

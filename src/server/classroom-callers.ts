@@ -10,7 +10,14 @@ import type { LabCaller } from './api.ts';
 import type { createClassroomRoutes } from './classroom-routes.ts';
 import type { TerminalAdmission } from './terminal-socket.ts';
 
-export type ClassroomLocals = { role: 'instructor' | 'learner'; displayName?: string; csrf: string; cohortName?: string };
+export type ClassroomLocals = {
+  role: 'instructor' | 'learner';
+  displayName?: string;
+  csrf: string;
+  cohortName?: string;
+  /** Instructors: the join address learners reach, not the one the instructor's browser uses; none when the server listens on loopback only. */
+  joinAddress?: string;
+};
 
 type Sessions = Pick<ReturnType<typeof createClassroomRoutes>, 'sessionOf' | 'learnerOf'>;
 
@@ -20,7 +27,7 @@ function asClusterStatus(learner: string, status: EnvironmentStatus): ClusterSta
   return { name: learner.replace(':', '-'), state, detail: status.message };
 }
 
-export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions }) {
+export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions; joinAddress?: () => string | undefined }) {
   const { accounts, cohorts, environments, routes } = deps;
 
   /** Learner from a bearer token (their sandbox's `labs`) or a session cookie (their pages). */
@@ -65,7 +72,7 @@ export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; e
   function locals(req: IncomingMessage): ClassroomLocals | undefined {
     const session = routes.sessionOf(req);
     if (!session) return undefined;
-    if (session.role === 'instructor') return { role: 'instructor', csrf: session.csrf };
+    if (session.role === 'instructor') return { role: 'instructor', csrf: session.csrf, joinAddress: deps.joinAddress?.() };
     const mine = routes.learnerOf(session);
     return mine && { role: 'learner', displayName: mine.learner.displayName, csrf: session.csrf, cohortName: mine.cohort.name };
   }

@@ -31,7 +31,16 @@ export type ClassroomOptions = {
   gradeEveryMs?: number;
 };
 
-export function createClassroomMode(deps: { store: ProgressStore; grader: GraderAdapter; options: ClassroomOptions; log: (line: string) => void }) {
+export type ClassroomModeDeps = {
+  store: ProgressStore;
+  grader: GraderAdapter;
+  options: ClassroomOptions;
+  log: (line: string) => void;
+  /** The join address learners reach (what the server printed at start); undefined when none does. */
+  joinAddress?: () => string | undefined;
+};
+
+export function createClassroomMode(deps: ClassroomModeDeps) {
   const { store, grader, options, log } = deps;
   const environments = options.environments;
   const accounts = new Accounts(store.database);
@@ -103,7 +112,7 @@ export function createClassroomMode(deps: { store: ProgressStore; grader: Grader
 
   return {
     handle: (req: IncomingMessage, res: ServerResponse) => routes.handle(req, res),
-    ...classroomCallers({ accounts, cohorts, environments, routes }),
+    ...classroomCallers({ accounts, cohorts, environments, routes, joinAddress: deps.joinAddress }),
     watchersChanged,
     commandEntered,
     shellCommandRan,

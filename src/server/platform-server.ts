@@ -54,6 +54,8 @@ export type PlatformOptions = {
 export type Platform = {
   server: Server;
   url: string;
+  /** Where learners join (`<url>join`), or undefined when the server listens on loopback only: no learner reaches it. */
+  joinAddress: string | undefined;
   sessions: SessionManager;
   close(): Promise<void>;
 };
@@ -125,8 +127,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const store = new ProgressStore(options.progressDb ?? join(dataDir(), 'progress.sqlite'));
   const grader = createGraderAdapter();
   const environments = createEnvironmentsAdapter();
+  // Known once the server listens (--port 0 picks the port then).
+  let joinAddress: string | undefined;
   const classroom: ClassroomMode | undefined = options.classroom
-    ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log })
+    ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log, joinAddress: () => joinAddress })
     : undefined;
   const api = createApi({ grader, environments, addons: createAddonsAdapter(), store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
   const gitops = createGitopsHandler({ environments, caller: classroom?.caller, log });
@@ -210,11 +214,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const address = server.address() as AddressInfo;
   const shownHost = loopbackOnly ? 'localhost' : ['0.0.0.0', '::'].includes(address.address) ? lanAddress() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${secure ? 'https' : 'http'}://${shownHost}:${address.port}/`;
+  joinAddress = loopbackOnly ? undefined : `${url}join`;
 
   let closing: Promise<void> | undefined;
   return {
     server,
     url,
+    joinAddress,
     sessions,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
 import { isLoopbackName } from './request-guard.ts';
+import { bindsEveryAddress, dockerBridgeGateway, listenForSandboxes } from './sandbox-route.ts';
 
 const HELP = `Usage: npm start [-- options]
 
@@ -26,7 +27,8 @@ Options:
   --idle <min>     end shells nobody has looked at for this many minutes (default: $LABS_IDLE_MINUTES or 60)
   --no-cluster     do not adopt or create the learner's kind cluster (default: create it in the
                    background, building the offline toolchain first when it must)
-  --classroom      classroom mode (listens on 0.0.0.0 unless --host says otherwise); needs an
+  --classroom      classroom mode (listens on 0.0.0.0 unless --host says otherwise; with one
+                   address, local sandboxes still reach it on Docker's bridge); needs an
                    instructor account: \`labs classroom init\` (or LABS_CLASSROOM_ADMIN=user:password)
   --warm <n>       classroom: learner environments kept ready in advance (default: from free memory)
   --max-environments <n>
@@ -149,10 +151,14 @@ async function main(): Promise<void> {
     if (code === 'EADDRINUSE') fail(`port ${port} is already in use (set PORT or --port)`);
     fail(`could not start the server: ${(error as Error).message}`);
   }
-  listened(Number(new URL(platform.url).port || (tls ? 443 : 80)));
+  const listeningPort = Number(new URL(platform.url).port || (tls ? 443 : 80));
+  listened(listeningPort);
+  // Local sandboxes reach the server through Docker's bridge, whatever --host says.
+  const sandboxRoute = classroom && kind === 'local' && !bindsEveryAddress(host) ? await openSandboxRoute(platform.server, host, listeningPort) : undefined;
   if (classroom) {
     console.log(`Kubernetes Labs (classroom) is running at ${platform.url}  (Ctrl+C to stop)`);
-    console.log(`  instructors: ${platform.url}classroom/    learners: ${platform.url}join`);
+    console.log(`  instructors: ${platform.url}classroom/    learners: ${platform.joinAddress ?? `none: this server listens on ${host} only (--host <this machine's address on the class network>)`}`);
+    if (sandboxRoute) console.log(`  sandboxes: ${sandboxRoute.address}:${listeningPort} (Docker's bridge; containers of this machine only)`);
   } else {
     console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackName(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
   }
@@ -163,11 +169,25 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) process.exit(130);
     stopping = true;
+    sandboxRoute?.listener.close();
     void platform.close().then(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * The server bound one address (not 0.0.0.0): it also listens where sandboxes reach it, the
+ * gateway of Docker's bridge, or refuses to start with why (a class whose `labs verify` cannot
+ * connect is worse than no class).
+ */
+async function openSandboxRoute(server: import('node:http').Server, host: string, port: number) {
+  const refuse = (why: string) => fail(`--host ${host}: learners' sandboxes reach this server through Docker's bridge, and ${why}; start without --host (all addresses) or with --host 0.0.0.0`);
+  const address = await dockerBridgeGateway().catch((error: Error) => refuse(error.message));
+  if (address === host) return undefined;
+  const listener = await listenForSandboxes(server, address, port).catch((error: Error) => refuse(`listening on ${address}:${port} failed (${error.message})`));
+  return { address, listener };
 }
 
 /** The name learners' sandboxes reach this server by (their /etc/hosts), and how long their `labs` token lasts. */
