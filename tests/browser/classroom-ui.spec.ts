@@ -503,7 +503,7 @@ describe('a full class, and the end of the class', () => {
     await dashboard.locator('[data-cr-notice]', { hasText: 'This class has ended.' }).waitFor();
     expect(await dashboard.locator('[data-cr-end]').isDisabled()).toBe(true);
     await ana.locator('[data-cr-strip-ended]').waitFor({ state: 'visible', timeout: 10_000 });
-    expect(await ana.locator('[data-cr-strip-ended]').textContent()).toBe('This class has ended. Thank you for taking part!');
+    expect(await ana.locator('[data-cr-strip-ended]').textContent()).toBe('This class has ended: your shell and cluster are closed, your results are kept. Thank you for taking part!');
     expect(await ana.locator('[data-cr-hand]').isDisabled()).toBe(true);
   });
 
