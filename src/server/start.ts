@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { endOfLifeWarnings } from '../environments/end-of-life.ts';
 import { kindProvider } from '../environments/kind-provider.ts';
 import { ensureSiteBuilt } from './site-build.ts';
 import { startPlatform } from './platform-server.ts';
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
   } else {
     console.log(`Kubernetes Labs is running at ${platform.url}  (solo mode${isLoopbackName(host) ? ', this machine only' : ''}; Ctrl+C to stop)`);
   }
+  for (const line of endOfLifeWarnings()) console.log(`warning: ${line}`);
 
   if (withCluster && !classroom) void ensureLearnerCluster();
 
