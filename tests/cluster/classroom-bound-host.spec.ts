@@ -11,33 +11,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
-import { startServer, type RunningServer } from '../browser/harness.ts';
+import type { RunningServer } from '../browser/harness.ts';
+import { ADMIN, ok, startClassServer } from './helpers/class-server.ts';
 
 const exec = promisify(execFile);
-const ADMIN = { username: 'teacher', password: 'correct-horse-battery' };
 const POOL = `e2e-${randomBytes(3).toString('hex')}`;
 const MINUTE = 60_000;
 
 let server: RunningServer;
 
-/** A JSON call as the pages make it (this origin, the session's cookie and CSRF token). */
-async function call(cookie: string, method: 'GET' | 'POST', path: string, body?: unknown, csrf?: string) {
-  const response = await fetch(new URL(path, server.url), {
-    method,
-    headers: { origin: server.origin, 'content-type': 'application/json', cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return { json, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? cookie };
-}
+const call = (cookie: string, method: 'GET' | 'POST', path: string, body?: unknown, csrf?: string) => ok(server, cookie, method, path, body, csrf);
 
 beforeAll(async () => {
-  server = await startServer(
-    { LABS_CLASSROOM_ADMIN: `${ADMIN.username}:${ADMIN.password}`, LABS_CLASSROOM_POOL: POOL },
-    undefined,
-    ['--classroom', '--environments', 'local', '--warm', '1', '--max-environments', '1', '--host', '127.0.0.1'],
-  );
+  server = await startClassServer(POOL);
 }, 30 * MINUTE);
 
 afterAll(async () => {

@@ -16,7 +16,8 @@ and open the printed URL: /classroom/ to sign in, /join for learners.
 
 clean removes, after a class, what classroom mode made on this machine: every learner
 environment's kind cluster, sandbox container, network, home and assignment volumes (the
-learners' files go too), and the read-only registry mirror when no learner network is left.
+learners' files go too, with their filesystem images), and the read-only registry mirror when
+no learner network is left.
 Stop the classroom server first (a running one makes its warm environments again).
 Results stay in the database (export them first if you want them elsewhere).
 
@@ -25,7 +26,8 @@ Options:
   --password-stdin    init: read the password from standard input (scripts)
   --dry-run           clean: list what would be removed, remove nothing
   --json              clean: the plan (and what failed) as JSON
-  --pool <name>       clean: only this pool's objects (default: every classroom pool)
+  --pool <name>       clean: only this pool's objects (default: every classroom pool;
+                      the shared read-only mirror goes only then)
   -h, --help          show this help`;
 
 /** `labs classroom clean`: the plan, then (unless --dry-run) its removal. */

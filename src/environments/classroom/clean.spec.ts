@@ -27,12 +27,17 @@ describe('labs classroom clean: the plan', () => {
     });
   });
 
-  it('one pool: another pool keeps its objects and the mirror it uses', () => {
+  it('one pool: another pool keeps its objects, and the machine keeps its mirror', () => {
     const plan = cleanPlan(found, 'c1');
     expect(plan.clusters).toEqual(['lab-aaaaaa', 'lab-cccccc']);
     expect(plan.containers).toEqual(['lab-aaaaaa-shell']);
     expect(plan.volumes).not.toContain('labs-c2-home-lab-bbbbbb');
     expect(plan.mirror).toBe(false);
+  });
+
+  it('one pool, no other network on the mirror: the mirror stays (a server between classes needs it next)', () => {
+    expect(cleanPlan({ ...found, mirror: { networks: ['bridge', 'lab-aaaaaa-net', 'lab-cccccc-net'] } }, 'c1').mirror).toBe(false);
+    expect(cleanPlan({ ...found, mirror: { networks: ['bridge', 'lab-aaaaaa-net', 'lab-cccccc-net'] } }).mirror).toBe(true);
   });
 
   it('nothing there: nothing to do', () => {

@@ -2,11 +2,16 @@
 // (a stopped server leaves its environments: Docker is their record, so the next start adopts
 // them). Every object of a pool carries the pool label (docker-objects.ts); a pool's kind
 // clusters are named by its environments; the read-only mirror goes when no learner network
-// outside what is removed still uses it. The plan is computed first (--dry-run prints it).
+// outside what is removed still uses it, and only when every pool is cleaned (it is the machine's:
+// another server between classes has no network on it but needs it for its next class). A bounded
+// home is a volume over a loop-mounted filesystem image: both go with the volume. The plan is
+// computed first (--dry-run prints it).
+import { rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { tryRun } from '../../base/exec.ts';
 import { KindProvider } from '../kind-provider.ts';
 import { readOnlyMirrorContainer } from '../mirror.ts';
-import { label } from './docker-objects.ts';
+import { label, removeNetwork } from './docker-objects.ts';
 import { nodeContainer } from './kind-cluster.ts';
 
 /** What Docker holds that a classroom may have made. */
@@ -40,7 +45,7 @@ export function cleanPlan(found: Found, pool?: string): CleanPlan {
     containers: containers.map((c) => c.name).sort(),
     networks: networks.map((n) => n.name).sort(),
     volumes: mine(found.volumes).map((v) => v.name).sort(),
-    mirror: found.mirror !== undefined && !stillUsed,
+    mirror: pool === undefined && found.mirror !== undefined && !stillUsed,
   };
 }
 
@@ -80,7 +85,32 @@ export async function applyCleanPlan(plan: CleanPlan, log: (line: string) => voi
   };
   await remove('container', ['rm', '-f', '-v'], plan.containers);
   if (plan.mirror) await remove('container', ['rm', '-f'], [readOnlyMirrorContainer]);
-  await remove('network', ['network', 'rm'], plan.networks);
-  await remove('volume', ['volume', 'rm', '-f'], plan.volumes);
+  // After disconnecting what is still attached: the mirror (kept with --pool) is on every learner network.
+  for (const network of plan.networks) {
+    log(`removing network ${network}`);
+    await removeNetwork(network).catch((e: unknown) => failed.push(`network ${network}: ${(e as Error).message.split('\n')[0]}`));
+  }
+  for (const volume of plan.volumes) {
+    const home = await boundedHomeOf(volume);
+    await remove('volume', ['volume', 'rm', '-f'], [volume]);
+    if (home) await removeHomeFilesystem(home).catch((e: unknown) => failed.push(`home ${volume}: ${(e as Error).message.split('\n')[0]}`));
+  }
   return failed;
+}
+
+/** The mount a bounded home volume binds (home-volume.ts: <data>/classroom-homes/<volume>), else undefined. */
+async function boundedHomeOf(volume: string): Promise<string | undefined> {
+  const r = await tryRun('docker', ['volume', 'inspect', '--format', '{{index .Options "device"}}', volume]);
+  const device = r.stdout.trim();
+  return r.code === 0 && basename(device) === volume && basename(dirname(device)) === 'classroom-homes' ? device : undefined;
+}
+
+/** Unmounts a bounded home and removes its filesystem image (the server that made it may be gone). */
+async function removeHomeFilesystem(dir: string): Promise<void> {
+  if ((await tryRun('mountpoint', ['-q', dir])).code === 0 && (await tryRun('umount', [dir])).code !== 0) {
+    const lazy = await tryRun('umount', ['-l', dir]);
+    if (lazy.code !== 0) throw new Error(`umount ${dir}: ${lazy.stderr.trim()}`);
+  }
+  rmSync(`${dir}.ext4`, { force: true });
+  rmSync(dir, { recursive: true, force: true });
 }
