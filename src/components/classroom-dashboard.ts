@@ -22,8 +22,8 @@ type Snapshot = {
   pool?: Pool;
 };
 type Pool = {
-  assigned: number; warm: number; creating: number; warmTarget: number; fit: number; limit: 'memory' | 'cpu' | 'cap'; limitMessage: string; idle?: boolean;
-  preparing?: { message: string; progress?: { step: number; steps: number; etaSeconds?: number } };
+  assigned: number; warm: number; creating: number; warmCreating?: number; warmTarget: number; fit: number; limit: 'memory' | 'cpu' | 'cap'; limitMessage: string; idle?: boolean;
+  preparing?: { message: string; progress?: { phase?: string; step: number; steps: number; etaSeconds?: number } };
 };
 type Lab = LabChoice & { label: string };
 
@@ -51,18 +51,28 @@ function environmentBadge(w: ClassroomWords, environment: EnvironmentStatus | un
   return badge;
 }
 
-/** The machine's preparation and the warm pool, in a sentence or two (the "why is nobody's cluster ready" answer). */
-export function poolLines(w: ClassroomWords, pool: Pool): string[] {
-  const limit = `${w.poolLimits[pool.limit]}: ${pool.limitMessage}`;
+/**
+ * The machine's preparation and the warm pool, in a sentence or two (the "why is nobody's cluster
+ * ready" answer). The step is named in the page's language (the build's own line, English and
+ * changing every few seconds, is the panel's tooltip); `detail`: the limit's figures, which the
+ * server words in English, are said too.
+ */
+export function poolLines(w: ClassroomWords, pool: Pool, detail = true): string[] {
+  const limit = detail ? `${w.poolLimits[pool.limit]}: ${pool.limitMessage}` : w.poolLimits[pool.limit];
   if (pool.preparing) {
     const p = pool.preparing.progress;
     const left = p?.etaSeconds !== undefined ? fill(w.poolLeft, { minutes: Math.max(1, Math.round(p.etaSeconds / 60)) }) : '';
-    return [fill(w.poolPreparing, { message: pool.preparing.message, step: p?.step ?? 1, steps: p?.steps ?? 1, left })];
+    const step = (p?.phase && w.poolPhases[p.phase]) || pool.preparing.message;
+    return [fill(w.poolPreparing, { message: step, step: p?.step ?? 1, steps: p?.steps ?? 1, left })];
   }
   if (pool.idle) return [w.poolIdle];
-  const counts = fill(w.poolCounts, { warm: pool.warm, creating: pool.creating, assigned: pool.assigned, target: pool.warmTarget });
-  return [counts, pool.fit < 1 && pool.warm < 1 ? fill(w.poolFull, { limit }) : fill(w.poolRoom, { fit: pool.fit, limit: w.poolLimits[pool.limit] })];
+  // A learner's environment being made is theirs ("in use"), not the pool's.
+  const counts = fill(w.poolCounts, { warm: pool.warm, creating: pool.warmCreating ?? pool.creating, assigned: pool.assigned, target: pool.warmTarget });
+  return [counts, poolFull(pool) ? fill(w.poolFull, { limit }) : fill(w.poolRoom, { fit: pool.fit, limit: w.poolLimits[pool.limit] })];
 }
+
+/** No room for another environment and none ready or being made for the next learner who joins. */
+const poolFull = (pool: Pool): boolean => pool.fit < 1 && pool.warm < 1 && (pool.warmCreating ?? 0) < 1;
 
 function start(page: HTMLElement): void {
   const w = pageWords(page);
@@ -123,8 +133,15 @@ function start(page: HTMLElement): void {
     }
     panel.hidden = !snapshot.pool;
     if (!snapshot.pool) return;
-    panel.dataset.state = snapshot.pool.preparing ? 'preparing' : snapshot.pool.idle ? 'idle' : snapshot.pool.fit < 1 && snapshot.pool.warm < 1 ? 'full' : 'ready';
-    panel.replaceChildren(el('strong', undefined, `${w.poolTitle}: `), ...poolLines(w, snapshot.pool).map((line, i) => el('span', undefined, (i ? ' ' : '') + line)));
+    panel.dataset.state = snapshot.pool.preparing ? 'preparing' : snapshot.pool.idle ? 'idle' : poolFull(snapshot.pool) ? 'full' : 'ready';
+    panel.title = snapshot.pool.preparing?.message ?? (language === 'en' ? '' : snapshot.pool.limitMessage);
+    // An option (--max-environments) is code, kept on one line (a phone broke it after its first dash).
+    const sentence = (line: string) => {
+      const span = el('span', 'cr-pool-line');
+      span.append(...line.split(/(--[a-z][a-z-]*)/).map((part, i) => (i % 2 ? el('code', 'cr-pool-option', part) : part)));
+      return span;
+    };
+    panel.replaceChildren(el('strong', 'cr-pool-title', `${w.poolTitle}:`), ...poolLines(w, snapshot.pool, language === 'en').flatMap((line) => [' ', sentence(line)]));
   }
 
   function drawHelp(snapshot: Snapshot): void {

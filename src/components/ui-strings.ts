@@ -267,6 +267,11 @@ const en = {
     poolLimits: { memory: 'free memory', cpu: 'CPU (idle clusters keep cores busy)', cap: 'the --max-environments cap' },
     poolFull: 'The machine is full: a learner without a warm environment cannot get one ({limit}).',
     poolIdle: 'No class is open: no warm environments are kept.',
+    /** The machine's preparation steps (BuildProgress phases), as the dashboard names them. */
+    poolPhases: {
+      docker: 'starting Docker', toolchain: 'building Kubernetes and its tools from source', images: 'building the sandbox and course images',
+      'node-image': 'building the cluster node image', mirror: 'filling the local image mirror', creating: 'starting a cluster', waiting: 'waiting for a cluster',
+    } as Record<string, string>,
     results: 'Results',
     exportCsv: 'Download CSV',
     exportJson: 'Download JSON',
@@ -577,6 +582,10 @@ const ko: Strings = {
     poolLimits: { memory: '남은 메모리', cpu: 'CPU (유휴 클러스터도 코어를 씁니다)', cap: '--max-environments 상한' },
     poolFull: '이 컴퓨터가 가득 찼습니다. 대기 환경이 없는 학습자는 환경을 받을 수 없습니다 ({limit}).',
     poolIdle: '열린 수업이 없어 대기 환경을 두지 않습니다.',
+    poolPhases: {
+      docker: 'Docker 시작', toolchain: '쿠버네티스와 도구를 소스에서 빌드', images: '실습 셸과 과정 이미지 빌드',
+      'node-image': '클러스터 노드 이미지 빌드', mirror: '로컬 이미지 미러 채우기', creating: '클러스터 시작', waiting: '클러스터 준비 대기',
+    },
     results: '결과',
     exportCsv: 'CSV 내려받기',
     exportJson: 'JSON 내려받기',

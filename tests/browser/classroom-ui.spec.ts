@@ -505,6 +505,11 @@ describe('a full class, and the end of the class', () => {
     await ana.locator('[data-cr-strip-ended]').waitFor({ state: 'visible', timeout: 10_000 });
     expect(await ana.locator('[data-cr-strip-ended]').textContent()).toBe('This class has ended: your shell and cluster are closed, your results are kept. Thank you for taking part!');
     expect(await ana.locator('[data-cr-hand]').isDisabled()).toBe(true);
+    // Nothing left to ask for or to resume into; the header's pill says the class ended, not "ready".
+    expect(await ana.locator('[data-cr-hand]').isVisible()).toBe(false);
+    expect(await ana.locator('[data-cr-strip-resume-toggle]').isVisible()).toBe(false);
+    expect(await ana.locator('[data-terminal-reconnect]').isVisible()).toBe(false);
+    expect(await ana.locator('[data-cluster-status]').getAttribute('data-state')).toBe('ended');
   });
 
   it('says when joins are rate-limited', async () => {

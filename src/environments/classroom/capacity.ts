@@ -69,7 +69,7 @@ export function machineRoom(figures: MachineFigures, count: { creating: number; 
   const limits = {
     memory: `${availableMiB} MiB of memory free, each environment needs about ${environmentMiB} MiB and ${reserveMiB} MiB stay free`,
     cpu: `${cpus().length} cores, each idle environment keeps about ${Math.round(environmentCpu * 100)} % of a core busy and ${Math.round(cpuShare * 100)} % of the cores may go to them`,
-    cap: `at most ${maxEnvironments} environments are configured`,
+    cap: `at most ${maxEnvironments} environment${maxEnvironments === 1 ? ' is' : 's are'} configured`,
   };
   return { fit, limit, limitMessage: limits[limit], availableMiB, environmentMiB, reserveMiB };
 }

@@ -18,6 +18,8 @@ export type PoolStatus = {
   warm: number;
   /** Environments being made (for the pool or for a waiting learner). */
   creating: number;
+  /** Of `creating`, those for the pool (no learner yet): a learner's own counts in `assigned` too. */
+  warmCreating?: number;
   /** How many warm ones the pool keeps. */
   warmTarget: number;
   /** How many more fit now (memory, CPU, the configured cap); 0 = the next learner without a warm one gets a "machine is full" error. */

@@ -170,7 +170,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     const warm = envs.filter((e) => !e.learner && e.state === 'ready').length;
     const { busy, ...room } = await this.room({ creating, total: envs.length });
     return {
-      assigned, warm, creating, warmTarget: this.wantedWarm, ...room,
+      assigned, warm, creating, warmCreating: envs.filter((e) => !e.learner && e.state === 'creating').length, warmTarget: this.wantedWarm, ...room,
       ...(this.classOpen ? {} : { idle: true }),
       message: busy || this.lastPoolError || `${assigned} assigned, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
     };
