@@ -9,6 +9,8 @@ import { ENGLISH_NOTICES, TerminalConnection, type ConnectionNotices, type Conne
 import { pageToken, renewPageToken } from './page-token.ts';
 import { clusterBeingBuilt, clusterWords, currentCluster, fill, needsCluster, whereText, type ClusterInfo } from './cluster-state.ts';
 import { chooseRenderer } from './renderer-choice.ts';
+import { tmuxHistory } from './terminal-history.ts';
+import { watchedScreen } from './terminal-watch.ts';
 
 const lightTheme: ITheme = {
   background: '#fbfcfd', foreground: '#1f2328', cursor: '#326ce5', cursorAccent: '#fbfcfd',
@@ -24,6 +26,8 @@ const darkTheme: ITheme = {
 };
 const themeFor = (): ITheme => (document.documentElement.dataset.theme === 'dark' ? darkTheme : lightTheme);
 
+const FONT_SIZE = 13.5;
+
 function mount(pane: HTMLElement): void {
   const host = pane.querySelector<HTMLElement>('[data-terminal-host]')!;
   const status = pane.querySelector<HTMLElement>('[data-terminal-status]')!;
@@ -35,7 +39,7 @@ function mount(pane: HTMLElement): void {
   const term = new Terminal({
     // Hangul (Korean notices, kubectl output in Korean) falls back to the bundled Noto Sans KR.
     fontFamily: '"JetBrains Mono Variable", "JetBrains Mono", "Cascadia Mono", "Fira Mono", "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans KR Variable", monospace',
-    fontSize: 13.5,
+    fontSize: FONT_SIZE,
     lineHeight: 1.2,
     cursorBlink: true,
     scrollback: 10_000,
@@ -65,6 +69,22 @@ function mount(pane: HTMLElement): void {
     });
   pane.dataset.renderer = renderer;
   fit.fit();
+  // The wheel reaches tmux's history in a classroom sandbox; a watcher draws at the learner's size.
+  const history = tmuxHistory(term, host, (keys) => connection.send(keys));
+  const watched = watch === undefined ? undefined : watchedScreen(term, pane, host, FONT_SIZE);
+
+  // The alternate screen has no scrollback, yet xterm can keep a few rows above it (tmux drew a
+  // taller screen than this one, before tmux learned the size): its view may stop there, showing
+  // stale rows on top and hiding the bottom ones, the prompt among them, beside a scrollbar. Keep
+  // the view on the screen, and no scrollbar there.
+  const keepAlternateScreenInView = () => {
+    const buffer = term.buffer.active;
+    if (buffer.type === 'alternate' && buffer.viewportY !== buffer.baseY) term.scrollToBottom();
+  };
+  const scrollbar = host.querySelector<HTMLElement>('.xterm-scrollable-element > .scrollbar.vertical');
+  term.buffer.onBufferChange((buffer) => scrollbar?.style.setProperty('display', buffer.type === 'alternate' ? 'none' : ''));
+  term.onScroll(keepAlternateScreenInView);
+  term.onResize(keepAlternateScreenInView);
 
   const noticeStyle = '\x1b[2m';
   // Text someone is waiting to see processed by xterm (tests and benchmarks: see waitForText).
@@ -85,10 +105,16 @@ function mount(pane: HTMLElement): void {
     storage: sessionStorage,
     screen: {
       write: (bytes, rendered) => {
-        if (watchers.size === 0) return term.write(bytes, rendered);
+        if (watchers.size === 0) {
+          return term.write(bytes, () => {
+            keepAlternateScreenInView();
+            rendered();
+          });
+        }
         const chunk = latin1.decode(bytes);
         const seen = [...watchers].filter((watcher) => chunk.includes(watcher.text));
         term.write(bytes, () => {
+          keepAlternateScreenInView();
           rendered();
           for (const watcher of seen) {
             watchers.delete(watcher);
@@ -105,13 +131,24 @@ function mount(pane: HTMLElement): void {
       pane.dataset.state = state;
       const key = state === 'closed' ? 'textDisconnected' : `text${state[0]!.toUpperCase()}${state.slice(1)}`;
       const word = pane.dataset[key] ?? state;
-      statusText.textContent = state === 'connected' && detail ? `${word} · ${detail.split('/').pop()}` : word;
+      // Connected: to which shell, or (watching) at the learner's size.
+      const learner = watched?.size();
+      const about = learner ? `${learner.cols}×${learner.rows}` : detail?.split('/').pop();
+      statusText.textContent = state === 'connected' && about ? `${word} · ${about}` : word;
       status.title = detail ?? '';
       // After a few failed tries the learner can retry at once instead of waiting.
       reconnectButton.hidden = !(state === 'closed' || (state === 'reconnecting' && connection.retries >= 3));
     },
+    onScrollback: (viaTmux) => history.setEnabled(viaTmux),
+    onSize: (size) => {
+      watched?.resize(size);
+      if (watched && pane.dataset.state === 'connected') statusText.textContent = `${pane.dataset.textConnected ?? 'connected'} · ${size.cols}×${size.rows}`;
+    },
   });
-  term.onData((data) => connection.send(data));
+  term.onData((data) => {
+    history.beforeInput();
+    connection.send(data);
+  });
   term.onBinary((data) => connection.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
   term.onResize((size) => connection.resize(size));
   reconnectButton.addEventListener('click', () => (pane.dataset.state === 'closed' ? connection.restart() : connection.retryNow()));
@@ -122,7 +159,8 @@ function mount(pane: HTMLElement): void {
   new ResizeObserver(() => {
     cancelAnimationFrame(fitFrame);
     fitFrame = requestAnimationFrame(() => {
-      if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
+      if (watched) watched.refit();
+      else if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
     });
   }).observe(host);
 
@@ -152,6 +190,7 @@ function mount(pane: HTMLElement): void {
       term.write(`\r\n${noticeStyle}${fill(clusterWords.runHeld, { where: whereText(currentCluster()) })}\x1b[0m\r\n`);
       return;
     }
+    history.beforeInput();
     void connection.run(command.endsWith('\r') ? command : `${command}\r`).then(({ ok, program }) => {
       if (!ok) term.write(`\r\n${noticeStyle}${fill(said.noticeRunBusy ?? '', { program: program ?? '?' })}\x1b[0m\r\n`);
     });
@@ -172,6 +211,13 @@ function mount(pane: HTMLElement): void {
       const lines: string[] = [];
       for (let i = Math.max(0, cursorLine - count + 1); i <= cursorLine; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
       return lines.join('\n');
+    },
+    /** The rows on screen now (what a person sees), and where the view is in the scrollback. */
+    screen(): { rows: string[]; viewportY: number; baseY: number; buffer: string } {
+      const buffer = term.buffer.active;
+      const rows: string[] = [];
+      for (let i = 0; i < term.rows; i++) rows.push((buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '').trimEnd());
+      return { rows, viewportY: buffer.viewportY, baseY: buffer.baseY, buffer: buffer.type };
     },
     /** Resolves once output containing `text` (within one chunk) has been processed by xterm. */
     waitForText: (text: string) => new Promise<void>((resolve) => watchers.add({ text, resolve })),

@@ -61,6 +61,10 @@ export type ConnectionOptions = {
    * another shell of the learner the screen starts over with that shell's scrollback.
    */
   readOnly?: boolean;
+  /** The shell's terminal size, as the server says it (watchers: the learner's screen). */
+  onSize?: (size: TerminalSize) => void;
+  /** Whether the shell is tmux whose history the wheel reaches with its keys (tmux-scrollback.ts); false again at each new attach. */
+  onScrollback?: (viaTmux: boolean) => void;
 };
 
 const SESSION_KEY = 'labs.terminal.session';
@@ -261,6 +265,7 @@ export class TerminalConnection {
       this.queuedBytes = 0;
       for (const bytes of queued) this.send(bytes);
       this.resize(this.options.screen.size());
+      this.options.onScrollback?.(false);
     } else if (message.t === 'exit') {
       this.options.screen.notice(this.notices.shellExited(message.code));
       this.forgetSession();
@@ -269,6 +274,10 @@ export class TerminalConnection {
       this.lastError = message.message;
     } else if (message.t === 'run') {
       this.runs.get(message.id)?.({ ok: message.ok, program: message.program });
+    } else if (message.t === 'size') {
+      this.options.onSize?.({ cols: message.cols, rows: message.rows });
+    } else if (message.t === 'scrollback') {
+      this.options.onScrollback?.(true);
     }
   }
 

@@ -86,7 +86,11 @@ export type ServerControl =
   | { t: 'exit'; code: number; signal?: number }
   | { t: 'error'; message: string }
   /** Answer to `run`: ok (the line was cleared; type now), or the foreground program that would get the keys. */
-  | { t: 'run'; id: number; ok: boolean; program?: string };
+  | { t: 'run'; id: number; ok: boolean; program?: string }
+  /** The shell's terminal size (to read-only watchers: draw at this size, it is the learner's screen). */
+  | { t: 'size'; cols: number; rows: number }
+  /** The shell is tmux with history keys (tmux-scrollback.ts): the wheel should send those. */
+  | { t: 'scrollback'; via: 'tmux' };
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -225,6 +229,14 @@ export function decodeServerControl(text: string): Decoded<ServerControl> {
     }
     case 'error':
       return { ok: true, value: { t: 'error', message: String(m.message ?? '') } };
+    case 'size': {
+      const sizeError = checkSize(m.cols, m.rows);
+      if (sizeError) return fail(`size: ${sizeError}`);
+      return { ok: true, value: { t: 'size', cols: m.cols as number, rows: m.rows as number } };
+    }
+    case 'scrollback':
+      if (m.via !== 'tmux') return fail('scrollback: unknown way');
+      return { ok: true, value: { t: 'scrollback', via: 'tmux' } };
     case 'run': {
       if (!isOffset(m.id) || typeof m.ok !== 'boolean') return fail('run: bad id or ok');
       const run: ServerControl = { t: 'run', id: m.id, ok: m.ok };

@@ -10,6 +10,8 @@ import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
 import { OutputRing, type Replay } from './output-ring.ts';
 import { ShellMarks } from './shell-marks.ts';
+import { StartupResizes } from './startup-resize.ts';
+import { ScrollbackAnnouncement } from './tmux-scrollback.ts';
 import {
   CloseCode,
   OUTPUT_BATCH_BYTES,
@@ -118,6 +120,12 @@ export class TerminalSession {
   private readonly marks = new ShellMarks((line) => {
     for (const listener of [...this.commandListeners]) listener(line);
   });
+  /** tmux.conf's announcement of its history keys (tmux-scrollback.ts), taken out of the output. */
+  private readonly scrollbackAnnouncement = new ScrollbackAnnouncement(() => this.announceTmuxScrollback());
+  private tmuxScrollback = false;
+  /** The size the shell was last given: watchers draw at it. */
+  private size: TerminalSize;
+  private readonly startupResizes: StartupResizes;
   private readonly watchers = new Map<TerminalSink, Watcher>();
   private readonly watcherBacklog: number;
   private watcherPoll: ReturnType<typeof setInterval> | undefined;
@@ -146,6 +154,9 @@ export class TerminalSession {
       env: options.env,
       encoding: null,
     });
+    this.size = { cols: options.cols, rows: options.rows };
+    this.startupResizes = new StartupResizes(options.exec ? 0 : this.pty.pid);
+    this.disposables.add(this.startupResizes);
     this.disposables.add(this.pty.onData((data) => this.onOutput(data as unknown as Uint8Array)));
     this.disposables.add(this.pty.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal)));
   }
@@ -225,6 +236,7 @@ export class TerminalSession {
     const replay = this.ring.readFrom(fromSeq ?? this.ring.start);
     const resumed = this.attachCount++ > 0;
     sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, resumed, truncated: replay.truncated, shell: this.shell });
+    if (this.tmuxScrollback) sink.sendControl({ t: 'scrollback', via: 'tmux' });
     this.dropPending();
     // Account before sending: a sink may acknowledge synchronously.
     this.sentTo = this.ring.end;
@@ -290,7 +302,12 @@ export class TerminalSession {
 
   resize(size: TerminalSize): void {
     if (this.exited) return;
+    const changed = size.cols !== this.size.cols || size.rows !== this.size.rows;
     this.pty.resize(size.cols, size.rows);
+    this.size = { cols: size.cols, rows: size.rows };
+    this.startupResizes.resized();
+    if (!changed) return;
+    for (const watcher of [...this.watchers.values()]) this.tellWatcher(watcher, { t: 'size', ...this.size });
   }
 
   ack(seq: number): void {
@@ -320,7 +337,7 @@ export class TerminalSession {
    * in few, large frames.
    */
   private onOutput(bytes: Uint8Array): void {
-    const chunk = this.ring.append(this.marks.filter(bytes));
+    const chunk = this.ring.append(this.marks.filter(this.scrollbackAnnouncement.filter(bytes)));
     if (chunk.length === 0) return;
     if (this.sink) {
       this.pending.push(chunk);
@@ -367,6 +384,8 @@ export class TerminalSession {
       const replay = this.ring.readFrom(watcher.sentTo);
       if (first || replay.truncated) {
         sink.sendControl({ t: 'ready', session: this.watchId, seq: replay.seq, resumed: !first, truncated: replay.truncated, shell: this.shell });
+        // A watcher draws at the learner's size, not its own window's: tmux's screen is that size.
+        sink.sendControl({ t: 'size', ...this.size });
       }
       watcher.sentTo = this.ring.end;
       sendReplay(sink, replay);
@@ -374,6 +393,20 @@ export class TerminalSession {
       // A watcher's broken socket is the watcher's problem, never the shell's.
       this.removeWatcher(sink);
     }
+  }
+
+  private tellWatcher(watcher: Watcher, message: ServerControl): void {
+    try {
+      watcher.sink.sendControl(message);
+    } catch {
+      this.removeWatcher(watcher.sink);
+    }
+  }
+
+  private announceTmuxScrollback(): void {
+    if (this.tmuxScrollback) return;
+    this.tmuxScrollback = true;
+    this.sink?.sendControl({ t: 'scrollback', via: 'tmux' });
   }
 
   private startWatcherPoll(): void {
