@@ -3,6 +3,7 @@
 // behind an inline confirmation. Errors are said in the page's language, with the server's
 // detail under "Details".
 import type { CheckResult, LabResult } from '../../grader/result.ts';
+import type { CheckWords, LabResultWords } from '../../grader/result-words.ts';
 import { clusterWords, currentCluster, fill, whereText, type ClusterInfo } from './cluster-state.ts';
 import { pageToken, renewPageToken } from './page-token.ts';
 import type { LabWords } from './ui-strings.ts';
@@ -49,7 +50,10 @@ function showError(target: HTMLElement, words: LabWords, status: number, body: A
   }
 }
 
-function markTask(item: HTMLElement, words: LabWords, check: CheckResult | undefined): void {
+/** The page's language, when the server has the grader's words in it (grader/words-ko.ts). */
+const resultLanguage = document.documentElement.lang === 'ko' ? 'ko' : undefined;
+
+function markTask(item: HTMLElement, words: LabWords, check: CheckResult | undefined, said?: CheckWords): void {
   const state = check === undefined ? 'unknown' : check.passed ? 'passed' : 'failed';
   item.dataset.state = state;
   item.querySelector('.task-mark')!.textContent = state === 'passed' ? '✓' : state === 'failed' ? '✗' : '○';
@@ -58,7 +62,8 @@ function markTask(item: HTMLElement, words: LabWords, check: CheckResult | undef
   target.replaceChildren();
   if (!check || check.passed) return;
   const details = el('dl', 'check-details');
-  for (const [label, value] of [[words.expected, check.expected], [words.observed, check.observed]] as const) {
+  // In the page's language when the server gave it (`localized`), else as the grader said it.
+  for (const [label, value] of [[words.expected, said?.expected ?? check.expected], [words.observed, said?.observed ?? check.observed]] as const) {
     if (value) details.append(el('dt', undefined, label), el('dd', undefined, value));
   }
   if (details.childElementCount > 0) target.append(details);
@@ -67,9 +72,10 @@ function markTask(item: HTMLElement, words: LabWords, check: CheckResult | undef
   item.querySelector<HTMLDetailsElement>('.task-hint')?.setAttribute('open', '');
 }
 
-function showResult(card: HTMLElement, words: LabWords, result: LabResult): void {
+function showResult(card: HTMLElement, words: LabWords, result: LabResult & { localized?: LabResultWords }): void {
   for (const item of card.querySelectorAll<HTMLElement>('[data-task]')) {
-    markTask(item, words, result.checks.find((check) => check.id === item.dataset.task));
+    const id = item.dataset.task;
+    markTask(item, words, result.checks.find((check) => check.id === id), result.localized?.checks.find((check) => check.id === id));
   }
   const summary = el('p', `lab-summary ${result.passed ? 'is-passed' : 'is-failed'}`);
   summary.append(el('strong', undefined, result.passed ? words.passed : words.notYet), ` · ${result.score}/${result.maxScore}`);
@@ -87,7 +93,7 @@ async function check(card: HTMLElement, words: LabWords, button: HTMLButtonEleme
   button.disabled = true;
   result.replaceChildren(el('p', 'muted', words.checking));
   try {
-    const response = await post(`/api/labs/${card.dataset.lab}/verify`);
+    const response = await post(`/api/labs/${card.dataset.lab}/verify${resultLanguage ? `?lang=${resultLanguage}` : ''}`);
     const body = (await response.json().catch(() => ({}))) as LabResult & ApiError;
     if (response.ok) showResult(card, words, body);
     else showError(result, words, response.status, body);

@@ -3,6 +3,7 @@
 //   GET  /api/cluster            learner cluster status (src/environments' kind provider)
 //   GET  /api/labs               lab numbers and titles
 //   POST /api/labs/<n>/verify    grade lab n → LabResult           (needs the page token)
+//                                ?lang=ko: + `localized`, its words in Korean (grader/result-words.ts)
 //   GET  /api/progress           latest result per lab
 //   GET  /api/page-token         a fresh page token for an open tab (same-origin fetches only)
 //   POST /api/labs/<n>/reset     delete what lab n created           (needs the page token)
@@ -15,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProgressStore } from '../store/progress-store.ts';
 import type { AddonsAdapter } from './adapters/addons.ts';
 import { classifyGraderError, type GraderAdapter } from './adapters/grader.ts';
+import { resultWords } from '../../grader/result-words.ts';
 import type { ClusterStatus } from '../contract/cluster.ts';
 import type { EnvironmentsAdapter } from './adapters/environments.ts';
 import type { PageTokens } from './page-token.ts';
@@ -273,7 +275,9 @@ export function createApi(options: ApiOptions) {
           void attempt.finally(() => running.delete(key)).catch(() => {});
         }
         const result = await attempt;
-        json(res, 200, result);
+        // ?lang=ko: the words in Korean beside the result (a Korean card, a sandbox's `labs verify`).
+        const summary = url.searchParams.get('lang') === 'ko' ? (await grader.labs()).find((l) => l.number === lab) : undefined;
+        json(res, 200, summary ? { ...result, localized: resultWords(result, summary, 'ko') } : result);
       } catch (error) {
         graderFailure(res, lab, error);
       }
