@@ -1,10 +1,10 @@
 // Near misses on the real cluster (issue #21): what a lab looks for, made by a learner in another
 // namespace, under a similar name, as another kind or with another container name, is named where
-// it is — in the result every door shows (`labs verify --json` here; the card and the dashboard
-// show the same `observed`) — and `labs reset` names the lab's objects left in another namespace,
+// it is — in the result every door shows (`labs verify --json` and the lab card here; the class
+// spec has the dashboard's group) — and `labs reset` names the lab's objects left in another namespace,
 // deleting them when asked. Objects are made with the learner's kubeconfig, as a learner would.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,11 +12,13 @@ import { verifyLab, type CheckResult, type LabResult } from '../../grader/index.
 import { resetLab } from '../../labs/lifecycle.ts';
 import { clusterLearnerKubeconfig, defaultClusterName } from '../../src/base/paths.ts';
 import { touchesLab } from '../../src/store/lab-start.ts';
+import { ARTIFACTS, launchBrowser, startServer } from '../browser/harness.ts';
 import { sh, testKubeconfig } from './helpers/cluster.ts';
 
 const kubeconfig = testKubeconfig();
 const learner = process.env.LABS_KUBECONFIG ? kubeconfig : clusterLearnerKubeconfig(defaultClusterName());
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'labs');
+const SHOTS = join(ARTIFACTS, 'near-miss');
 const labs = (...args: string[]) => spawnSync(bin, [...args, '--kubeconfig', kubeconfig], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
 
 /** Lab 02's pod as the source course types it: no namespace. Name and container as given. */
@@ -68,6 +70,37 @@ describe('a near miss is named where it is', () => {
     const text = labs('verify', '2');
     expect(text.stdout).toContain(said);
   });
+
+  it('the lab card says the same words, in English and in Korean, at 1440 and 390 px', async () => {
+    const server = await startServer({ KUBECONFIG: kubeconfig });
+    const browser = await launchBrowser();
+    mkdirSync(SHOTS, { recursive: true });
+    try {
+      for (const [language, width] of [['en', 1440], ['en', 390], ['ko', 1440], ['ko', 390]] as const) {
+        const page = await browser.context.newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(new URL(`/${language}/lessons/02-probes/`, server.url).href);
+        const card = page.locator('[data-lab="2"]');
+        await card.locator('[data-lab-check]').click();
+        await card.locator('.lab-summary').waitFor({ timeout: 120_000 });
+        const task = card.locator('[data-task="probe-configured"][data-state="failed"]');
+        const details = (await task.locator('.check-details dd').allTextContents()).join('\n');
+        if (language === 'en') {
+          expect(details).toContain('Pod "readiness-http" is in namespace "default"; this lab looks for it in namespace "readiness" (kubectl -n readiness apply -f …)');
+        } else {
+          expect(details).toMatch(/[가-힣]/);
+          expect(details).toContain('"default"');
+          expect(details).toContain('kubectl -n readiness apply -f');
+        }
+        await task.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, `lab-card-near-miss-${language}-${width}.png`) });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }, 300_000);
 
   it('`labs reset 2` names the stray and leaves it; `--remove-strays` deletes it', async () => {
     const named = labs('reset', '2');
