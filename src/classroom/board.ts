@@ -6,12 +6,12 @@ import { learnerKey } from './learner-key.ts';
 
 export type Cell = {
   lab: number;
-  /** The learner touched this lab (src/store/lab-start.ts): a Check, or a result that saw their work. */
+  /** The learner touched this lab since its last reset (src/store/lab-start.ts, lab-clock.ts): a Check, a result that saw their work (a near miss too), or a command naming its namespace. */
   started: boolean;
   passed: boolean;
   tasksPassed: number;
   tasksTotal: number;
-  /** Checks the learner pressed. */
+  /** Checks the learner pressed since the lab's last reset. */
   attempts: number;
   /** From the learner's start of this lab to its first pass (or now); 0 when not started. */
   minutes: number;
