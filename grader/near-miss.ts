@@ -66,11 +66,6 @@ async function everywhere(ctx: CheckContext, kind: KindName): Promise<KubeObject
   }
 }
 
-const byNamespace = (objects: KubeObject[]) => {
-  const groups = new Map<string, KubeObject[]>();
-  for (const o of objects) groups.set(o.metadata.namespace ?? '', [...(groups.get(o.metadata.namespace ?? '') ?? []), o]);
-  return groups;
-};
 
 /** Where the object a task looks for is, if it exists somewhere the lab does not look. */
 export async function lookElsewhere(ctx: CheckContext, wanted: Wanted): Promise<NearMiss | undefined> {
@@ -80,7 +75,7 @@ export async function lookElsewhere(ctx: CheckContext, wanted: Wanted): Promise<
 
   // 1. The same object in another namespace.
   const same = elsewhere.filter((o) => (wanted.name ? o.metadata.name === wanted.name : labelsMatch(o.metadata.labels, wanted.labels ?? {})));
-  const [namespace, objects] = [...byNamespace(same)][0] ?? [];
+  const [namespace, objects] = [...Map.groupBy(same, (o) => o.metadata.namespace ?? '')][0] ?? [];
   if (namespace !== undefined && objects) {
     return {
       differs: 'namespace', kind: wanted.kind, namespace, names: objects.map((o) => o.metadata.name),
