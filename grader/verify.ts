@@ -24,6 +24,8 @@ export type VerifyOptions = ClusterOptions & {
   onCheck?: (check: CheckResult, index: number, total: number) => void;
   /** Reuse an existing connection (the web server keeps one per learner cluster). */
   cluster?: KubeReader;
+  /** false: no describe lines or logs for failing tasks (a caller that reads only outcomes, e.g. reset's strays). */
+  diagnostics?: boolean;
 };
 
 const shown = (path: string) => relative(process.cwd(), path) || path;
@@ -104,8 +106,8 @@ export async function runChecks(lab: Lab, checks: LabChecks, cluster: KubeReader
         ...(outcome.observed !== undefined && { observed: outcome.observed }),
         ...(nearMiss && { observed: nearMiss.says, nearMiss }),
       };
-      if (!outcome.passed) {
-        result.hint = task.hint.trim();
+      if (!outcome.passed) result.hint = task.hint.trim();
+      if (!outcome.passed && options.diagnostics !== false) {
         const subjects = [...(outcome.subjects ?? []), ...(nearMiss && nearMiss.kind !== 'HelmRelease' ? [{ kind: nearMiss.kind, name: nearMiss.names[0]!, namespace: nearMiss.namespace }] : [])];
         const diagnostics = [...(outcome.diagnostics ?? []), ...(await gatherDiagnostics(ctx, subjects))];
         if (diagnostics.length) result.diagnostics = diagnostics;
