@@ -17,7 +17,9 @@ import {
   type ServerControl,
 } from '../terminal/protocol.ts';
 import { TooManySessionsError, type SessionManager } from '../terminal/session-manager.ts';
-import { SOLO_OWNER, type ShellCommand, type TerminalSession, type TerminalSink } from '../terminal/session.ts';
+import type { ShellCommand } from '../terminal/pty.ts';
+import { SOLO_OWNER, type TerminalSession } from '../terminal/session.ts';
+import type { TerminalSink } from '../terminal/sink.ts';
 import type { PageTokens } from './page-token.ts';
 import { binaryFrame } from './websocket-frame.ts';
 import { refuseUpgrade, sameOrigin } from './request-guard.ts';

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { DisposableStore, type Disposable } from './disposable.ts';
 import { CloseCode, type TerminalSize } from './protocol.ts';
-import { SOLO_OWNER, TerminalSession, type ShellCommand, type TerminalSink } from './session.ts';
+import type { ShellCommand } from './pty.ts';
+import { SOLO_OWNER, TerminalSession } from './session.ts';
+import type { TerminalSink } from './sink.ts';
 
 export type SessionManagerOptions = {
   /** How a shell is started when create() is not given one (solo mode's host shell). */

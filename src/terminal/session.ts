@@ -1,59 +1,25 @@
 // One shell in a pty, outliving the sockets that look at it: output goes into a bounded ring
 // (for resume) and to the attached browser (if any), paced by acknowledged bytes. Read-only
-// watchers (an instructor) get the same output, paced by their own socket's backlog only: a slow
-// watcher is skipped and later resynchronised from the ring, never allowed to pause the shell.
+// watchers get the same output through session-watchers.ts, never pausing the shell. The pty
+// itself (a local process or a shell in a pod) is pty.ts's; where output goes is sink.ts's.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { spawn } from '@lydell/node-pty';
-import { ExecPty, type ExecTarget } from './exec-pty.ts';
 import { DisposableStore } from './disposable.ts';
 import { OutputFlow, type FlowAction } from './flow-control.ts';
-import { OutputRing, type Replay } from './output-ring.ts';
+import { OutputRing } from './output-ring.ts';
+import { openPty, shellName, type Pty, type ShellCommand } from './pty.ts';
 import { ShellMarks } from './shell-marks.ts';
+import { SessionWatchers } from './session-watchers.ts';
+import { sendReplay, type TerminalSink } from './sink.ts';
 import { StartupResizes } from './startup-resize.ts';
 import { ScrollbackAnnouncement } from './tmux-scrollback.ts';
-import {
-  CloseCode,
-  OUTPUT_BATCH_BYTES,
-  encodeOutput,
-  encodeOutputChunks,
-  type ServerControl,
-  type TerminalSize,
-} from './protocol.ts';
+import { CloseCode, OUTPUT_BATCH_BYTES, encodeOutput, encodeOutputChunks, type TerminalSize } from './protocol.ts';
 
-/** Where a session's output goes: the WebSocket in production, a recorder in tests. */
-export interface TerminalSink {
-  sendOutput(frame: Uint8Array): void;
-  sendControl(message: ServerControl): void;
-  close(code: number, reason: string): void;
-  /** Bytes written but not yet taken by the network (a socket's writableLength); watchers only. */
-  backlog?(): number;
-}
+// What a session runs is pty.ts's type; the environments that make one name it from here.
+export type { ShellCommand } from './pty.ts';
 
 /** The owner of every session in solo mode (the machine's own user). */
 export const SOLO_OWNER = 'solo';
-
-export type ShellCommand = {
-  file: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-  /** A shell in a pod instead (the exec API, no local process); file and args then only name it. */
-  exec?: ExecTarget;
-};
-
-/** What a session needs of its terminal: node-pty's IPty, or an ExecPty (a shell in a pod). */
-type Pty = {
-  readonly pid: number;
-  readonly process: string;
-  onData(listener: (data: string | Buffer) => void): { dispose(): void };
-  onExit(listener: (e: { exitCode: number; signal?: number }) => void): { dispose(): void };
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  kill(signal?: string): void;
-  pause(): void;
-  resume(): void;
-};
 
 export type SessionOptions = ShellCommand &
   TerminalSize & {
@@ -68,35 +34,7 @@ export type SessionOptions = ShellCommand &
     watcherBacklogBytes?: number;
   };
 
-/** A watcher's socket may hold this much unsent output before it is skipped (then resynced from the ring). */
-export const WATCHER_BACKLOG_BYTES = 1024 * 1024;
-/** How often a skipped watcher's socket is checked for having drained. */
-const WATCHER_POLL_MS = 50;
-
-type Watcher = {
-  sink: TerminalSink;
-  /** Output offset up to which this watcher has been sent frames. */
-  sentTo: number;
-  /** Skipped: its socket fell behind; resynced from the ring once it drains. */
-  behind: boolean;
-};
-
 export type AttachResult = { seq: number; truncated: boolean; resumed: boolean };
-
-/** Output read from the ring, in frames of up to OUTPUT_BATCH_BYTES (a flood leaves ~1,000 small chunks). */
-function sendReplay(sink: TerminalSink, replay: Replay): void {
-  let offset = replay.seq;
-  for (let i = 0; i < replay.chunks.length; ) {
-    const batch: Uint8Array[] = [];
-    let bytes = 0;
-    while (i < replay.chunks.length && (batch.length === 0 || bytes + replay.chunks[i]!.length <= OUTPUT_BATCH_BYTES)) {
-      bytes += replay.chunks[i]!.length;
-      batch.push(replay.chunks[i++]!);
-    }
-    sink.sendOutput(encodeOutputChunks(offset, batch));
-    offset += bytes;
-  }
-}
 
 export class TerminalSession {
   readonly id: string;
@@ -126,9 +64,7 @@ export class TerminalSession {
   /** The size the shell was last given: watchers draw at it. */
   private size: TerminalSize;
   private readonly startupResizes: StartupResizes;
-  private readonly watchers = new Map<TerminalSink, Watcher>();
-  private readonly watcherBacklog: number;
-  private watcherPoll: ReturnType<typeof setInterval> | undefined;
+  private readonly watchers: SessionWatchers;
   private attachCount = 0;
   /** Output offset up to which the attached browser has been sent frames. */
   private sentTo = 0;
@@ -142,19 +78,12 @@ export class TerminalSession {
     this.id = options.id;
     this.watchId = createHash('sha256').update(`watch:${options.id}`).digest('base64url').slice(0, 24);
     this.owner = options.owner ?? SOLO_OWNER;
-    this.shell = options.exec?.command[0] ?? options.file;
-    this.watcherBacklog = options.watcherBacklogBytes ?? WATCHER_BACKLOG_BYTES;
+    this.shell = shellName(options);
     this.ring = new OutputRing(options.ringBytes);
     this.flow = new OutputFlow(options.highWatermark, options.lowWatermark);
-    this.pty = options.exec ? new ExecPty(options.exec, options.cols, options.rows) : spawn(options.file, options.args, {
-      name: 'xterm-256color',
-      cols: options.cols,
-      rows: options.rows,
-      cwd: options.cwd,
-      env: options.env,
-      encoding: null,
-    });
+    this.watchers = new SessionWatchers(this.ring, () => ({ session: this.watchId, shell: this.shell, size: this.size }), options.watcherBacklogBytes);
     this.size = { cols: options.cols, rows: options.rows };
+    this.pty = openPty(options, this.size);
     this.startupResizes = new StartupResizes(options.exec ? 0 : this.pty.pid);
     this.disposables.add(this.startupResizes);
     this.disposables.add(this.pty.onData((data) => this.onOutput(data as unknown as Uint8Array)));
@@ -196,9 +125,7 @@ export class TerminalSession {
 
   /** Watchers currently skipped because their socket fell behind. */
   get laggingWatchers(): number {
-    let lagging = 0;
-    for (const watcher of this.watchers.values()) if (watcher.behind) lagging++;
-    return lagging;
+    return this.watchers.lagging;
   }
 
   /** Milliseconds since the last browser left, or 0 while one is attached. */
@@ -258,19 +185,15 @@ export class TerminalSession {
    * the caller ignores them. Nothing a watcher does (or fails to do) pauses the shell.
    */
   addWatcher(sink: TerminalSink, fromSeq?: number): void {
-    if (this.watchers.has(sink)) return;
-    const watcher: Watcher = { sink, sentTo: fromSeq ?? this.ring.start, behind: false };
-    this.watchers.set(sink, watcher);
-    this.sendToWatcher(watcher, true);
+    this.watchers.add(sink, fromSeq);
     if (this.exited) {
-      this.watchers.delete(sink);
+      this.watchers.remove(sink);
       sink.sendControl({ t: 'exit', ...this.exited });
     }
   }
 
   removeWatcher(sink: TerminalSink): void {
-    this.watchers.delete(sink);
-    if (![...this.watchers.values()].some((w) => w.behind)) this.stopWatcherPoll();
+    this.watchers.remove(sink);
   }
 
   /** The browser went away; the shell keeps running until reaped. */
@@ -307,7 +230,7 @@ export class TerminalSession {
     this.size = { cols: size.cols, rows: size.rows };
     this.startupResizes.resized();
     if (!changed) return;
-    for (const watcher of [...this.watchers.values()]) this.tellWatcher(watcher, { t: 'size', ...this.size });
+    this.watchers.tell({ t: 'size', ...this.size });
   }
 
   ack(seq: number): void {
@@ -347,59 +270,15 @@ export class TerminalSession {
     }
     if (this.endOfTurn === undefined) {
       this.flush();
-      this.flushWatchers(true);
+      this.watchers.flush(true);
       this.endOfTurn = setImmediate(() => {
         this.endOfTurn = undefined;
         this.flush();
-        this.flushWatchers(true);
+        this.watchers.flush(true);
       });
     } else {
       if (this.pendingBytes >= OUTPUT_BATCH_BYTES) this.flush();
-      if (this.watchers.size > 0) this.flushWatchers(false);
-    }
-  }
-
-  /** Sends each watcher what it has not had yet: always (`force`), or once a full frame's worth piled up. */
-  private flushWatchers(force: boolean): void {
-    for (const watcher of this.watchers.values()) {
-      if (!watcher.behind && (force ? watcher.sentTo < this.ring.end : this.ring.end - watcher.sentTo >= OUTPUT_BATCH_BYTES)) {
-        this.sendToWatcher(watcher, false);
-      }
-    }
-  }
-
-  /**
-   * Output from the watcher's offset, read from the ring in frames. A watcher whose socket holds
-   * more than the backlog limit is skipped (marked behind) and polled until it drains; it then
-   * continues from the ring, told with a `ready` (truncated) when the ring has moved past it.
-   */
-  private sendToWatcher(watcher: Watcher, first: boolean): void {
-    const { sink } = watcher;
-    try {
-      if (!first && (sink.backlog?.() ?? 0) > this.watcherBacklog) {
-        watcher.behind = true;
-        this.startWatcherPoll();
-        return;
-      }
-      const replay = this.ring.readFrom(watcher.sentTo);
-      if (first || replay.truncated) {
-        sink.sendControl({ t: 'ready', session: this.watchId, seq: replay.seq, resumed: !first, truncated: replay.truncated, shell: this.shell });
-        // A watcher draws at the learner's size, not its own window's: tmux's screen is that size.
-        sink.sendControl({ t: 'size', ...this.size });
-      }
-      watcher.sentTo = this.ring.end;
-      sendReplay(sink, replay);
-    } catch {
-      // A watcher's broken socket is the watcher's problem, never the shell's.
-      this.removeWatcher(sink);
-    }
-  }
-
-  private tellWatcher(watcher: Watcher, message: ServerControl): void {
-    try {
-      watcher.sink.sendControl(message);
-    } catch {
-      this.removeWatcher(watcher.sink);
+      if (this.watchers.size > 0) this.watchers.flush(false);
     }
   }
 
@@ -407,30 +286,6 @@ export class TerminalSession {
     if (this.tmuxScrollback) return;
     this.tmuxScrollback = true;
     this.sink?.sendControl({ t: 'scrollback', via: 'tmux' });
-  }
-
-  private startWatcherPoll(): void {
-    if (this.watcherPoll !== undefined) return;
-    this.watcherPoll = setInterval(() => {
-      let stillBehind = false;
-      for (const watcher of [...this.watchers.values()]) {
-        if (!watcher.behind) continue;
-        if ((watcher.sink.backlog?.() ?? 0) > this.watcherBacklog / 2) {
-          stillBehind = true;
-          continue;
-        }
-        watcher.behind = false;
-        this.sendToWatcher(watcher, false);
-        if (watcher.behind) stillBehind = true;
-      }
-      if (!stillBehind) this.stopWatcherPoll();
-    }, WATCHER_POLL_MS);
-    this.watcherPoll.unref();
-  }
-
-  private stopWatcherPoll(): void {
-    if (this.watcherPoll !== undefined) clearInterval(this.watcherPoll);
-    this.watcherPoll = undefined;
   }
 
   /** Sends everything produced since the last frame as one frame. */
@@ -460,7 +315,7 @@ export class TerminalSession {
   private onExit(code: number, signal?: number): void {
     if (this.exited) return;
     this.flush();
-    this.flushWatchers(true);
+    this.watchers.flush(true);
     this.exited = signal ? { code, signal } : { code };
     const sink = this.sink;
     this.sink = undefined;
@@ -468,15 +323,7 @@ export class TerminalSession {
       sink.sendControl({ t: 'exit', ...this.exited });
       sink.close(CloseCode.shellExited, 'the shell has exited');
     }
-    for (const watcher of this.watchers.values()) {
-      try {
-        watcher.sink.sendControl({ t: 'exit', ...this.exited });
-      } catch {
-        // Its socket is gone: nothing to tell.
-      }
-    }
-    this.watchers.clear();
-    this.stopWatcherPoll();
+    this.watchers.end({ t: 'exit', ...this.exited });
     if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
     this.endOfTurn = undefined;
     this.disposables.dispose();

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter } from 'node:path';
-import type { ShellCommand } from './session.ts';
+import type { ShellCommand } from './pty.ts';
 
 export type ShellSetup = {
   /** Kubeconfig of the learner's cluster; set as KUBECONFIG if the file exists or the platform is creating it. */

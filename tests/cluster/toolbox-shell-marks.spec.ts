@@ -14,7 +14,8 @@ import { commandStarts } from '../../src/classroom/command-starts.ts';
 import { ImageBuilder } from '../../src/environments/images/build.ts';
 import { decodeOutput } from '../../src/terminal/protocol.ts';
 import { SessionManager } from '../../src/terminal/session-manager.ts';
-import type { TerminalSession, TerminalSink } from '../../src/terminal/session.ts';
+import type { TerminalSession } from '../../src/terminal/session.ts';
+import type { TerminalSink } from '../../src/terminal/sink.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 
 const exec = promisify(execFile);

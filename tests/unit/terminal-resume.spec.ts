@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OutputRing } from '../../src/terminal/output-ring.ts';
 import { OUTPUT_BATCH_BYTES, decodeOutput, encodeControl, type ServerControl } from '../../src/terminal/protocol.ts';
 import { SessionManager } from '../../src/terminal/session-manager.ts';
-import type { TerminalSession, TerminalSink } from '../../src/terminal/session.ts';
+import type { TerminalSession } from '../../src/terminal/session.ts';
+import type { TerminalSink } from '../../src/terminal/sink.ts';
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
