@@ -1,5 +1,6 @@
-// The join page: POST /api/classroom/join {code, name} (or /resume {code}), every refusal said
-// plainly in the page's language, then on to the class's first lab. The resume code is kept for
+// The join page: POST /api/classroom/join {code, name, lang} (or /resume {code, lang}: the
+// learner's sandbox speaks the page's language), every refusal said plainly in the page's
+// language, then on to the class's first lab. The resume code is kept for
 // the lesson page's class strip to show once, prominently (classroom-strip.ts).
 import { call, errorText, fill, JUST_JOINED_KEY, pageWords, safeNext, say, whoAmI } from './classroom-client.ts';
 
@@ -34,7 +35,7 @@ function start(root: HTMLElement): void {
     }
     say(error, '');
     busy(joinForm, true);
-    void call<{ resumeCode: string; cohort: { labs: number[] } }>('POST', '/api/classroom/join', { body: { code, name } }).then((answer) => {
+    void call<{ resumeCode: string; cohort: { labs: number[] } }>('POST', '/api/classroom/join', { body: { code, name, lang: language } }).then((answer) => {
       if (!answer.ok) {
         busy(joinForm, false);
         say(error, errorText(w, answer, (status, message) => {
@@ -64,7 +65,7 @@ function start(root: HTMLElement): void {
     if (!code) return say(error, w.wrongResume);
     say(error, '');
     busy(resumeForm, true);
-    void call('POST', '/api/classroom/resume', { body: { code } }).then(async (answer) => {
+    void call('POST', '/api/classroom/resume', { body: { code, lang: language } }).then(async (answer) => {
       if (!answer.ok) {
         busy(resumeForm, false);
         say(error, errorText(w, answer, (status) => (status === 404 ? w.wrongResume : undefined)));

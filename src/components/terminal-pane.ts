@@ -98,7 +98,8 @@ function mount(pane: HTMLElement): void {
     terminalError: (message) => (said.noticeTerminalError ?? '').replace('{message}', message) || ENGLISH_NOTICES.terminalError(message),
   };
   const connection = new TerminalConnection({
-    url: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pageToken())}${watch === undefined ? '' : `&watch=${encodeURIComponent(watch)}`}`,
+    // A learner's own shell says the page's language (their sandbox's `labs` speaks it); a watch is someone else's.
+    url: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/terminal?token=${encodeURIComponent(pageToken())}${watch === undefined ? `&lang=${encodeURIComponent(document.documentElement.lang)}` : `&watch=${encodeURIComponent(watch)}`}`,
     readOnly: watch !== undefined,
     renewToken: renewPageToken,
     notices,

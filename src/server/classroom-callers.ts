@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Accounts } from '../classroom/accounts.ts';
 import type { Cohorts } from '../classroom/cohorts.ts';
 import { learnerIdOf, learnerKey } from '../classroom/learner-key.ts';
+import { languageOfPath, type SandboxLanguage } from '../classroom/sandbox-language.ts';
 import type { ClusterStatus } from '../contract/cluster.ts';
 import type { EnvironmentStatus, LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { LabCaller } from './api.ts';
@@ -27,8 +28,10 @@ function asClusterStatus(learner: string, status: EnvironmentStatus): ClusterSta
   return { name: learner.replace(':', '-'), state, detail: status.message };
 }
 
-export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions; joinAddress?: () => string | undefined }) {
-  const { accounts, cohorts, environments, routes } = deps;
+export function classroomCallers(deps: {
+  accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions; language: SandboxLanguage; joinAddress?: () => string | undefined;
+}) {
+  const { accounts, cohorts, environments, routes, language } = deps;
 
   /** Learner from a bearer token (their sandbox's `labs`) or a session cookie (their pages). */
   function caller(req: IncomingMessage): LabCaller | undefined {
@@ -64,8 +67,17 @@ export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; e
     }
     const mine = session && routes.learnerOf(session);
     if (!mine) return { refuse: 401, reason: 'Unauthorized: join the class first' };
+    // The terminal's page says its language (?lang=): `labs` in this shell speaks it.
+    language.heard(mine.learner, url.searchParams.get('lang'));
     const key = learnerKey(mine.learner);
     return { owner: key, shell: () => environments.shell(key) };
+  }
+
+  /** A learner opened a page in a language (/ko/…, a language switch too): their sandbox's `labs` follows it. */
+  function pageOpened(req: IncomingMessage): void {
+    const page = languageOfPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const mine = page && routes.learnerOf(routes.sessionOf(req));
+    if (mine) language.heard(mine.learner, page);
   }
 
   /** What the server-rendered pages know of the signed-in person. */
@@ -77,5 +89,5 @@ export function classroomCallers(deps: { accounts: Accounts; cohorts: Cohorts; e
     return mine && { role: 'learner', displayName: mine.learner.displayName, csrf: session.csrf, cohortName: mine.cohort.name };
   }
 
-  return { caller, authorizeTerminal, locals };
+  return { caller, authorizeTerminal, pageOpened, locals };
 }

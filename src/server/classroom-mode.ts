@@ -14,6 +14,7 @@ import { LabCatalog } from '../classroom/lab-catalog.ts';
 import { learnerIdOf, learnerKey } from '../classroom/learner-key.ts';
 import { LiveFeed } from '../classroom/live.ts';
 import { DashboardPublisher } from '../classroom/publisher.ts';
+import { SandboxLanguage } from '../classroom/sandbox-language.ts';
 import { keepWarmWhileOpen } from '../classroom/warm-while-open.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
@@ -49,10 +50,12 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
   const help = new HelpQueue();
   const catalog = new LabCatalog(async () => (await grader.labs()).map(({ number, id, tasks, namespaces }) => ({ number, id, tasks, namespaces })), { watch: labsRoot(), log });
   const dashboard = new DashboardPublisher({ cohorts, store, environments, feed, catalog, help, log });
+  const language = new SandboxLanguage(environments, log);
 
   const routes = createClassroomRoutes({
     accounts, cohorts, store, feed, environments, dashboard, help, catalog,
     assigner: new EnvironmentAssigner(environments, log),
+    language,
     secure: options.secure,
     courseLabs: (language) => grader.labs(language),
     log,
@@ -112,7 +115,7 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
 
   return {
     handle: (req: IncomingMessage, res: ServerResponse) => routes.handle(req, res),
-    ...classroomCallers({ accounts, cohorts, environments, routes, joinAddress: deps.joinAddress }),
+    ...classroomCallers({ accounts, cohorts, environments, routes, language, joinAddress: deps.joinAddress }),
     watchersChanged,
     commandEntered,
     shellCommandRan,

@@ -5,8 +5,8 @@
 //   POST /api/classroom/login            {username, password}        → instructor session cookie
 //   POST /api/classroom/logout
 //   GET  /api/classroom/me               who this session is (+ its CSRF token)
-//   POST /api/classroom/join             {code, name}                → learner session cookie
-//   POST /api/classroom/resume           {code}                      → learner session cookie
+//   POST /api/classroom/join             {code, name, lang?}         → learner session cookie
+//   POST /api/classroom/resume           {code, lang?}               → learner session cookie
 //   GET  /api/classroom/cohorts                                          instructor's cohorts
 //   POST /api/classroom/cohorts          {name, labs, capacity}
 //   GET  /api/classroom/cohorts/<id>     cohort, learners, grid, failure reasons, who has not started which lab, help queue
@@ -32,6 +32,7 @@ import type { LabCatalog } from '../classroom/lab-catalog.ts';
 import { learnerKey } from '../classroom/learner-key.ts';
 import { cohortChannel, type LiveFeed } from '../classroom/live.ts';
 import type { DashboardPublisher } from '../classroom/publisher.ts';
+import type { SandboxLanguage } from '../classroom/sandbox-language.ts';
 import { cohortResults, resultsCsv, type CourseLab } from '../classroom/results-export.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
@@ -47,6 +48,8 @@ export type ClassroomDeps = {
   feed: LiveFeed;
   environments: LearnerEnvironments;
   assigner: EnvironmentAssigner;
+  /** The join and resume pages say their language (`lang`): the learner's sandbox follows it. */
+  language: SandboxLanguage;
   dashboard: DashboardPublisher;
   help: HelpQueue;
   catalog: Pick<LabCatalog, 'entries'>;
@@ -139,6 +142,8 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         if (!deps.cohorts.byJoinCode(String(body.code ?? ''))) joins.failed(); // a guess: it spends the class-wide budget
         const { cohort, learner } = deps.cohorts.join(String(body.code ?? ''), String(body.name ?? ''));
         const session = startSession(res, 'learner', learner.id);
+        // Known before the hand-out, which writes it into the sandbox with the token.
+        deps.language.heard(learner, body.lang);
         // The environment comes from the warm pool, or is made now; the page shows its state.
         deps.assigner.ensure(learner, true);
         dashboard.changed(cohort.id);
@@ -153,6 +158,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const learner = deps.cohorts.resume(String(body.code ?? ''));
         if (!learner) return resumes.failed(), sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
         const session = startSession(res, 'learner', learner.id);
+        deps.language.heard(learner, body.lang);
         deps.assigner.ensure(learner);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName }), true;
       }

@@ -12,6 +12,7 @@ import { HelpQueue } from '../../src/classroom/help-queue.ts';
 import { LabCatalog } from '../../src/classroom/lab-catalog.ts';
 import { LiveFeed } from '../../src/classroom/live.ts';
 import { DashboardPublisher } from '../../src/classroom/publisher.ts';
+import { SandboxLanguage } from '../../src/classroom/sandbox-language.ts';
 import type { EnvironmentStatus, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
 import { createClassroomRoutes, type ClassroomDeps } from '../../src/server/classroom-routes.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
@@ -45,6 +46,11 @@ export class MemoryEnvironments implements LearnerEnvironments {
   onChange() {
     return () => {};
   }
+  /** The languages sandboxes were told, as "<learner> <language>", and whether before the learner's first assign. */
+  readonly languages: string[] = [];
+  async setLanguage(learner: string, language: string) {
+    this.languages.push(`${learner} ${language}${this.assigned.includes(learner) ? '' : ' (before assign)'}`);
+  }
 }
 
 export type Client = { cookie?: string; csrf?: string };
@@ -56,6 +62,8 @@ export type ClassroomUnderTest = {
   accounts: Accounts;
   cohorts: Cohorts;
   environments: MemoryEnvironments;
+  routes: ReturnType<typeof createClassroomRoutes>;
+  language: SandboxLanguage;
   /** A request as this client (its cookie and CSRF token are kept), optionally from another loopback address. */
   call: (client: Client, method: string, path: string, body?: unknown, options?: { headers?: Record<string, string>; from?: string; raw?: string | Buffer }) => Promise<Answer>;
   close: () => Promise<void>;
@@ -77,8 +85,9 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
   const help = new HelpQueue();
   const labs = new LabCatalog(async () => catalog);
   const dashboard = new DashboardPublisher({ cohorts, store, environments, feed, catalog: labs, help });
+  const language = new SandboxLanguage(environments);
   const routes = createClassroomRoutes({
-    accounts, cohorts, store, feed, environments, dashboard, help, catalog: labs, assigner: new EnvironmentAssigner(environments),
+    accounts, cohorts, store, feed, environments, dashboard, help, catalog: labs, assigner: new EnvironmentAssigner(environments), language,
     resetLab: async () => {}, secure: false, ...overrides,
   });
   const server: Server = createServer(async (req, res) => {
@@ -122,7 +131,7 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
     });
 
   return {
-    base, store, accounts, cohorts, environments, call,
+    base, store, accounts, cohorts, environments, routes, language, call,
     close: async () => {
       dashboard.stop();
       server.closeAllConnections();

@@ -3,6 +3,7 @@
 // plus sandbox containers on this machine, or pods on an existing cluster. The classroom hands
 // one out on join, grades through its kubeconfig, attaches the terminal to its shell, and
 // reclaims it when the cohort ends.
+import type { Language } from '../../content/schema.ts';
 import type { BuildProgress } from '../../contract/cluster.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 
@@ -63,4 +64,10 @@ export interface LearnerEnvironments {
   keepWarm?(open: boolean): void;
   /** The learner's environment (cluster) name, for messages and add-ons. */
   environmentOf?(learner: string): string | undefined;
+  /**
+   * The language of the learner's page, for `labs` in their sandbox (~/.config/labs/lang, read at
+   * every run). Kept for the learner: written now when their sandbox is ready, and into each
+   * sandbox they are handed later. Rejects anything but a course language.
+   */
+  setLanguage?(learner: string, language: Language): Promise<void>;
 }

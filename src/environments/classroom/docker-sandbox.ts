@@ -5,7 +5,9 @@
 // outlives our server.
 import type { ShellCommand } from '../../terminal/session.ts';
 import { lastErrorLine, run, tryRun } from '../../base/exec.ts';
+import type { Language } from '../../content/schema.ts';
 import { ensureHome } from './home-volume.ts';
+import { labsConfigFiles, writeFileStep } from './labs-config.ts';
 import { label, labelArgs, removeContainer, sandboxName } from './docker-objects.ts';
 import type { LocalEnv } from './local-records.ts';
 
@@ -89,9 +91,10 @@ export class DockerSandboxes {
     if (shell.code !== 0 && !/duplicate session/.test(shell.stderr)) log(`classroom environments: starting the shell in ${sandbox}: ${lastErrorLine(shell)} (it starts at the first attach instead)`);
   }
 
-  /** Puts the learner's bearer token for `labs` where LABS_TOKEN_FILE says. */
-  writeToken(env: string, token: string): Promise<void> {
-    return this.write(env, { [tokenFile]: token.trim() + '\n' });
+  /** What the learner's `labs` reads: their bearer token (where LABS_TOKEN_FILE says) and their language, in one exec. */
+  async writeLabsConfig(env: string, config: { token?: string; language?: Language }): Promise<void> {
+    const files = labsConfigFiles(sandboxHome, tokenFile, config);
+    if (Object.keys(files).length > 0) await this.write(env, files);
   }
 
   /** Replaces the sandbox's kubeconfig (an adopted sandbox made before the guardrails held the admin's). */
@@ -146,7 +149,7 @@ export class DockerSandboxes {
     // stdin: a path line, then the content in base64 on one line, for each file.
     const input = Object.entries(files).map(([path, content]) => `${path}\n${Buffer.from(content).toString('base64')}\n`).join('');
     const keep = options.keepExisting ? '[ -e "$path" ] && continue; ' : '';
-    const script = `umask 077; while IFS= read -r path && IFS= read -r data; do ${keep}mkdir -p "$(dirname "$path")" && printf %s "$data" | base64 -d > "$path.tmp" && mv -f "$path.tmp" "$path" || exit 1; done`;
+    const script = `umask 077; while IFS= read -r path && IFS= read -r data; do ${keep}${writeFileStep} || exit 1; done`;
     await run('docker', ['exec', '-i', '-u', sandboxUser, sandboxName(env), 'sh', '-c', script], `writing ${Object.keys(files).join(', ')} in sandbox ${sandboxName(env)}`, { input });
   }
 }

@@ -26,12 +26,14 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, NetworkingV1Api, PatchStrategy, SchedulingV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import type { PoolStatus } from './contract.ts';
+import type { Language } from '../../content/schema.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import { dataDir } from '../../base/paths.ts';
 import { ensureComponents, toolchainVersions } from '../toolchain.ts';
 import { offlineNodeRef } from '../images/node-image.ts';
 import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from '../guardrails.ts';
 import { hostRoom } from './kube-host-room.ts';
+import { labsConfigFiles, writeFilesCommand } from './labs-config.ts';
 import { apiPort, apiServerName, nodeConfigMap, nodePod, nodeService } from './kube-node.ts';
 import { kubeLabel, learnerAnnotation, learnerLabelValue, runInPod, selectorOf, toolboxName } from './kube-objects.ts';
 import { environmentProblem, podsByEnvironment, waitForPod } from './kube-pods.ts';
@@ -227,21 +229,25 @@ export class KubernetesLearnerEnvironments extends WarmPool<Env, LearnerRecord> 
     ]);
   }
 
-  /** Records the learner on the environment's Secret (the host's record) and puts their token in the toolbox. */
-  protected async handOver(learner: string, _record: LearnerRecord, env: Env): Promise<void> {
+  /** Records the learner on the environment's Secret (the host's record) and puts their token and language in the toolbox. */
+  protected async handOver(learner: string, _record: LearnerRecord, env: Env, language: Language | undefined): Promise<void> {
     await this.core.patchNamespacedSecret({
       name: env.name, namespace: this.namespace,
       body: { metadata: { labels: { [kubeLabel.learner]: learnerLabelValue(learner) }, annotations: { [learnerAnnotation]: learner } } },
     }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     const token = await this.options.credential?.(learner);
-    if (token) await this.writeToken(env, token);
+    await this.writeLabsConfig(env, { token, language });
   }
 
-  private async writeToken(env: Env, token: string): Promise<void> {
-    const data = Buffer.from(token.trim() + '\n').toString('base64');
-    await runInPod(this.kc, this.namespace, toolboxName(env.name), 'toolbox',
-      ['sh', '-c', `umask 077; mkdir -p "$(dirname ${toolboxTokenFile})" && echo ${data} | base64 -d > ${toolboxTokenFile}.tmp && mv -f ${toolboxTokenFile}.tmp ${toolboxTokenFile}`],
-      `writing the learner's token in ${toolboxName(env.name)}`);
+  protected writeLanguage(env: Env, language: Language): Promise<void> {
+    return this.writeLabsConfig(env, { language });
+  }
+
+  /** The learner's token and language for `labs`, in one exec into the toolbox as its user. */
+  private async writeLabsConfig(env: Env, config: { token?: string; language?: Language }): Promise<void> {
+    const files = labsConfigFiles(toolboxHome, toolboxTokenFile, config);
+    if (Object.keys(files).length === 0) return;
+    await runInPod(this.kc, this.namespace, toolboxName(env.name), 'toolbox', writeFilesCommand(files), `writing ${Object.keys(files).join(', ')} in ${toolboxName(env.name)}`);
   }
 
   /** The room on the host: allocatable memory of its schedulable nodes less what pods there request. */

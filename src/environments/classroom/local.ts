@@ -31,6 +31,7 @@ import { reporter } from '../progress.ts';
 import { BuildEstimator } from '../estimate.ts';
 import { ensureToolboxImage } from '../images/toolbox-image.ts';
 import { readTimings, recordTimings } from '../timings.ts';
+import type { Language } from '../../content/schema.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import type { PoolStatus } from './contract.ts';
 import {
@@ -256,9 +257,9 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
 
   /**
    * Makes a ready environment the learner's: their own home when they have one (a new sandbox
-   * replaces the warm one and its fresh home), their token, and the assignment record.
+   * replaces the warm one and its fresh home), their token and language, and the assignment record.
    */
-  protected async handOver(learner: string, record: LocalLearner, env: LocalEnv): Promise<void> {
+  protected async handOver(learner: string, record: LocalLearner, env: LocalEnv, language: Language | undefined): Promise<void> {
     const returning = record.home !== undefined;
     if (record.home && record.home !== env.home) {
       const fresh = env.home;
@@ -270,7 +271,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     const token = await this.options.credential?.(learner);
     await Promise.all([
       recordAssignment(this.pool, env.name, learner, home),
-      token ? this.sandboxes.writeToken(env.name, token) : Promise.resolve(),
+      this.sandboxes.writeLabsConfig(env.name, { token, language }),
     ]);
     record.home = home;
     // Earlier records of a returning learner (a replaced or reclaimed environment) go.
@@ -280,6 +281,10 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
       }
     }
     record.unhealthy = false;
+  }
+
+  protected writeLanguage(env: LocalEnv, language: Language): Promise<void> {
+    return this.sandboxes.writeLabsConfig(env.name, { language });
   }
 
   /** A hand-out that failed after the learner's own home went into the environment keeps it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Language } from '../../content/schema.ts';
 import type { EnvironmentStatus, PoolStatus } from './contract.ts';
 import { WarmPool, type PoolPolicy, type PooledEnvironment, type PooledLearner, type Room } from './warm-pool.ts';
 
@@ -15,6 +16,12 @@ class MemoryPool extends WarmPool<PooledEnvironment, Learner> {
   readonly creates: Create[] = [];
   readonly removed: string[] = [];
   readonly events: string[] = [];
+  /** What hand-outs and language writes put in sandboxes: "<env> <language>", in the order they finished. */
+  readonly languages: string[] = [];
+  /** Holds each language write until the test lets it finish (undefined: at once). */
+  languageWrites: (() => void)[] | undefined;
+  /** Holds each hand-out until the test lets it finish (undefined: at once). */
+  handOvers: (() => void)[] | undefined;
 
   constructor(policy: Omit<PoolPolicy, 'parallelCreates' | 'full'>, warm: number) {
     super({ ...policy, parallelCreates: 1, full: (c: PoolStatus) => new Error(`full: ${c.limitMessage}`) }, warm, undefined);
@@ -43,7 +50,14 @@ class MemoryPool extends WarmPool<PooledEnvironment, Learner> {
   protected async removeEnvironment(env: PooledEnvironment, keepFiles: boolean): Promise<void> {
     this.removed.push(`${env.learner ?? '-'} ${keepFiles ? 'keep' : 'all'}`);
   }
-  protected async handOver(): Promise<void> {}
+  protected async handOver(_learner: string, _record: Learner, env: PooledEnvironment, language: Language | undefined): Promise<void> {
+    if (this.handOvers) await new Promise<void>((resolve) => this.handOvers!.push(resolve));
+    if (language) this.languages.push(`${env.name} ${language} (hand-out)`);
+  }
+  protected async writeLanguage(env: PooledEnvironment, language: Language): Promise<void> {
+    if (this.languageWrites) await new Promise<void>((resolve) => this.languageWrites!.push(resolve));
+    this.languages.push(`${env.name} ${language}`);
+  }
   protected async room(): Promise<Room> {
     return { fit: this.fit, limit: 'cap', limitMessage: `room for ${this.fit}`, availableMiB: 0, environmentMiB: 0, reserveMiB: 0 };
   }
@@ -181,6 +195,118 @@ describe('the warm pool while no class is open', () => {
     await settle();
     expect(pool.removed).toEqual(['- all', '- all']);
     expect(changes.at(-1)).toBe(0);
+    await pool.close();
+  });
+});
+
+describe("the learner's language in their sandbox", () => {
+  /** A pool with one ready warm environment. */
+  async function readyPool(): Promise<MemoryPool> {
+    const pool = new MemoryPool(local, 1).start();
+    (await pool.create(1)).finish();
+    await pool.waitForWarm(1, 1000);
+    return pool;
+  }
+  const written = (pool: MemoryPool) => pool.languages.map((line) => line.replace(/lab-\w+/, 'env'));
+
+  it('heard before the environment comes: written by the hand-out, with the token (no second exec)', async () => {
+    const pool = await readyPool();
+    await pool.setLanguage('a', 'ko');
+    // No record for a learner without an environment: the assigner still sees them as having none.
+    expect(pool.status('a').state).toBe('gone');
+    expect(pool.languages).toEqual([]);
+    await pool.assign('a');
+    expect(written(pool)).toEqual(['env ko (hand-out)']);
+    await pool.close();
+  });
+
+  it('heard once ready: written at once, and again only when it changes (page loads are free)', async () => {
+    const pool = await readyPool();
+    await pool.assign('a');
+    await pool.setLanguage('a', 'ko');
+    await pool.setLanguage('a', 'ko');
+    await pool.setLanguage('a', 'en');
+    await pool.setLanguage('a', 'en');
+    expect(written(pool)).toEqual(['env ko', 'env en']);
+    await pool.close();
+  });
+
+  it('switches in quick succession end in the last one (writes run one after another, each writes the latest)', async () => {
+    const pool = await readyPool();
+    await pool.assign('a');
+    pool.languageWrites = [];
+    const release = async () => {
+      for (let i = 0; i < 100 && pool.languageWrites!.length < 1; i++) await settle();
+      expect(pool.languageWrites).toHaveLength(1);
+      pool.languageWrites!.shift()!();
+    };
+    const first = pool.setLanguage('a', 'ko');
+    await release();
+    await first;
+    // en, then ko again while en is being written: ko is written after it, never before.
+    const english = pool.setLanguage('a', 'en');
+    await settle();
+    const korean = pool.setLanguage('a', 'ko');
+    await settle();
+    expect(pool.languageWrites).toHaveLength(1);
+    await release();
+    await english;
+    await release();
+    await korean;
+    // Both asked before the first write began: one write, of the last.
+    const quick = [pool.setLanguage('a', 'en'), pool.setLanguage('a', 'ko'), pool.setLanguage('a', 'en')];
+    await release();
+    await Promise.all(quick);
+    expect(written(pool)).toEqual(['env ko', 'env en', 'env ko', 'env en']);
+    await pool.close();
+  });
+
+  it('a switch during the hand-out is written after it', async () => {
+    const pool = await readyPool();
+    await pool.setLanguage('a', 'ko');
+    pool.handOvers = [];
+    const assigned = pool.assign('a');
+    for (let i = 0; i < 100 && pool.handOvers.length < 1; i++) await settle();
+    await pool.setLanguage('a', 'en');
+    pool.handOvers.shift()!();
+    await assigned;
+    expect(written(pool)).toEqual(['env ko (hand-out)', 'env en']);
+    await pool.close();
+  });
+
+  it('a new environment (recreate) gets the language again', async () => {
+    const pool = await readyPool();
+    await pool.setLanguage('a', 'ko');
+    await pool.assign('a');
+    const first = pool.environmentOf('a');
+    const recreated = pool.recreate('a');
+    (await pool.create(2)).finish();
+    await recreated;
+    expect(pool.environmentOf('a')).not.toBe(first);
+    expect(pool.languages).toEqual([`${first} ko (hand-out)`, `${pool.environmentOf('a')} ko (hand-out)`]);
+    await pool.close();
+  });
+
+  it('refuses anything but a course language, before any write', async () => {
+    const pool = await readyPool();
+    await pool.assign('a');
+    for (const hostile of ['fr', 'ko; touch /tmp/x', '$(id)', 'ko\nen', '', 'KO']) {
+      await expect(pool.setLanguage('a', hostile as Language)).rejects.toThrow(/not a language of this course/);
+    }
+    expect(pool.languages).toEqual([]);
+    await pool.close();
+  });
+
+  it('release forgets the language', async () => {
+    const pool = await readyPool();
+    await pool.setLanguage('a', 'ko');
+    await pool.assign('a');
+    await pool.release('a');
+    pool.setWarm(1);
+    (await pool.create(2)).finish();
+    await pool.waitForWarm(1, 1000);
+    await pool.assign('a');
+    expect(pool.languages).toHaveLength(1);
     await pool.close();
   });
 });

@@ -6,9 +6,11 @@
 // how to make, hand over and remove its environments, reach them, and how much room is left.
 // Adoption after a restart and health checks are the provider's: they fill `envs` and `learners`.
 import type { EnvironmentStatus, LearnerEnvironments, PoolStatus } from './contract.ts';
+import type { Language } from '../../content/schema.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 import { sleep } from '../../base/exec.ts';
 import { CreateGate } from './create-gate.ts';
+import { languageText } from './labs-config.ts';
 import { LearnerBook, type LearnerEntry } from './learner-book.ts';
 
 export type PooledEnvironment = {
@@ -56,6 +58,18 @@ export type PoolPolicy = {
   full(pool: PoolStatus): Error;
 };
 
+/**
+ * A learner's page language (setLanguage) and where it is written: kept apart from their record,
+ * which would make a learner without an environment look "pending" to the assigner.
+ */
+type LanguageEntry = {
+  language: Language;
+  /** "<env>:<language>" once written into that environment's sandbox. */
+  written?: string;
+  /** The writes, one after another: the last language asked for is the one left in the file. */
+  chain: Promise<unknown>;
+};
+
 const CREATING = 'creating your cluster (about a minute)';
 
 /** A pool environment nobody needs any more (the pool closed, or no class is open): not a failure. */
@@ -83,6 +97,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   private lastPoolError = '';
   private timers: NodeJS.Timeout[] = [];
   private readonly poolListeners = new Set<() => void>();
+  private readonly pageLanguages = new Map<string, LanguageEntry>();
 
   constructor(policy: PoolPolicy, warm: number | undefined, log: ((line: string) => void) | undefined) {
     this.policy = policy;
@@ -149,6 +164,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
       await this.forget(learner, record);
       this.learners.setStatus(learner, 'gone', 'environment released');
       this.learners.delete(learner);
+      this.pageLanguages.delete(learner);
       this.replenish();
     });
   }
@@ -174,6 +190,15 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
       ...(this.classOpen ? {} : { idle: true }),
       message: busy || this.lastPoolError || `${assigned} assigned, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
     };
+  }
+
+  /** The learner's page language: into their sandbox now when it is ready, else at the hand-out. */
+  async setLanguage(learner: string, language: Language): Promise<void> {
+    languageText(language);
+    const entry = this.pageLanguages.get(learner) ?? { language, chain: Promise.resolve() };
+    entry.language = language;
+    this.pageLanguages.set(learner, entry);
+    return this.syncLanguage(learner, entry);
   }
 
   /** The environment (cluster) name of a learner, for messages, tests and diagnostics. */
@@ -324,10 +349,15 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
         await env.made;
       }
       if (env.learner !== learner) throw new Error('environment was taken away while it was being made');
-      await this.handOver(learner, record, env);
+      const language = this.pageLanguages.get(learner);
+      const handed = language?.language;
+      await this.handOver(learner, record, env, handed);
       record.env = env;
+      if (language && handed) language.written = `${env.name}:${handed}`;
       record.lastActive = Date.now();
       this.learners.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
+      // The page switched language while the hand-out wrote the old one.
+      if (language) await this.syncLanguage(learner, language).catch((e: unknown) => this.note(`writing ${learner}'s language: ${(e as Error).message}`));
       this.poolChanged();
     } catch (e) {
       // An environment given to this learner but not made theirs goes away (their own files stay).
@@ -341,6 +371,21 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     } finally {
       this.replenish();
     }
+  }
+
+  /** Writes the learner's language into their ready environment unless it is there already; in order. */
+  private syncLanguage(learner: string, entry: LanguageEntry): Promise<void> {
+    const write = async () => {
+      const record = this.learners.get(learner);
+      const env = record && this.usable(record) ? record.env : undefined;
+      const target = env && `${env.name}:${entry.language}`;
+      if (!env || !target || entry.written === target) return;
+      await this.writeLanguage(env, entry.language);
+      entry.written = target;
+    };
+    const next = entry.chain.then(write, write);
+    entry.chain = next.catch(() => undefined);
+    return next;
   }
 
   private spare(state: 'ready' | 'creating'): E | undefined {
@@ -397,8 +442,10 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   protected abstract removeEnvironment(env: E, keepFiles: boolean): Promise<void>;
   /** Ends the learner's shell at once when their environment is taken away (the rest is removed in the background). */
   protected async stopShell(_env: E): Promise<void> {}
-  /** Makes a ready environment the learner's: their files, their token, the provider's record. */
-  protected abstract handOver(learner: string, record: R, env: E): Promise<void>;
+  /** Makes a ready environment the learner's: their files, their token and `language` (their page's) for `labs`, the provider's record. */
+  protected abstract handOver(learner: string, record: R, env: E, language: Language | undefined): Promise<void>;
+  /** Writes the learner's language for `labs` into the environment's sandbox (~/.config/labs/lang). */
+  protected abstract writeLanguage(env: E, language: Language): Promise<void>;
   /** Whether a failed hand-out left the learner's own files in `env` (then they are kept). */
   protected holdsFilesOf(_env: E, _record: R): boolean {
     return false;
