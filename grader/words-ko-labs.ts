@@ -8,7 +8,7 @@ const Q = '"([^"]*)"';
 
 export const LAB_RULES: Rule[] = [
   // 03-startup
-  [/^slow-app's startupProbe allows more than (\d+) s \(initialDelaySeconds \+ periodSeconds × failureThreshold\)$/, (m) => `slow-app의 startupProbe가 ${m[1]}초보다 오래 기다려 줌 (initialDelaySeconds + periodSeconds × failureThreshold)`],
+  [/^slow-app's startupProbe cannot fail before (\d+) s \(initialDelaySeconds \+ \(failureThreshold − 1\) × periodSeconds\)$/, (m) => `slow-app의 startupProbe가 ${m[1]}초 전에는 실패할 수 없음 (initialDelaySeconds + (failureThreshold − 1) × periodSeconds)`],
   [new RegExp(`^container ${Q} has no startupProbe$`), (m) => `컨테이너 "${m[1]}"에 startupProbe가 없음`],
   [new RegExp(`^no Pod ${Q}$`), (m) => `Pod "${m[1]}" 없음`],
   [/^(\d+) s$/, (m) => `${m[1]}초`],

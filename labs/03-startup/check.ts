@@ -10,17 +10,21 @@ import {
 
 const WARM_UP_SECONDS = 30;
 
-/** How long a probe tolerates failure before kubelet gives up: delay + period × threshold. */
-function budget(probe: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number }): number {
-  return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
+/**
+ * The earliest a probe that fails from the start can give up (lesson 02): its first check comes
+ * initialDelaySeconds after the start at the soonest, and the failureThreshold-th failure
+ * failureThreshold − 1 periods later. (delay + period × threshold is the latest, not the earliest.)
+ */
+function earliestGiveUp(probe: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number }): number {
+  return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * ((probe.failureThreshold ?? 3) - 1);
 }
 
 const startupBudgetCoversWarmUp: Assertion = async (ctx) => {
-  const expected = `slow-app's startupProbe allows more than ${WARM_UP_SECONDS} s (initialDelaySeconds + periodSeconds × failureThreshold)`;
+  const expected = `slow-app's startupProbe cannot fail before ${WARM_UP_SECONDS} s (initialDelaySeconds + (failureThreshold − 1) × periodSeconds)`;
   const [pod] = await find(ctx, { kind: 'Pod', name: 'slow-app' });
   const probe = pod?.spec?.containers?.find((c: { name: string }) => c.name === 'app')?.startupProbe;
   if (!probe) return fail(expected, pod ? 'container "app" has no startupProbe' : 'no Pod "slow-app"');
-  const seconds = budget(probe);
+  const seconds = earliestGiveUp(probe);
   return seconds > WARM_UP_SECONDS ? pass(expected, `${seconds} s`) : fail(expected, `${seconds} s`);
 };
 

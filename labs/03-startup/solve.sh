@@ -11,7 +11,8 @@ kubectl create namespace startup --dry-run=client -o yaml | kubectl apply -f -
 # 1. The app as it is: its liveness probe kills it during the warm-up.
 kubectl apply -f no-startup.yaml
 
-# 2. The same app with a startup probe: 12 × 5 s = 60 s to start before liveness takes over.
+# 2. The same app with a startup probe: it cannot fail before (12 − 1) × 5 s = 55 s (at the latest
+#    12 × 5 s = 60 s), well past the 30-second warm-up; then liveness takes over.
 cat > with-startup.yaml <<'YAML'
 apiVersion: v1
 kind: Pod
