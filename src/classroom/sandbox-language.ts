@@ -16,11 +16,17 @@ export class SandboxLanguage {
     this.log = log;
   }
 
-  /** The learner's page is in `language`; anything but a course language (a hostile value, a typo) is ignored. */
-  heard(learner: { id: number }, language: unknown): void {
-    if (!isLanguage(language) || !this.environments.setLanguage) return;
-    void this.environments.setLanguage(learnerKey(learner), language)
-      .catch((error: unknown) => this.log(`classroom: the language of learner ${learner.id}'s sandbox: ${(error as Error).message}`));
+  /**
+   * The learner's page is in `language`; anything but a course language (a hostile value, a typo)
+   * is ignored. Resolves once the sandbox has it (at once when it had it already, or has none
+   * yet); never rejects: a failed write is logged.
+   */
+  heard(learner: { id: number }, language: unknown): Promise<void> {
+    if (!isLanguage(language) || !this.environments.setLanguage) return Promise.resolve();
+    return this.environments.setLanguage(learnerKey(learner), language)
+      .catch((error: unknown) => {
+        this.log(`classroom: the language of learner ${learner.id}'s sandbox: ${(error as Error).message}`);
+      });
   }
 }
 

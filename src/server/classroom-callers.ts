@@ -68,16 +68,23 @@ export function classroomCallers(deps: {
     const mine = session && routes.learnerOf(session);
     if (!mine) return { refuse: 401, reason: 'Unauthorized: join the class first' };
     // The terminal's page says its language (?lang=): `labs` in this shell speaks it.
-    language.heard(mine.learner, url.searchParams.get('lang'));
+    void language.heard(mine.learner, url.searchParams.get('lang'));
     const key = learnerKey(mine.learner);
     return { owner: key, shell: () => environments.shell(key) };
   }
 
-  /** A learner opened a page in a language (/ko/…, a language switch too): their sandbox's `labs` follows it. */
-  function pageOpened(req: IncomingMessage): void {
+  /**
+   * A learner opened a page in a language (/ko/…, a language switch too): their sandbox's `labs`
+   * follows it. Resolves once the sandbox has it, so the page shows after the switch took effect
+   * (a write is one exec, only when the language changed); at most `waitMs` (a stuck sandbox).
+   */
+  async function pageOpened(req: IncomingMessage, waitMs = 2000): Promise<void> {
     const page = languageOfPath(new URL(req.url ?? '/', 'http://localhost').pathname);
     const mine = page && routes.learnerOf(routes.sessionOf(req));
-    if (mine) language.heard(mine.learner, page);
+    if (!mine) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([language.heard(mine.learner, page), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** What the server-rendered pages know of the signed-in person. */

@@ -143,7 +143,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const { cohort, learner } = deps.cohorts.join(String(body.code ?? ''), String(body.name ?? ''));
         const session = startSession(res, 'learner', learner.id);
         // Known before the hand-out, which writes it into the sandbox with the token.
-        deps.language.heard(learner, body.lang);
+        void deps.language.heard(learner, body.lang);
         // The environment comes from the warm pool, or is made now; the page shows its state.
         deps.assigner.ensure(learner, true);
         dashboard.changed(cohort.id);
@@ -158,7 +158,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
         const learner = deps.cohorts.resume(String(body.code ?? ''));
         if (!learner) return resumes.failed(), sendJson(res, 404, { error: 'no learner with this resume code in an open class' }), true;
         const session = startSession(res, 'learner', learner.id);
-        deps.language.heard(learner, body.lang);
+        void deps.language.heard(learner, body.lang);
         deps.assigner.ensure(learner);
         return sendJson(res, 200, { role: 'learner', csrf: session.csrf, displayName: learner.displayName }), true;
       }

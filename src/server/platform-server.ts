@@ -174,7 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // Pages show the labs' tasks and this learner's progress; a broken lab.yaml must not take the page down.
       const labs = await grader.labs().catch((error: unknown) => (log(`lab catalog: ${(error as Error).message}`), undefined));
       const learner = classroom ? classroom.caller(req)?.learner : 'solo';
-      classroom?.pageOpened(req);
+      await classroom?.pageOpened(req);
       const progress = learner ? store.progress(learner) : [];
       await handler(req, res, undefined, { terminalToken: tokens.issue(), labs, progress, classroom: signedIn });
     } catch (error) {

@@ -5,14 +5,11 @@
 // button worked. One learner, a warm pool of one: one kind cluster and one sandbox.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
-import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
 import type { RunningServer } from '../browser/harness.ts';
-import { ADMIN, ok, startClassServer } from './helpers/class-server.ts';
+import { ADMIN, ok, removeClassServer, startClassServer } from './helpers/class-server.ts';
 
 const exec = promisify(execFile);
 const POOL = `e2e-${randomBytes(3).toString('hex')}`;
@@ -27,21 +24,7 @@ beforeAll(async () => {
 }, 30 * MINUTE);
 
 afterAll(async () => {
-  if (!server) return;
-  // The homes are filesystems in the server's data folder: released as it would, then removed.
-  await server.stop({ keepHome: true });
-  const labsHome = process.env.LABS_HOME;
-  process.env.LABS_HOME = join(server.home, 'data');
-  try {
-    const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0 });
-    for (const a of (await findPool(POOL)).assignments) await environments.release(a.learner);
-    await environments.close({ removeWarm: true });
-  } finally {
-    if (labsHome === undefined) delete process.env.LABS_HOME;
-    else process.env.LABS_HOME = labsHome;
-  }
-  expect(await findPool(POOL)).toEqual({ networks: [], sandboxes: [], homes: [], assignments: [] });
-  rmSync(server.home, { recursive: true, force: true });
+  if (server) await removeClassServer(server, POOL);
 }, 10 * MINUTE);
 
 describe('a class server started with --host 127.0.0.1', () => {

@@ -32,6 +32,7 @@ import { illustrativeBlocks, lessonEntries, loadLesson, repoRoot, runnableBlocks
 import { fixLab1 } from '../course/answers.ts';
 import { ShellSession } from '../course/run-blocks.ts';
 import { ARTIFACTS, launchBrowser, startServer, type RunningServer } from '../browser/harness.ts';
+import { terminalReady, terminalText, type, waitForTerminal, type Terminal } from './helpers/learner-terminal.ts';
 
 const exec = promisify(execFile);
 const ADMIN = { username: 'teacher', password: 'correct-horse-battery' };
@@ -40,7 +41,6 @@ const SHOTS = join(ARTIFACTS, 'classroom-class');
 const MINUTE = 60_000;
 
 type Browser = Awaited<ReturnType<typeof launchBrowser>>;
-type Terminal = { ready: boolean; text(): string };
 
 let server: RunningServer;
 let serverArgs: string[];
@@ -78,33 +78,6 @@ async function inSandbox(env: string, script: string, timeoutMs = 5 * MINUTE): P
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
-  }
-}
-
-const terminalText = (page: Page) => page.evaluate(() => (window as unknown as { labsTerminal: Terminal }).labsTerminal.text());
-
-async function waitForTerminal(page: Page, pattern: RegExp, timeoutMs = 2 * MINUTE): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await terminalText(page).catch(() => '');
-    if (pattern.test(text)) return text;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`terminal never showed ${pattern}; it shows:\n${text.split('\n').slice(-25).join('\n')}`);
-}
-
-async function terminalReady(page: Page, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.ready === true, null, { timeout: timeoutMs, polling: 500 });
-  await waitForTerminal(page, /\$\s*$/m, 2 * MINUTE);
-}
-
-/** Types lines into the page's terminal as a learner would, Enter after each. */
-async function type(page: Page, ...lines: string[]): Promise<void> {
-  await page.click('[data-terminal-host]');
-  for (const line of lines) {
-    await page.keyboard.type(line, { delay: 2 });
-    await page.keyboard.press('Enter');
   }
 }
 

@@ -3,19 +3,31 @@
 // with a bearer token would, for the words in Korean (?lang=ko) and prints them; English stays the
 // default. The grading is the real grader's on a cluster that holds nothing (every task fails, so
 // every line is printed); the server listens on loopback, the sandbox shares the host's network.
+//
+// Then a class (issue #23, item 8): a learner joins on the Korean join page of a real class server
+// with local environments (one kind cluster, one sandbox), types `labs verify 1` in the terminal
+// of the Korean lesson page and reads Korean; switches the page to English and the next
+// `labs verify 1`, in the same shell (not restarted), is English; and back. The server writes the
+// page's language into the sandbox (~/.config/labs/lang); nobody passes --lang.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLab } from '../../grader/catalog.ts';
 import type { KubeReader } from '../../grader/kube.ts';
 import { loadChecks, runChecks } from '../../grader/verify.ts';
 import type { ClusterStatus } from '../../src/contract/cluster.ts';
+import { findPool, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
 import { ImageBuilder } from '../../src/environments/images/build.ts';
 import { createGraderAdapter } from '../../src/server/adapters/grader.ts';
 import { createApi } from '../../src/server/api.ts';
 import { createPageTokens } from '../../src/server/page-token.ts';
+import { launchBrowser, type RunningServer } from '../browser/harness.ts';
+import { ADMIN, ok, removeClassServer, startClassServer } from './helpers/class-server.ts';
+import { terminalReady, type, waitForTerminal } from './helpers/learner-terminal.ts';
 
 const exec = promisify(execFile);
 const emptyCluster = { list: async () => ({ items: [], resourceVersion: '1' }), watch: async () => () => {} } as unknown as KubeReader;
@@ -89,4 +101,86 @@ describe("the sandbox's labs in Korean", () => {
     expect(answer.code).toBe(2);
     expect(answer.stderr.trim()).toBe('labs: --lang expects en or ko, got "fr"');
   });
+});
+
+describe("a learner's sandbox speaks their page's language", () => {
+  const MINUTE = 60_000;
+  const POOL = `lang-${randomBytes(3).toString('hex')}`;
+  let classServer: RunningServer | undefined;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let page: Page;
+  let round = 0;
+
+  beforeAll(async () => {
+    classServer = await startClassServer(POOL);
+    browser = await launchBrowser();
+  }, 30 * MINUTE);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (classServer) await removeClassServer(classServer, POOL);
+  }, 10 * MINUTE);
+
+  /** `labs verify 1` typed in the page's terminal; what it printed (from the command line on). */
+  async function verifyInTerminal(): Promise<string> {
+    const end = `round-${++round} exit`;
+    await type(page, `labs verify 1; echo "${end} $?"`);
+    const text = await waitForTerminal(page, new RegExp(`^${end} \\d$`, 'm'), 5 * MINUTE);
+    return text.slice(text.lastIndexOf(`${end} $?`));
+  }
+
+  /** The shell's process id: the same before and after a switch, so the shell was not restarted. */
+  async function shellPid(): Promise<string> {
+    const mark = `pid-${++round}`;
+    await type(page, `echo "${mark}=$$"`);
+    return new RegExp(`^${mark}=(\\d+)$`, 'm').exec(await waitForTerminal(page, new RegExp(`^${mark}=\\d+$`, 'm')))![1]!;
+  }
+
+  /** The language file the server wrote in the learner's sandbox. */
+  async function languageFile(): Promise<string> {
+    const env = (await findPool(POOL)).assignments.find((a) => a.learner.startsWith('learner:'))!.env;
+    return (await exec('docker', ['exec', sandboxName(env), 'cat', '/home/learner/.config/labs/lang'])).stdout;
+  }
+
+  async function switchTo(language: 'en' | 'ko'): Promise<void> {
+    await page.click(`.language-switch a[hreflang="${language}"]`);
+    await page.waitForURL(new RegExp(`/${language}/lessons/`), { timeout: 30_000 });
+    await terminalReady(page, 2 * MINUTE);
+  }
+
+  it('joined on the Korean page: `labs verify 1` in the terminal is Korean', async () => {
+    const teacher = await ok(classServer!, '', 'POST', '/api/classroom/login', ADMIN);
+    const cohort = await ok(classServer!, teacher.cookie, 'POST', '/api/classroom/cohorts', { name: '언어', labs: [1], capacity: 1 }, teacher.json.csrf as string);
+    page = await browser!.context.newPage();
+    await page.goto(new URL(`/ko/join/?code=${cohort.json.joinCode as string}`, classServer!.url).href);
+    await page.fill('[data-cr-join-form] input[name="name"]', '김민지');
+    await page.click('[data-cr-join-form] button[type="submit"]');
+    await page.waitForURL(/\/ko\/lessons\//, { timeout: 30_000 });
+    // The environment is made once the class opens (minutes on a cold machine).
+    await terminalReady(page, 25 * MINUTE).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- server (last lines) ---\n${classServer!.output().split('\n').slice(-30).join('\n')}`);
+    });
+    const said = await verifyInTerminal();
+    expect(said).toMatch(/^실습 01-liveness: 0\/5점 아직$/m);
+    expect(said).toMatch(/^ {6}기대값: 네임스페이스 "liveness"의 Pod "liveness-http"$/m);
+    expect(said).toMatch(/^ {6}실제값: /m);
+    expect(said).not.toMatch(/expected:|observed:|not yet/);
+    expect(said).toMatch(/exit 1$/m);
+    expect(await languageFile()).toBe('ko\n');
+  }, 30 * MINUTE);
+
+  it('switched to English: the next `labs verify 1` in the same shell is English, and back to Korean', async () => {
+    const pid = await shellPid();
+    await switchTo('en');
+    const english = await verifyInTerminal();
+    expect(english).toMatch(/^lab 01-liveness: 0\/5 not yet$/m);
+    expect(english).toMatch(/^ {6}observed: /m);
+    expect(english).not.toMatch(/[가-힣]/);
+    expect(await languageFile()).toBe('en\n');
+    expect(await shellPid()).toBe(pid);
+
+    await switchTo('ko');
+    expect(await verifyInTerminal()).toMatch(/^실습 01-liveness: 0\/5점 아직$/m);
+    expect(await shellPid()).toBe(pid);
+  }, 10 * MINUTE);
 });

@@ -35,8 +35,7 @@ describe('SandboxLanguage', () => {
     expect(() => new SandboxLanguage(without).heard({ id: 1 }, 'ko')).not.toThrow();
     const lines: string[] = [];
     const failing = Object.assign(new MemoryEnvironments(), { setLanguage: async () => { throw new Error('sandbox gone'); } });
-    new SandboxLanguage(failing, (line) => lines.push(line)).heard({ id: 3 }, 'ko');
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(new SandboxLanguage(failing, (line) => lines.push(line)).heard({ id: 3 }, 'ko')).resolves.toBeUndefined();
     expect(lines).toEqual(["classroom: the language of learner 3's sandbox: sandbox gone"]);
   });
 });
@@ -82,17 +81,40 @@ describe('where the server hears it', () => {
     await classroom.call(dee, 'POST', '/api/classroom/join', { code, name: 'Dee' });
     const before = classroom.environments.languages.length;
     const { pageOpened, authorizeTerminal } = callers();
-    pageOpened(request(dee, '/ko/lessons/01-pods/'));
-    pageOpened(request(dee, '/en/lessons/01-pods/?x=1'));
-    pageOpened(request(dee, '/join'));
-    pageOpened(request(dee, '/fr/lessons/01-pods/'));
-    pageOpened(request(teacher, '/ko/classroom/'));
-    pageOpened(request({}, '/ko/lessons/01-pods/'));
+    await pageOpened(request(dee, '/ko/lessons/01-pods/'));
+    await pageOpened(request(dee, '/en/lessons/01-pods/?x=1'));
+    await pageOpened(request(dee, '/join'));
+    await pageOpened(request(dee, '/fr/lessons/01-pods/'));
+    await pageOpened(request(teacher, '/ko/classroom/'));
+    await pageOpened(request({}, '/ko/lessons/01-pods/'));
     const terminal = (client: Client, query: string) => authorizeTerminal(request(client, `/ws/terminal?${query}`), new URL(`http://x/ws/terminal?${query}`));
     expect(terminal(dee, 'token=t&lang=ko')).toMatchObject({ owner: 'learner:4' });
     expect(terminal(dee, 'token=t&lang=ko%3B%20id')).toMatchObject({ owner: 'learner:4' });
     expect(terminal(dee, 'token=t')).toMatchObject({ owner: 'learner:4' });
     expect(terminal(teacher, 'token=t&watch=learner:4&lang=en')).toEqual({ watch: 'learner:4' });
     expect(classroom.environments.languages.slice(before)).toEqual(['learner:4 ko', 'learner:4 en', 'learner:4 ko']);
+  });
+
+  it('a page waits for the write (a switch has taken effect when the page shows), but not for a stuck sandbox', async () => {
+    const eve: Client = {};
+    await classroom.call(eve, 'POST', '/api/classroom/join', { code, name: 'Eve' });
+    const environments = classroom.environments;
+    const original = environments.setLanguage.bind(environments);
+    try {
+      let written = false;
+      environments.setLanguage = async (learner, language) => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        written = true;
+        return original(learner, language);
+      };
+      await callers().pageOpened(request(eve, '/ko/lessons/01-pods/'));
+      expect(written).toBe(true);
+      environments.setLanguage = () => new Promise(() => {});
+      const started = Date.now();
+      await callers().pageOpened(request(eve, '/en/lessons/01-pods/'), 200);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      environments.setLanguage = original;
+    }
   });
 });
