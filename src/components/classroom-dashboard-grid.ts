@@ -2,8 +2,8 @@
 // lab (tasks passed, minutes, attempts, stuck), and the failure list beside it (the same cells,
 // grouped by what fails). The cell's words are shared with the learner drawer.
 import { el, fill, spacedCode, type EnvironmentStatus } from './classroom-client.ts';
-import type { Cell, Dashboard, Snapshot } from './classroom-dashboard-state.ts';
-import { noLearnersText } from './join-address.ts';
+import { withOptionsAsCode, type Cell, type Dashboard, type Snapshot } from './classroom-dashboard-state.ts';
+import { noLearnersLine } from './join-address.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
 /** 'none': the learner has not started the lab (no Check, nothing of theirs seen by the grader). */
@@ -101,7 +101,15 @@ export function drawGrid(d: Dashboard, snapshot: Snapshot): void {
   $('[data-cr-grid-scroll]').hidden = empty;
   const none = $('[data-cr-no-learners]');
   none.hidden = !empty;
-  none.textContent = noLearnersText(w, page, spacedCode(snapshot.cohort.joinCode));
+  const line = noLearnersLine(w, page, spacedCode(snapshot.cohort.joinCode), ended);
+  none.replaceChildren(...withOptionsAsCode(line.text));
+  // Nobody can join (the class ended, or no learner reaches this server): a status notice, as the
+  // page's own notices are, not a quiet grey line under the panel's title.
+  none.classList.toggle('muted', line.open);
+  none.classList.toggle('callout', !line.open);
+  none.classList.toggle('cr-no-join', !line.open);
+  if (line.open) none.removeAttribute('role');
+  else none.setAttribute('role', 'status');
 }
 
 export function drawFailures(d: Dashboard, snapshot: Snapshot): void {

@@ -1,7 +1,7 @@
 // The dashboard's machine panel: the machine's preparation and the warm pool, in a sentence or
 // two (the "why is nobody's cluster ready" answer). Apart from the grid: it reads only the pool.
 import { el, fill } from './classroom-client.ts';
-import type { Dashboard, Pool, Snapshot } from './classroom-dashboard-state.ts';
+import { withOptionsAsCode, type Dashboard, type Pool, type Snapshot } from './classroom-dashboard-state.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
 /**
@@ -41,10 +41,9 @@ export function drawPool(d: Dashboard, snapshot: Snapshot): void {
   if (!snapshot.pool) return;
   panel.dataset.state = snapshot.pool.preparing ? 'preparing' : snapshot.pool.idle ? 'idle' : poolFull(snapshot.pool) ? 'full' : 'ready';
   panel.title = snapshot.pool.preparing?.message ?? (language === 'en' ? '' : snapshot.pool.limitMessage);
-  // An option (--max-environments) is code, kept on one line (a phone broke it after its first dash).
   const sentence = (line: string) => {
     const span = el('span', 'cr-pool-line');
-    span.append(...line.split(/(--[a-z][a-z-]*)/).map((part, i) => (i % 2 ? el('code', 'cr-pool-option', part) : part)));
+    span.append(...withOptionsAsCode(line));
     return span;
   };
   panel.replaceChildren(el('strong', 'cr-pool-title', `${w.poolTitle}:`), ...poolLines(w, snapshot.pool, language === 'en').flatMap((line) => [' ', sentence(line)]));

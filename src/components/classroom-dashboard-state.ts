@@ -1,7 +1,7 @@
 // What the dashboard's parts share (classroom-dashboard.ts and its -pool, -grid and -drawer
 // files): the snapshot every feed event carries, and the page they draw on with the state kept
 // between snapshots. Apart so each part can be read alone without a closure over the others.
-import { call, confirmAction, errorText, pageWords, say, type Cohort, type EnvironmentStatus } from './classroom-client.ts';
+import { call, confirmAction, el, errorText, pageWords, say, type Cohort, type EnvironmentStatus } from './classroom-client.ts';
 import type { LabChoice } from './classroom-pages.ts';
 import type { ClassroomWords } from './ui-strings.ts';
 
@@ -72,3 +72,7 @@ export async function act(d: Dashboard, path: string, body: unknown, status: HTM
   say(status, answer.ok ? w.done : errorText(w, answer, (code) => (code === 404 ? w.notFound : undefined)), answer.ok ? 'ok' : 'error');
   return answer.ok;
 }
+
+/** A sentence with its command-line options (--host) as code, each kept on one line (a phone broke one after its first dash). */
+export const withOptionsAsCode = (line: string): (string | HTMLElement)[] =>
+  line.split(/(--[a-z][a-z-]*)/).map((part, i) => (i % 2 ? el('code', 'cr-option', part) : part));

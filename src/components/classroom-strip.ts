@@ -113,6 +113,8 @@ function start(root: HTMLElement): void {
         finish(w.classEnded);
         showEnded();
         feed.close();
+        // The terminal stops too (terminal-pane.ts), even if its socket was down when the class ended.
+        window.dispatchEvent(new CustomEvent('labs:class-ended'));
       },
     },
     (state) => {

@@ -11,8 +11,12 @@ export function joinAddressOf(page: HTMLElement): string | undefined {
   return page.dataset.joinAddress || undefined;
 }
 
-/** The dashboard's "nobody has joined yet" line: where to join, or why nobody can. */
-export function noLearnersText(w: ClassroomWords, page: HTMLElement, code: string): string {
+/**
+ * The dashboard's "nobody has joined yet" line: where to join (`open`), or why nobody can — the
+ * class has ended, or no learner reaches this server.
+ */
+export function noLearnersLine(w: ClassroomWords, page: HTMLElement, code: string, ended: boolean): { text: string; open: boolean } {
+  if (ended) return { text: w.noLearnersEnded, open: false };
   const address = joinAddressOf(page);
-  return address ? fill(w.noLearners, { url: address, code }) : fill(w.noLearnersUnreachable, { code });
+  return address ? { text: fill(w.noLearners, { url: address, code }), open: true } : { text: fill(w.noLearnersUnreachable, { code }), open: false };
 }

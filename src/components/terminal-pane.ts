@@ -95,6 +95,7 @@ function mount(pane: HTMLElement): void {
     shellReplaced: said.noticeShellReplaced ?? ENGLISH_NOTICES.shellReplaced,
     outputDropped: said.noticeOutputDropped ?? ENGLISH_NOTICES.outputDropped,
     shellExited: (code) => (said.noticeShellExited ?? '').replace('{code}', String(code)) || ENGLISH_NOTICES.shellExited(code),
+    classEnded: said.noticeClassEnded ?? ENGLISH_NOTICES.classEnded,
     terminalError: (message) => (said.noticeTerminalError ?? '').replace('{message}', message) || ENGLISH_NOTICES.terminalError(message),
   };
   const connection = new TerminalConnection({
@@ -154,6 +155,9 @@ function mount(pane: HTMLElement): void {
   term.onResize((size) => connection.resize(size));
   reconnectButton.addEventListener('click', () => (pane.dataset.state === 'closed' ? connection.restart() : connection.retryNow()));
   connection.connect();
+  // The class strip heard the class end (classroom-strip.ts): the server has ended this shell (it
+  // says so itself when the socket is open); when it is not, stop retrying here, with the same line.
+  window.addEventListener('labs:class-ended', () => connection.end('class-ended'));
 
   // Keep the terminal filling its pane as the split or the window changes.
   let fitFrame = 0;

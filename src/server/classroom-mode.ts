@@ -18,6 +18,7 @@ import { SandboxLanguage } from '../classroom/sandbox-language.ts';
 import { keepWarmWhileOpen } from '../classroom/warm-while-open.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
+import type { EndReason } from '../terminal/protocol.ts';
 import type { GraderAdapter } from './adapters/grader.ts';
 import { classroomCallers } from './classroom-callers.ts';
 import { createClassroomRoutes } from './classroom-routes.ts';
@@ -39,6 +40,8 @@ export type ClassroomModeDeps = {
   log: (line: string) => void;
   /** The join address learners reach (what the server printed at start); undefined when none does. */
   joinAddress?: () => string | undefined;
+  /** Ends a learner's terminals, saying why (the class ended): the platform's terminal sessions. */
+  endTerminals?: (learner: string, reason: EndReason) => void;
 };
 
 export function createClassroomMode(deps: ClassroomModeDeps) {
@@ -59,6 +62,7 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
     secure: options.secure,
     courseLabs: (language) => grader.labs(language),
     log,
+    endTerminals: deps.endTerminals,
     resetLab: async (learner, lab) => {
       const kubeconfig = environments.kubeconfig(learner);
       if (!kubeconfig) throw new Error(`${learner} has no cluster yet`);

@@ -36,6 +36,7 @@ import type { SandboxLanguage } from '../classroom/sandbox-language.ts';
 import { cohortResults, resultsCsv, type CourseLab } from '../classroom/results-export.ts';
 import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
 import type { ProgressStore } from '../store/progress-store.ts';
+import type { EndReason } from '../terminal/protocol.ts';
 import { attachment, BodyError, clientAddress, cookie, readJson, sendBodyError, sendJson, SESSION_COOKIE, setSessionCookie } from './classroom-http.ts';
 import { attemptBudgets, type ClassroomLimits } from './classroom-limits.ts';
 import { streamChannel } from './event-stream.ts';
@@ -57,6 +58,8 @@ export type ClassroomDeps = {
   courseLabs?: (language: 'en' | 'ko') => Promise<CourseLab[]>;
   /** Deletes what lab n created in this learner's cluster. */
   resetLab: (learner: string, lab: number) => Promise<void>;
+  /** Ends the learner's terminals, saying why (before their sandbox goes, which their shells would report as an exit code). */
+  endTerminals?: (learner: string, reason: EndReason) => void;
   /** Cookies get Secure (the server runs with TLS). */
   secure: boolean;
   limits?: Partial<ClassroomLimits>;
@@ -231,6 +234,7 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
           deps.cohorts.end(cohort.id);
           for (const learner of deps.cohorts.learners(cohort.id)) {
             deps.accounts.endSessionsOf('learner', learner.id);
+            deps.endTerminals?.(learnerKey(learner), 'class-ended');
             deps.feed.publish(learnerKey(learner), { type: 'ended' });
             void deps.environments.release(learnerKey(learner)).catch((error: unknown) => log(`classroom: releasing learner ${learner.id}: ${(error as Error).message}`));
           }

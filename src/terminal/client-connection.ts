@@ -3,6 +3,7 @@
 // rendered, and reconnects after a dropped socket without losing or repeating bytes. Read-only
 // (an instructor watching a learner's terminal): sends nothing but its hello, shows what comes.
 import {
+  CloseCode,
   FINAL_CLOSE_CODES,
   PROTOCOL_VERSION,
   decodeOutput,
@@ -11,6 +12,7 @@ import {
   encodeInput,
   shouldAcknowledge,
   type ClientControl,
+  type EndReason,
   type TerminalSize,
 } from './protocol.ts';
 
@@ -24,13 +26,16 @@ export interface TerminalScreen {
   size(): TerminalSize;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** 'ended': the platform ended this terminal (the class ended): nothing to reconnect or restart. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'ended';
 
 /** Lines the connection itself writes to the screen (the page passes its language's). */
 export type ConnectionNotices = {
   shellReplaced: string;
   outputDropped: string;
   shellExited: (code: number) => string;
+  /** Said instead of an exit code when the class ended (EndReason 'class-ended'). */
+  classEnded: string;
   terminalError: (message: string) => string;
 };
 
@@ -38,6 +43,7 @@ export const ENGLISH_NOTICES: ConnectionNotices = {
   shellReplaced: '[your previous shell has ended (the server restarted, or it sat idle too long); this is a new shell — files you saved are still there]',
   outputDropped: '[some output was dropped while disconnected]',
   shellExited: (code) => `[shell exited with code ${code}]`,
+  classEnded: '[the class has ended: terminal closed]',
   terminalError: (message) => `[terminal error: ${message}]`,
 };
 
@@ -93,6 +99,8 @@ export class TerminalConnection {
   private readonly encoder = new TextEncoder();
   /** The last error notice shown: a retrying connection says it once, not at every attempt. */
   private lastError: string | undefined;
+  /** Why the platform ended this terminal, once it did (its line is on the screen then). */
+  private endedFor: EndReason | undefined;
 
   constructor(options: ConnectionOptions) {
     this.options = options;
@@ -152,8 +160,9 @@ export class TerminalConnection {
       this.socket = undefined;
       this.ready = false;
       if (this.stopped) return;
+      if (event.code === CloseCode.shellEnded) return this.end(this.endedFor ?? 'class-ended');
       if (FINAL_CLOSE_CODES.has(event.code)) {
-        if (event.code === 4410) this.forgetSession();
+        if (event.code === CloseCode.shellExited) this.forgetSession();
         this.setState('closed', event.reason || `closed (${event.code})`);
         return;
       }
@@ -231,6 +240,20 @@ export class TerminalConnection {
     this.connect();
   }
 
+  /**
+   * The platform ended this terminal (the server said so, or the page learned the class ended
+   * while no socket was open): one line says why, and it never connects again. Idempotent.
+   */
+  end(reason: EndReason): void {
+    const first = this.endedFor === undefined;
+    this.endedFor = reason;
+    this.close();
+    this.forgetSession();
+    if (!first) return;
+    this.options.screen.notice(this.notices.classEnded);
+    this.setState('ended', this.notices.classEnded);
+  }
+
   close(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
@@ -266,6 +289,9 @@ export class TerminalConnection {
       for (const bytes of queued) this.send(bytes);
       this.resize(this.options.screen.size());
       this.options.onScrollback?.(false);
+    } else if (message.t === 'ended') {
+      // The server closes next (CloseCode.shellEnded); this side is done already.
+      this.end(message.reason);
     } else if (message.t === 'exit') {
       this.options.screen.notice(this.notices.shellExited(message.code));
       this.forgetSession();

@@ -44,6 +44,8 @@ export const CloseCode = {
   unauthorized: 4401,
   sessionTakenOver: 4409,
   shellExited: 4410,
+  /** The platform ended the shell for a reason of its own (the class ended): not an exit code to show. */
+  shellEnded: 4411,
   /** The caller's environment is still being prepared: retry. */
   notReady: 4425,
   tooManySessions: 4429,
@@ -55,8 +57,19 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.unauthorized,
   CloseCode.sessionTakenOver,
   CloseCode.shellExited,
+  CloseCode.shellEnded,
   CloseCode.protocolError,
 ]);
+
+/**
+ * Why the platform ended a shell itself, rather than the shell exiting: the browser says this in
+ * its own words instead of the exit code the shell's end leaves (a killed sandbox: 137).
+ */
+export const END_REASONS = ['class-ended'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+/** The close reason sent with CloseCode.shellEnded (the browser shows its own words, not this). */
+export const END_CLOSE_REASONS: Record<EndReason, string> = { 'class-ended': 'the class has ended' };
+const isEndReason = (value: unknown): value is EndReason => (END_REASONS as readonly unknown[]).includes(value);
 
 export const FrameTag = { input: 0x00, output: 0x01 } as const;
 const OUTPUT_HEADER_BYTES = 9;
@@ -84,6 +97,8 @@ export type ServerControl =
       shell: string;
     }
   | { t: 'exit'; code: number; signal?: number }
+  /** The platform ended the shell (instead of `exit`): the socket then closes with CloseCode.shellEnded. */
+  | { t: 'ended'; reason: EndReason }
   | { t: 'error'; message: string }
   /** Answer to `run`: ok (the line was cleared; type now), or the foreground program that would get the keys. */
   | { t: 'run'; id: number; ok: boolean; program?: string }
@@ -227,6 +242,9 @@ export function decodeServerControl(text: string): Decoded<ServerControl> {
       if (typeof m.signal === 'number') exit.signal = m.signal;
       return { ok: true, value: exit };
     }
+    case 'ended':
+      if (!isEndReason(m.reason)) return fail('ended: unknown reason');
+      return { ok: true, value: { t: 'ended', reason: m.reason } };
     case 'error':
       return { ok: true, value: { t: 'error', message: String(m.message ?? '') } };
     case 'size': {

@@ -4,7 +4,7 @@
 // read-only watcher (an instructor) follows the shell its owner looked at last.
 import { randomBytes } from 'node:crypto';
 import { DisposableStore, type Disposable } from './disposable.ts';
-import { CloseCode, type TerminalSize } from './protocol.ts';
+import { CloseCode, END_CLOSE_REASONS, type EndReason, type TerminalSize } from './protocol.ts';
 import type { ShellCommand } from './pty.ts';
 import { SOLO_OWNER, TerminalSession } from './session.ts';
 import type { TerminalSink } from './sink.ts';
@@ -171,6 +171,18 @@ export class SessionManager {
   onCommandRan(listener: (owner: string, line: string) => void): Disposable {
     this.commandListeners.add(listener);
     return { dispose: () => void this.commandListeners.delete(listener) };
+  }
+
+  /**
+   * Ends every shell of `owner` for `reason` (their class ended) and closes their watchers' views:
+   * all are told why (never an exit code) and none reconnects. Call it before taking away what the
+   * shells run in. Returns how many shells ended.
+   */
+  endOwner(owner: string, reason: EndReason): number {
+    const shells = this.sessionsOf(owner);
+    for (const session of shells) session.end(reason);
+    for (const watch of [...(this.watches.get(owner) ?? [])]) watch.sink.close(CloseCode.shellEnded, END_CLOSE_REASONS[reason]);
+    return shells.length;
   }
 
   /** Ends shells nobody has looked at for the idle timeout. Returns how many were reaped. */

@@ -13,7 +13,7 @@ import { SessionWatchers } from './session-watchers.ts';
 import { sendReplay, type TerminalSink } from './sink.ts';
 import { StartupResizes } from './startup-resize.ts';
 import { ScrollbackAnnouncement } from './tmux-scrollback.ts';
-import { CloseCode, OUTPUT_BATCH_BYTES, encodeOutput, encodeOutputChunks, type TerminalSize } from './protocol.ts';
+import { CloseCode, END_CLOSE_REASONS, OUTPUT_BATCH_BYTES, encodeOutput, encodeOutputChunks, type EndReason, type ServerControl, type TerminalSize } from './protocol.ts';
 
 // What a session runs is pty.ts's type; the environments that make one name it from here.
 export type { ShellCommand } from './pty.ts';
@@ -48,6 +48,8 @@ export class TerminalSession {
   private readonly disposables = new DisposableStore();
   private sink: TerminalSink | undefined;
   private exited: { code: number; signal?: number } | undefined;
+  /** Why the platform ended the shell (end()): said instead of the exit code its end left. */
+  private endedFor: EndReason | undefined;
   private ptyPaused = false;
   private lastDetachedAt: number | undefined = Date.now();
   private lastAttachedAt = 0;
@@ -170,8 +172,9 @@ export class TerminalSession {
     this.apply(this.flow.attach(replay.seq, this.ring.end));
     sendReplay(sink, replay);
     if (this.exited) {
-      sink.sendControl({ t: 'exit', ...this.exited });
-      sink.close(CloseCode.shellExited, 'the shell has exited');
+      const { message, code, reason } = this.farewell();
+      sink.sendControl(message);
+      sink.close(code, reason);
       this.sink = undefined;
     } else {
       for (const listener of [...this.attachListeners]) listener();
@@ -188,7 +191,7 @@ export class TerminalSession {
     this.watchers.add(sink, fromSeq);
     if (this.exited) {
       this.watchers.remove(sink);
-      sink.sendControl({ t: 'exit', ...this.exited });
+      sink.sendControl(this.farewell().message);
     }
   }
 
@@ -242,15 +245,34 @@ export class TerminalSession {
     const sink = this.sink;
     this.sink = undefined;
     if (sink) sink.close(CloseCode.serverShutdown, reason);
-    if (!this.exited) {
-      try {
-        this.pty.kill('SIGHUP');
-      } catch {
-        // Already gone.
-      }
-      // node-pty reports exit asynchronously; make sure listeners hear about it even if it never does.
-      this.onExit(129, 1);
+    if (!this.exited) this.hangUp();
+  }
+
+  /**
+   * The platform ends the shell for `reason` (the class ended), before what it runs in is taken
+   * away: its browser and watchers are told that, never the exit code the shell's end leaves (a
+   * killed sandbox: 137), and the browser's socket closes for good. Nothing if it is over already.
+   */
+  end(reason: EndReason): void {
+    if (this.exited) return;
+    this.endedFor = reason;
+    this.hangUp();
+  }
+
+  private hangUp(): void {
+    try {
+      this.pty.kill('SIGHUP');
+    } catch {
+      // Already gone.
     }
+    // node-pty reports exit asynchronously; make sure listeners hear about it even if it never does.
+    this.onExit(129, 1);
+  }
+
+  /** What the browser and watchers hear once the shell is over, and how the browser's socket closes. */
+  private farewell(): { message: ServerControl; code: number; reason: string } {
+    if (this.endedFor) return { message: { t: 'ended', reason: this.endedFor }, code: CloseCode.shellEnded, reason: END_CLOSE_REASONS[this.endedFor] };
+    return { message: { t: 'exit', ...this.exited! }, code: CloseCode.shellExited, reason: 'the shell has exited' };
   }
 
   /**
@@ -319,11 +341,12 @@ export class TerminalSession {
     this.exited = signal ? { code, signal } : { code };
     const sink = this.sink;
     this.sink = undefined;
+    const farewell = this.farewell();
     if (sink) {
-      sink.sendControl({ t: 'exit', ...this.exited });
-      sink.close(CloseCode.shellExited, 'the shell has exited');
+      sink.sendControl(farewell.message);
+      sink.close(farewell.code, farewell.reason);
     }
-    this.watchers.end({ t: 'exit', ...this.exited });
+    this.watchers.end(farewell.message);
     if (this.endOfTurn !== undefined) clearImmediate(this.endOfTurn);
     this.endOfTurn = undefined;
     this.disposables.dispose();

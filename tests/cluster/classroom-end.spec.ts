@@ -6,15 +6,18 @@
 // `labs classroom clean --pool <pool>` removes it, its home's mount and filesystem image with it;
 // Docker and kind hold nothing of the pool. Two kind clusters, one after the other. Its own pool
 // name, so other pools on this machine are untouched (and `clean` keeps the shared mirror).
+// The learner joins in a browser with their terminal open: at the end it says the class ended, in
+// one line, and never the exit code the killed sandbox leaves ("[shell exited with code 137]").
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { label } from '../../src/environments/classroom/docker-objects.ts';
 import { kindBinary } from '../../src/environments/kind-provider.ts';
-import { ROOT, type RunningServer } from '../browser/harness.ts';
+import { launchBrowser, ROOT, type RunningServer } from '../browser/harness.ts';
 import { ADMIN, call as classCall, ok as classOk, startClassServer } from './helpers/class-server.ts';
 
 const exec = promisify(execFile);
@@ -25,6 +28,11 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 let server: RunningServer;
 let stopped = false;
 let env = '';
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let learnerPage: Page;
+
+type Terminal = { ready: boolean; text(): string };
+const terminalText = (page: Page) => page.evaluate(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.text() ?? '');
 
 const call = (cookie: string, method: 'GET' | 'POST', path: string, body?: unknown, csrf?: string) => classCall(server, cookie, method, path, body, csrf);
 const ok = (cookie: string, method: 'GET' | 'POST', path: string, body?: unknown, csrf?: string) => classOk(server, cookie, method, path, body, csrf);
@@ -58,6 +66,7 @@ beforeAll(async () => {
 }, 30 * MINUTE);
 
 afterAll(async () => {
+  await browser?.close().catch(() => undefined);
   if (!server) return;
   if (!stopped) await server.stop({ keepHome: true });
   // Whatever a failure left: the same command, so nothing of this pool outlives the run.
@@ -75,12 +84,19 @@ describe('the end of a class, on Docker', () => {
     expect(await environmentsOfPool()).toEqual([]);
   });
 
-  it('a class opens, the learner joins and gets an environment', async () => {
+  it('a class opens, the learner joins in a browser and gets an environment and a shell', async () => {
     const login = await ok('', 'POST', '/api/classroom/login', ADMIN);
     teacher = { cookie: login.cookie, csrf: login.json.csrf as string };
     const cohort = await ok(teacher.cookie, 'POST', '/api/classroom/cohorts', { name: 'Ends today', labs: [1], capacity: 1 }, teacher.csrf);
     cohortId = cohort.json.id as number;
-    learner = (await ok('', 'POST', '/api/classroom/join', { code: cohort.json.joinCode, name: 'Ana' })).cookie;
+    browser = await launchBrowser();
+    learnerPage = await browser.context.newPage();
+    await learnerPage.goto(new URL(`/join?code=${cohort.json.joinCode as string}`, server.url).href);
+    await learnerPage.fill('[data-cr-join-form] input[name="name"]', 'Ana');
+    await learnerPage.click('[data-cr-join-form] button[type="submit"]');
+    await learnerPage.waitForURL(/\/lessons\//, { timeout: 30_000 });
+    const session = (await browser.context.cookies()).find((c) => c.name === 'labs_session')!;
+    learner = `${session.name}=${session.value}`;
     const deadline = Date.now() + 25 * MINUTE;
     let state = '';
     while (state !== 'ready') {
@@ -95,6 +111,12 @@ describe('the end of a class, on Docker', () => {
     const snapshot = (await ok(teacher.cookie, 'GET', `/api/classroom/cohorts/${cohortId}`)).json as { learners: { environment: { state: string } }[]; pool?: { assigned: number } };
     expect(snapshot.learners[0]!.environment.state).toBe('ready');
     expect(snapshot.pool).toMatchObject({ assigned: 1 });
+    // The learner's terminal is a shell in their sandbox.
+    await learnerPage.waitForFunction(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.ready === true, null, { timeout: 5 * MINUTE, polling: 500 });
+    await learnerPage.click('[data-terminal-host]');
+    await learnerPage.keyboard.type('echo "ana-$((40+2))"', { delay: 2 });
+    await learnerPage.keyboard.press('Enter');
+    await learnerPage.waitForFunction(() => (window as unknown as { labsTerminal: Terminal }).labsTerminal.text().includes('ana-42'), null, { timeout: 2 * MINUTE, polling: 250 });
   }, 30 * MINUTE);
 
   it('"End the class": the environment goes, no new warm one is made, the dashboard says ended', async () => {
@@ -119,6 +141,11 @@ describe('the end of a class, on Docker', () => {
     expect(snapshot.pool).toBeUndefined();
     // The learner's session ended with the class.
     expect((await call(learner, 'GET', '/api/classroom/me')).status).toBe(401);
+    // Their terminal said so, in one line, once their sandbox was gone too: not its exit code, and no reconnecting.
+    expect(await learnerPage.locator('[data-terminal]').getAttribute('data-state')).toBe('ended');
+    const text = await terminalText(learnerPage);
+    expect(text.split('\n').filter((line) => line.includes('[the class has ended: terminal closed]'))).toHaveLength(1);
+    expect(text).not.toMatch(/exited with code/);
   }, 10 * MINUTE);
 
   it('a second class opens: the pool makes a warm environment again', async () => {

@@ -145,9 +145,14 @@ describe('classroom API over HTTP', () => {
   const ana: Client = {};
   const ben: Client = {};
 
+  /** What ending the class did, in order: each learner's terminals ended, each environment released. */
+  const endings: string[] = [];
+
   beforeAll(async () => {
-    classroom = await startClassroom();
+    classroom = await startClassroom({ endTerminals: (learner, reason) => endings.push(`terminals ${learner}: ${reason}`) });
     ({ base, store, environments } = classroom);
+    const release = environments.release.bind(environments);
+    environments.release = (learner: string) => (endings.push(`release ${learner}`), release(learner));
     await classroom.accounts.createInstructor('teacher', 'a-long-password');
     await classroom.accounts.createInstructor('other', 'another-long-password');
   });
@@ -249,9 +254,12 @@ describe('classroom API over HTTP', () => {
     expect(last).toBe(429);
   });
 
-  it('ending the cohort signs its learners out and releases their environments', async () => {
+  it('ending the cohort signs its learners out, ends their terminals (saying why) and then releases their environments', async () => {
     expect((await call(teacher, 'POST', `/api/classroom/cohorts/${cohortId}/end`, {})).status).toBe(200);
     expect((await call(ana, 'GET', '/api/classroom/me')).status).toBe(401);
     expect(environments.released).toHaveLength(2);
+    // Before the sandbox is killed: its shell would otherwise report the kill (exit code 137).
+    const [first, second] = environments.released;
+    expect(endings).toEqual([`terminals ${first}: class-ended`, `release ${first}`, `terminals ${second}: class-ended`, `release ${second}`]);
   });
 });

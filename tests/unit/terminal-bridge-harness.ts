@@ -223,6 +223,28 @@ export function upgradeStatus(bridge: Pick<Bridge, 'port' | 'url'>, query: strin
   });
 }
 
+/** Bridges and clients a spec opens, all closed by `closeAll` (the spec's afterEach). */
+export function openedInTest() {
+  const bridges: Bridge[] = [];
+  const clients: Client[] = [];
+  return {
+    async bridge(options: Parameters<typeof startBridge>[0] = {}): Promise<Bridge> {
+      const started = await startBridge(options);
+      bridges.push(started);
+      return started;
+    },
+    async client(b: Pick<Bridge, 'port' | 'url'>, query: string, options: ClientOptions = {}): Promise<Client> {
+      const opened = await openClient(b, query, options);
+      clients.push(opened);
+      return opened;
+    },
+    async closeAll(): Promise<void> {
+      for (const client of clients.splice(0)) client.ws.terminate();
+      for (const bridge of bridges.splice(0)) await bridge.close();
+    },
+  };
+}
+
 export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

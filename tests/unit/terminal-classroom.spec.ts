@@ -8,27 +8,14 @@ import { TerminalConnection, type TerminalScreen } from '../../src/terminal/clie
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, encodeControl, encodeInput } from '../../src/terminal/protocol.ts';
 import { SessionManager } from '../../src/terminal/session-manager.ts';
 import type { TerminalSession } from '../../src/terminal/session.ts';
-import { bashFor, classroomAuthorizer, openClient, sleep, startBridge, until, upgradeStatus, type Bridge, type Client } from './terminal-bridge-harness.ts';
+import { bashFor, classroomAuthorizer, openedInTest, sleep, until, upgradeStatus, type Bridge } from './terminal-bridge-harness.ts';
 
-const bridges: Bridge[] = [];
-const clients: Client[] = [];
+const { bridge, client, closeAll } = openedInTest();
 const managers: SessionManager[] = [];
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
-  for (const bridge of bridges.splice(0)) await bridge.close();
+  await closeAll();
   for (const manager of managers.splice(0)) manager.dispose();
 });
-
-async function bridge(options: Parameters<typeof startBridge>[0] = {}): Promise<Bridge> {
-  const started = await startBridge(options);
-  bridges.push(started);
-  return started;
-}
-async function client(b: Bridge, query: string, options: Parameters<typeof openClient>[2] = {}): Promise<Client> {
-  const opened = await openClient(b, query, options);
-  clients.push(opened);
-  return opened;
-}
 const sessionOf = (b: Bridge, id: string): TerminalSession => b.sessions.get(id)!;
 
 describe('commands', () => {
