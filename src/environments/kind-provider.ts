@@ -9,7 +9,7 @@ import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName, d
 import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from './guardrails.ts';
 import { run, sleep, tryRun, lastErrorLine } from '../base/exec.ts';
 import { pidAlive } from './file-lock.ts';
-import { ensureDockerEngine, raiseInotifyLimits, requireFreeDisk } from './docker/engine.ts';
+import { ensureDockerEngine, raiseInotifyLimits, requireFreeDisk, type DockerEngine } from './docker/engine.ts';
 import { componentStamp, ensureComponents, repoRoot, toolchainVersions } from './toolchain.ts';
 import { imageKeyOf } from './images/build.ts';
 import { offlineNodeRef } from './images/node-image.ts';
@@ -17,6 +17,7 @@ import { connectMirrorToKindNetwork, releaseKindNetwork } from './mirror.ts';
 import { reporter, type ProgressEvent, type ProgressListener, type Reporter } from './progress.ts';
 import { BuildEstimator, type BuildProgress } from './estimate.ts';
 import { chooseOffline, prepareOffline, upstreamNodeImage } from './offline.ts';
+import { cgroupV1KubeletPatch } from './cgroup-v1.ts';
 
 export type ClusterState = 'none' | 'building' | 'creating' | 'ready' | 'error';
 
@@ -83,18 +84,27 @@ export class ClusterNotFoundError extends Error {}
 
 const configFile = join(repoRoot, 'kind', 'cluster.yaml');
 
+/** What this Docker engine's host makes a kind cluster need (see writeKindConfig). */
+export type KindHost = Pick<DockerEngine, 'capWrapper' | 'cgroupV1'>;
+
 /**
- * kind/cluster.yaml as this engine needs it. Where the node containers lack CAP_SYS_RESOURCE
- * (the runc wrapper is in use), containerd inside the node must not lower a pod's
- * oom_score_adj below its own: without the capability runc init fails ("can't get final
- * child's PID from pipe") for every hostNetwork pod, i.e. the whole control plane.
+ * kind/cluster.yaml as this engine's host needs it:
+ *  - where the node containers lack CAP_SYS_RESOURCE (the runc wrapper is in use), containerd
+ *    inside the node must not lower a pod's oom_score_adj below its own: without the capability
+ *    runc init fails ("can't get final child's PID from pipe") for every hostNetwork pod, i.e.
+ *    the whole control plane;
+ *  - on a cgroup v1 host the kubelet (1.35+) refuses to start unless `failCgroupV1: false`
+ *    (KEP-5573); a cgroup v2 host does not carry the setting.
  */
-export function writeKindConfig(name: string, capWrapper: boolean, workers = 0): string {
-  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[]; nodes?: { role: string }[] };
+export function writeKindConfig(name: string, host: KindHost, workers = 0): string {
+  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[]; kubeadmConfigPatches?: string[]; nodes?: { role: string }[] };
   for (let i = 0; i < workers; i++) config.nodes = [...(config.nodes ?? []), { role: 'worker' }];
-  if (capWrapper) {
+  if (host.capWrapper) {
     config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []),
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'];
+  }
+  if (host.cgroupV1) {
+    config.kubeadmConfigPatches = [...(config.kubeadmConfigPatches ?? []), cgroupV1KubeletPatch];
   }
   const file = join(clusterDir(name), 'kind-config.yaml');
   mkdirSync(dirname(file), { recursive: true });
@@ -265,7 +275,7 @@ export class KindProvider implements EnvironmentProvider {
       const kubeconfig = clusterKubeconfig(name);
       mkdirSync(dirname(kubeconfig), { recursive: true });
       rmSync(kubeconfig, { force: true });
-      const kindConfig = writeKindConfig(name, engine.capWrapper, options.workers);
+      const kindConfig = writeKindConfig(name, engine, options.workers);
       report.phase('creating', `creating cluster "${name}" (${nodeImage.split('@')[0]})`);
       const started = Date.now();
       const created = await tryRun(kind, ['create', 'cluster', '--name', name, '--image', nodeImage, '--config', kindConfig, '--kubeconfig', kubeconfig, '--wait', '0s'], {

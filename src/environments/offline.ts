@@ -38,9 +38,9 @@ export async function chooseOffline(requested: boolean | undefined, nodeImageRef
  */
 export const learnerShellComponents = ['kind', 'helm4', 'kustomize'];
 
-/** kind v0.30.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
+/** kind v0.33.0's default node image (pkg/apis/config/defaults/image.go), for machines with internet. */
 export const upstreamNodeImage = (): string =>
-  'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
+  'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5';
 
 /**
  * Builds (or finds cached) everything the offline path needs: toolchain, images, node image,

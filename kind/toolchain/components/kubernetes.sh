@@ -16,10 +16,11 @@ component_build() {
   major=1
   minor="$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
 
-  wrapper_module kubernetes 1.24.0 "k8s.io/kubernetes $KUBERNETES_VERSION"
+  # The Go version and godebug default as k8s.io/kubernetes' own go.mod (1.37: go 1.26.0)
+  wrapper_module kubernetes "$(awk '$1 == "go" {print $2; exit}' "$k8s_dir/go.mod")" "k8s.io/kubernetes $KUBERNETES_VERSION"
   {
     echo
-    echo 'godebug default=go1.24'  # as k8s.io/kubernetes' own go.mod
+    grep '^godebug ' "$k8s_dir/go.mod"
     echo
     echo 'replace ('
     staging_replaces "$k8s_dir/go.mod" "$staging_version"

@@ -1,4 +1,4 @@
-# kind's default StorageClass provisioner (kind v0.30.0 builds its image from this tag).
+# kind's default StorageClass provisioner (kind v0.30.0 built its image from this tag, the newest the module proxy serves; kind v0.33.0 builds v0.0.34).
 COMPONENT_VERSION="$LOCAL_PATH_PROVISIONER_VERSION"
 COMPONENT_MODULE="github.com/rancher/local-path-provisioner"
 

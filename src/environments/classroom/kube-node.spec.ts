@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { allowScript, kubeadmConfig, nodePod, nodeService } from './kube-node.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allowScript, bootstrapScript, kubeadmConfig, nodePod, nodeService } from './kube-node.ts';
+import { cgroupV1KubeletShell } from '../cgroup-v1.ts';
 import { nodePolicy, toolboxPod, toolboxPolicy } from './kube-toolbox.ts';
 import { withServer } from './kubernetes.ts';
 
 const labels = { 'labs.kubernetes-labs.io/pool': 'p', 'labs.kubernetes-labs.io/env': 'lab-abc123', 'labs.kubernetes-labs.io/role': 'node' };
 const resources = { cpuRequest: '250m', memoryRequest: '768Mi', cpuLimit: '2', memoryLimit: '3Gi' };
 const node = {
-  name: 'lab-abc123', namespace: 'labs-classroom', labels, nodeImage: 'docker.io/kubernetes-labs/kind-node:v1.34.4', kubernetesVersion: 'v1.34.4',
+  name: 'lab-abc123', namespace: 'labs-classroom', labels, nodeImage: 'docker.io/kubernetes-labs/kind-node:v1.37.2', kubernetesVersion: 'v1.37.2',
   podSubnet: '10.252.0.0/16', serviceSubnet: '10.253.0.0/16', hostPodCidr: '10.244.0.0/16', resources,
 };
 
@@ -30,7 +35,8 @@ describe('a learner cluster as a pod', () => {
     const cluster = docs.find((d) => d.kind === 'ClusterConfiguration')!;
     expect(cluster.apiServer.certSANs).toEqual(expect.arrayContaining(['lab-abc123.labs-classroom.svc', '@POD_IP@']));
     expect(cluster.networking).toEqual({ podSubnet: '10.252.0.0/16', serviceSubnet: '10.253.0.0/16' });
-    expect(cluster.apiServer.timeoutForControlPlane).toBe('20m0s');
+    expect(cluster.apiVersion).toBe('kubeadm.k8s.io/v1beta4');
+    expect(docs.find((d) => d.kind === 'InitConfiguration')?.timeouts).toEqual({ controlPlaneComponentHealthCheck: '20m0s' });
     expect(docs.find((d) => d.kind === 'KubeletConfiguration')).toMatchObject({ cgroupDriver: 'cgroupfs', cgroupRoot: '/kubelet' });
     expect(docs.find((d) => d.kind === 'KubeProxyConfiguration')?.conntrack).toEqual({ maxPerCore: 0 });
   });
@@ -90,4 +96,24 @@ it('withServer points a kubeconfig elsewhere and checks the certificate under it
   const admin = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://10.244.1.2:6443\n    certificate-authority-data: AAA\n';
   const out = parse(withServer(admin, 'https://172.20.0.5:31166', 'kubernetes')) as { clusters: { cluster: Record<string, string> }[] };
   expect(out.clusters[0].cluster).toEqual({ server: 'https://172.20.0.5:31166', 'certificate-authority-data': 'AAA', 'tls-server-name': 'kubernetes' });
+});
+
+describe('the node on a cgroup v1 host', () => {
+  // The bootstrap's line, run on the real config file with the cgroup v2 marker present or not.
+  const kubelet = (v2: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'labs-cgroup-'));
+    const file = join(dir, 'kubeadm.conf');
+    writeFileSync(file, kubeadmConfig(node));
+    if (v2) writeFileSync(join(dir, 'cgroup.controllers'), 'cpu memory\n');
+    execFileSync('bash', ['-c', cgroupV1KubeletShell(file, join(dir, 'cgroup.controllers'))]);
+    const docs = readFileSync(file, 'utf8').split(/^---$/m).map((d) => parse(d) as Record<string, unknown>);
+    rmSync(dir, { recursive: true });
+    return docs.find((d) => d.kind === 'KubeletConfiguration')!;
+  };
+
+  it('lets the kubelet run on cgroup v1, and leaves a cgroup v2 node without the setting', () => {
+    expect(bootstrapScript(node)).toContain(cgroupV1KubeletShell('/kind/kubeadm.conf'));
+    expect(kubelet(false)).toMatchObject({ failCgroupV1: false, cgroupDriver: 'cgroupfs' });
+    expect(kubelet(true)).not.toHaveProperty('failCgroupV1');
+  });
 });

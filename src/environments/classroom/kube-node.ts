@@ -16,6 +16,7 @@
 // forwarding to the host's DNS is not a loop.
 import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import { argocdNodePort } from '../addons/argocd-names.ts';
+import { cgroupV1KubeletShell } from '../cgroup-v1.ts';
 
 export type NodePodOptions = {
   /** The pod's (and the learner cluster's node's) name; also the Service's. */
@@ -41,29 +42,29 @@ export const apiPort = 6443;
 export const apiServerName = 'kubernetes';
 const bootstrapDir = '/kind/labs';
 
-/** kind v0.30's kubeadm config (pkg/cluster/internal/kubeadm/config.go, v1beta3) for one control-plane node; @POD_IP@ is filled in by the pod. */
+/** kind v0.33's kubeadm config (pkg/cluster/internal/kubeadm/config.go, v1beta4: kubeadm 1.36+ has no v1beta3) for one control-plane node; @POD_IP@ is filled in by the pod. */
 export function kubeadmConfig(o: Pick<NodePodOptions, 'name' | 'namespace' | 'kubernetesVersion' | 'podSubnet' | 'serviceSubnet'>): string {
   const sans = ['localhost', '127.0.0.1', '@POD_IP@', o.name, `${o.name}.${o.namespace}`, `${o.name}.${o.namespace}.svc`, `${o.name}.${o.namespace}.svc.cluster.local`];
-  return `# kind's kubeadm config (kind v0.30), for a node that is a pod (src/environments/classroom/kube-node.ts)
-apiVersion: kubeadm.k8s.io/v1beta3
+  return `# kind's kubeadm config (kind v0.33), for a node that is a pod (src/environments/classroom/kube-node.ts)
+apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
 kubernetesVersion: ${o.kubernetesVersion}
 clusterName: "${o.name}"
 controlPlaneEndpoint: "@POD_IP@:${apiPort}"
 apiServer:
-  # A busy host node takes longer than kubeadm's 4 minutes to start a control plane.
-  timeoutForControlPlane: 20m0s
   certSANs: [${sans.map((s) => `"${s}"`).join(', ')}]
   extraArgs:
-    "runtime-config": ""
+    - name: "runtime-config"
+      value: ""
 controllerManager:
   extraArgs:
-    enable-hostpath-provisioner: "true"
+    - name: "enable-hostpath-provisioner"
+      value: "true"
 networking:
   podSubnet: "${o.podSubnet}"
   serviceSubnet: "${o.serviceSubnet}"
 ---
-apiVersion: kubeadm.k8s.io/v1beta3
+apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 bootstrapTokens:
 - token: "abcdef.0123456789abcdef"
@@ -73,9 +74,15 @@ localAPIEndpoint:
 nodeRegistration:
   criSocket: "unix:///run/containerd/containerd.sock"
   kubeletExtraArgs:
-    node-ip: "@POD_IP@"
-    provider-id: "kind://kubernetes/${o.name}/${o.name}"
-    node-labels: ""
+    - name: "node-ip"
+      value: "@POD_IP@"
+    - name: "provider-id"
+      value: "kind://kubernetes/${o.name}/${o.name}"
+    - name: "node-labels"
+      value: ""
+timeouts:
+  # A busy host node takes longer than kubeadm's 4 minutes to start a control plane.
+  controlPlaneComponentHealthCheck: 20m0s
 ---
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -114,6 +121,7 @@ if ! grep -q '^# labs-pod-node' "$conf"; then
 fi
 until crictl info >/dev/null 2>&1; do sleep 1; done
 sed "s/@POD_IP@/$ip/g" ${bootstrapDir}/kubeadm.conf >/kind/kubeadm.conf
+${cgroupV1KubeletShell('/kind/kubeadm.conf')}
 k() { kubectl --kubeconfig=/etc/kubernetes/admin.conf "$@"; }
 # Run again after a failure (systemd restarts this unit): kubeadm keeps what it already made.
 if [ ! -f /kind/labs-kubeadm-done ]; then

@@ -18,6 +18,8 @@ export type DockerEngine = {
   logFile?: string;
   /** The CAP_SYS_RESOURCE runc wrapper is dockerd's default runtime (it was needed here). */
   capWrapper: boolean;
+  /** The host runs cgroup v1 (Docker's CgroupVersion "1"): kubelets from 1.35 refuse it unless told. */
+  cgroupV1: boolean;
   rootDir: string;
 };
 
@@ -158,8 +160,8 @@ export async function ensureDockerEngine(log: Log = () => {}): Promise<DockerEng
   } else if (capWrapper && existsSync(wrapperInstallPath) && readFileSync(wrapperInstallPath, 'utf8') !== readFileSync(wrapperSource, 'utf8')) {
     copyFileSync(wrapperSource, wrapperInstallPath); // keep the installed wrapper current
   }
-  const rootDir = (await tryRun('docker', ['info', '--format', '{{.DockerRootDir}}'])).stdout.trim() || '/var/lib/docker';
-  return { serverVersion, started, logFile, capWrapper, rootDir };
+  const [rootDir, cgroupVersion] = (await tryRun('docker', ['info', '--format', '{{.DockerRootDir}} {{.CgroupVersion}}'])).stdout.trim().split(' ');
+  return { serverVersion, started, logFile, capWrapper, cgroupV1: cgroupVersion === '1', rootDir: rootDir || '/var/lib/docker' };
 }
 
 /** Free bytes on the file system holding `path` (or its nearest existing parent). */

@@ -75,15 +75,27 @@ describe('kind/images.yaml', () => {
 });
 
 describe('kind config', () => {
-  it('adds restrict_oom_score_adj only where the runc wrapper is in use', async () => {
-    const { readFileSync } = await import('node:fs');
+  const kindConfig = async (name: string, host: { capWrapper: boolean; cgroupV1: boolean }) => {
+    const { readFileSync, mkdtempSync } = await import('node:fs');
     const { parse } = await import('yaml');
     const { writeKindConfig } = await import('../kind-provider.ts');
-    process.env.LABS_HOME ??= (await import('node:fs')).mkdtempSync('/tmp/labs-home-');
-    const plain = parse(readFileSync(writeKindConfig('unit-plain', false), 'utf8')) as { containerdConfigPatches: string[] };
-    const wrapped = parse(readFileSync(writeKindConfig('unit-wrapped', true), 'utf8')) as { containerdConfigPatches: string[] };
+    process.env.LABS_HOME ??= mkdtempSync('/tmp/labs-home-');
+    return parse(readFileSync(writeKindConfig(name, host), 'utf8')) as { containerdConfigPatches: string[]; kubeadmConfigPatches?: string[] };
+  };
+
+  it('adds restrict_oom_score_adj only where the runc wrapper is in use', async () => {
+    const plain = await kindConfig('unit-plain', { capWrapper: false, cgroupV1: false });
+    const wrapped = await kindConfig('unit-wrapped', { capWrapper: true, cgroupV1: false });
     expect(plain.containerdConfigPatches.join('\n')).toContain('config_path = "/etc/containerd/certs.d"');
     expect(plain.containerdConfigPatches.join('\n')).not.toContain('restrict_oom_score_adj');
     expect(wrapped.containerdConfigPatches.join('\n')).toContain('restrict_oom_score_adj = true');
+  });
+
+  it('lets the kubelet run on cgroup v1 only where the host is on cgroup v1', async () => {
+    const { parse } = await import('yaml');
+    const v2 = await kindConfig('unit-cgroup2', { capWrapper: false, cgroupV1: false });
+    const v1 = await kindConfig('unit-cgroup1', { capWrapper: false, cgroupV1: true });
+    expect(JSON.stringify(v2)).not.toContain('failCgroupV1');
+    expect(v1.kubeadmConfigPatches?.map((p) => parse(p))).toContainEqual({ kind: 'KubeletConfiguration', apiVersion: 'kubelet.config.k8s.io/v1beta1', failCgroupV1: false });
   });
 });

@@ -1,4 +1,4 @@
-// The kind base image and node image, assembled locally the way kind v0.30.0 builds them
+// The kind base image and node image, assembled locally the way kind v0.33.0 builds them
 // (images/base/Dockerfile, pkg/build/nodeimage/buildcontext.go) but from our own binaries and
 // images, with no pull at any step. The node's containerd holds every image kubeadm and kind
 // need, checked here (kind's own builder only warns on a missing one), and its registry config
