@@ -18,8 +18,18 @@ export function bindsEveryAddress(host: string): boolean {
 /** Docker's host-gateway as sandboxes resolve it by default: the gateway of the `bridge` network (docker0). */
 export async function dockerBridgeGateway(): Promise<string> {
   const out = await run('docker', ['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}} {{end}}'], 'reading the gateway of Docker\'s bridge network', { timeoutMs: 15_000 });
-  const gateway = out.trim().split(/\s+/).find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
-  if (!gateway) throw new Error(`Docker's bridge network has no IPv4 gateway (got "${out.trim()}")`);
+  return bridgeGateway(out);
+}
+
+/**
+ * The gateway `docker network inspect bridge` lists, else docker0's own IPv4 address: some daemons
+ * list the default bridge's subnet without its gateway (Docker 20.10 on Debian: IPAM Config
+ * [{"Subnet":"172.17.0.0/16"}]), and host-gateway is then that address of docker0.
+ */
+export function bridgeGateway(inspected: string, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string {
+  const listed = inspected.trim().split(/\s+/).find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
+  const gateway = listed ?? interfaces.docker0?.find((info) => info.family === 'IPv4')?.address;
+  if (!gateway) throw new Error(`Docker's bridge network has no IPv4 gateway (got "${inspected.trim()}", and docker0 has no IPv4 address)`);
   return gateway;
 }
 

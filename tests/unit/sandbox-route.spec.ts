@@ -5,7 +5,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindsEveryAddress, listenForSandboxes, onDockerBridge } from '../../src/server/sandbox-route.ts';
+import { bindsEveryAddress, bridgeGateway, listenForSandboxes, onDockerBridge } from '../../src/server/sandbox-route.ts';
 
 const v4 = (address: string, cidr: string): NetworkInterfaceInfo => ({ address, cidr, family: 'IPv4', netmask: '', mac: '', internal: false });
 const interfaces = {
@@ -20,6 +20,13 @@ describe('which connections are sandboxes', () => {
     expect(onDockerBridge('172.19.0.3', interfaces)).toBe(true);
     expect(onDockerBridge('::ffff:172.17.0.5', interfaces)).toBe(true);
     for (const address of ['127.0.0.1', '192.168.1.30', '172.20.0.3', '10.0.0.1', '::1', '']) expect(onDockerBridge(address, interfaces), address).toBe(false);
+  });
+
+  it("the bridge's gateway as Docker lists it, else docker0's own address (a daemon that lists the subnet only)", () => {
+    expect(bridgeGateway('172.17.0.1 ', interfaces)).toBe('172.17.0.1');
+    expect(bridgeGateway('fd00::1 172.30.0.1 ', interfaces)).toBe('172.30.0.1');
+    expect(bridgeGateway(' ', interfaces)).toBe('172.17.0.1');
+    expect(() => bridgeGateway(' ', { eth0: interfaces.eth0 })).toThrow(/no IPv4 gateway/);
   });
 
   it('only a wildcard bind already answers on the bridge', () => {
