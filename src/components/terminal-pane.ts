@@ -10,6 +10,7 @@ import { pageToken, renewPageToken } from './page-token.ts';
 import { clusterBeingBuilt, clusterWords, currentCluster, fill, needsCluster, whereText, type ClusterInfo } from './cluster-state.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 import { tmuxHistory } from './terminal-history.ts';
+import { isTerminalReport } from '../terminal/terminal-reports.ts';
 import { watchedScreen } from './terminal-watch.ts';
 
 const lightTheme: ITheme = {
@@ -148,6 +149,8 @@ function mount(pane: HTMLElement): void {
     },
   });
   term.onData((data) => {
+    // Answers to queries in the replayed history (tmux's, from its attach) must not reach the shell.
+    if (connection.replaying && isTerminalReport(data)) return;
     history.beforeInput();
     connection.send(data);
   });

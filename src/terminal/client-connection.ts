@@ -86,6 +86,8 @@ export class TerminalConnection {
   private expected: number | undefined;
   /** Offset up to which the screen has rendered. */
   private rendered = 0;
+  /** Where the attach's replay ends: output before it is history, drawn again. */
+  private replayEnd = 0;
   private lastAck = 0;
   private pendingWrites = 0;
   private queuedInput: Uint8Array[] = [];
@@ -121,6 +123,15 @@ export class TerminalConnection {
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /**
+   * The screen is still drawing the attach's replay. What the terminal answers meanwhile (a
+   * device-attributes or cursor report) answers a program that asked long ago (tmux, at its
+   * attach): sent now, it would reach the shell as typed text.
+   */
+  get replaying(): boolean {
+    return this.ready && this.rendered < this.replayEnd;
   }
 
   /** Failed attempts since the last successful connection. */
@@ -279,6 +290,7 @@ export class TerminalConnection {
       this.options.storage?.setItem(this.storageKey, message.session);
       this.expected = message.seq;
       this.rendered = message.seq;
+      this.replayEnd = message.live;
       this.lastAck = message.seq;
       this.ready = true;
       this.retry = 0;

@@ -91,6 +91,8 @@ export type ServerControl =
       session: string;
       /** Offset of the first byte the server is about to replay. */
       seq: number;
+      /** Offset where the replay ends and live output begins (older servers: `seq`, no replay known). */
+      live: number;
       resumed: boolean;
       /** True when the requested offset was older than the buffer: some output is gone. */
       truncated: boolean;
@@ -231,6 +233,7 @@ export function decodeServerControl(text: string): Decoded<ServerControl> {
           t: 'ready',
           session: m.session,
           seq: m.seq,
+          live: typeof m.live === 'number' && Number.isSafeInteger(m.live) && m.live >= m.seq ? m.live : m.seq,
           resumed: m.resumed === true,
           truncated: m.truncated === true,
           shell: typeof m.shell === 'string' ? m.shell : '',

@@ -114,7 +114,7 @@ export class SessionWatchers {
       const replay = this.ring.readFrom(watcher.sentTo);
       if (first || replay.truncated) {
         const { session, shell, size } = this.shell();
-        sink.sendControl({ t: 'ready', session, seq: replay.seq, resumed: !first, truncated: replay.truncated, shell });
+        sink.sendControl({ t: 'ready', session, seq: replay.seq, live: this.ring.end, resumed: !first, truncated: replay.truncated, shell });
         // A watcher draws at the learner's size, not its own window's: tmux's screen is that size.
         sink.sendControl({ t: 'size', ...size });
       }

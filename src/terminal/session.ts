@@ -164,7 +164,7 @@ export class TerminalSession {
     if (previous) previous.close(CloseCode.sessionTakenOver, 'this terminal was opened in another tab');
     const replay = this.ring.readFrom(fromSeq ?? this.ring.start);
     const resumed = this.attachCount++ > 0;
-    sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, resumed, truncated: replay.truncated, shell: this.shell });
+    sink.sendControl({ t: 'ready', session: this.id, seq: replay.seq, live: this.ring.end, resumed, truncated: replay.truncated, shell: this.shell });
     if (this.tmuxScrollback) sink.sendControl({ t: 'scrollback', via: 'tmux' });
     this.dropPending();
     // Account before sending: a sink may acknowledge synchronously.

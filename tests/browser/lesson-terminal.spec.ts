@@ -111,6 +111,22 @@ describe('lesson page with a live terminal', () => {
     expect(pidAfter).toBe(pidBefore);
   });
 
+  it('a reload does not answer the queries in the replayed output again: nothing is typed for the learner', async () => {
+    // A program asks the terminal who it is and reads the answer, as tmux does when it attaches.
+    await typeInTerminal(`printf '\\033[>c'; read -rs -t 3 -d c answer; echo "asked-$((40+2)) answer:\${#answer}"`);
+    const [, length] = await waitForLine(/^asked-42 answer:(\d+)$/);
+    expect(Number(length)).toBeGreaterThan(0); // the live terminal answered, and the program took it
+    await page.reload();
+    await waitForTerminal();
+    await waitForLine(/^asked-42 answer:\d+$/, 10_000); // the query is in the replay
+    await page.waitForTimeout(500);
+    // Whatever reached the shell since the reload is on its command line now, before this.
+    await typeInTerminal('echo after-$((2*50))');
+    await waitForLine(/^after-100$/);
+    const lines = (await terminalText()).split('\n').map((l) => l.trim());
+    expect(lines.filter((l) => /\d+;\d+;\d+c/.test(l))).toEqual([]);
+  });
+
   it('looks right in light and dark (screenshots kept in test-results/)', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.evaluate(() => {

@@ -35,7 +35,7 @@ async function watchPage(language: 'en' | 'ko', width: number, height: number): 
   await page.routeWebSocket(/\/ws\/terminal/, (socket) => {
     socket.onMessage((message) => {
       if (typeof message !== 'string' || !message.includes('"hello"')) return;
-      socket.send(encodeControl({ t: 'ready', session: 'watch-session-0001', seq: 0, resumed: false, truncated: false, shell: 'docker' }));
+      socket.send(encodeControl({ t: 'ready', session: 'watch-session-0001', seq: 0, live: 0, resumed: false, truncated: false, shell: 'docker' }));
       socket.send(encodeControl({ t: 'size', ...LEARNER }));
       socket.send(Buffer.from(encodeOutput(0, new Uint8Array(Buffer.from(SCREEN)))));
     });

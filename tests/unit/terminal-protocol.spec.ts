@@ -64,7 +64,7 @@ describe('terminal protocol: control messages', () => {
   });
 
   const serverMessages: ServerControl[] = [
-    { t: 'ready', session: 'abcdEFGH_1234-xyz', seq: 77, resumed: true, truncated: false, shell: '/bin/bash' },
+    { t: 'ready', session: 'abcdEFGH_1234-xyz', seq: 77, live: 4096, resumed: true, truncated: false, shell: '/bin/bash' },
     { t: 'exit', code: 0 },
     { t: 'exit', code: 129, signal: 1 },
     { t: 'error', message: 'could not start a shell' },
