@@ -98,14 +98,10 @@ type LearnerRecord = PooledLearner<Env>;
 const isNotFound = (e: unknown): boolean => (e as { code?: number }).code === 404;
 const isConflict = (e: unknown): boolean => (e as { code?: number }).code === 409;
 
-/** As it always was here: creates in arrival order, and a learner waiting for the pool's environment shares its failure. */
 const policy = (parallelCreates: number): PoolPolicy => ({
   name: 'kubernetes environments',
   parallelCreates,
-  learnersFirst: false,
-  remakeForLearner: false,
-  replaceOnAssign: false,
-  replacing: { message: 'replacing your environment', announce: false },
+  replacing: 'replacing your environment',
   full: (c: PoolStatus) => new Error(`the host cluster is full: ${c.assigned} learner environments and ${c.creating} being made; ${c.limitMessage}. Add nodes to the host cluster or release learners`),
 });
 

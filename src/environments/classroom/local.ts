@@ -101,14 +101,10 @@ export type LocalEnvironmentsOptions = {
   log?: (line: string) => void;
 };
 
-/** Learners first, a second chance when the pool's environment fails, a broken one replaced on assign. */
 const policy = (parallelCreates: number): PoolPolicy => ({
   name: 'classroom environments',
   parallelCreates,
-  learnersFirst: true,
-  remakeForLearner: true,
-  replaceOnAssign: true,
-  replacing: { message: 'replacing your environment (the files in your home folder are kept)', announce: true },
+  replacing: 'replacing your environment (the files in your home folder are kept)',
   full: (c: PoolStatus) => new MachineFullError(`this machine is full: ${c.assigned} learner environments and ${c.creating} being made; ${c.limitMessage}. End a cohort or release learners, or use another machine`),
 });
 

@@ -38,22 +38,17 @@ export type Room = Pick<PoolStatus, 'fit' | 'limit' | 'limitMessage' | 'availabl
 };
 
 /**
- * Where the providers' pools differ. The local provider's answers came later (learners first,
- * a second chance, a broken environment replaced); the kubernetes provider's are kept as they were.
+ * Where the providers' pools differ: names and numbers only. Both behave alike: a waiting
+ * learner's create goes ahead of the pool's, a learner whose pool environment failed gets one
+ * made for them, and an unusable environment is taken away before another is handed out.
  */
 export type PoolPolicy = {
   /** Names the provider in log lines ("classroom environments: lab-x ready in 40 s"). */
   name: string;
   /** Environments made at the same time. */
   parallelCreates: number;
-  /** A waiting learner's create goes ahead of the pool's in the gate. */
-  learnersFirst: boolean;
-  /** The pool's environment a learner waited for failed: one is made for them (else their assign fails). */
-  remakeForLearner: boolean;
-  /** assign() takes a learner's unusable environment away before handing out another (else it stays theirs). */
-  replaceOnAssign: boolean;
-  /** What recreate() says while it replaces; `announce`: as 'creating' at once, before the old one goes. */
-  replacing: { message: string; announce: boolean };
+  /** What recreate() says at once ('creating'), before the old environment goes. */
+  replacing: string;
   /** The error when nothing is warm and nothing more fits. */
   full(pool: PoolStatus): Error;
 };
@@ -119,7 +114,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     // Cleared before the caller resumes: an assign right after this one settles starts anew.
     const assigning = this.learners.serial(learner, async () => {
       if (this.usable(record)) return;
-      if (this.policy.replaceOnAssign) await this.discard(record);
+      await this.discard(record);
       await this.giveEnvironment(learner, 'waiting for an environment');
     }).finally(() => {
       record.assigning = undefined;
@@ -145,10 +140,10 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   }
 
   recreate(learner: string): Promise<void> {
-    const { message, announce } = this.policy.replacing;
+    const message = this.policy.replacing;
     return this.learners.serial(learner, async () => {
       const record = this.learners.record(learner);
-      if (announce) this.learners.setStatus(learner, 'creating', message);
+      this.learners.setStatus(learner, 'creating', message);
       await this.discard(record);
       await this.giveEnvironment(learner, message);
     });
@@ -335,9 +330,8 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
           this.learners.setStatus(learner, 'creating', CREATING);
           try {
             await env.made;
-          } catch (e) {
-            if (!this.policy.remakeForLearner) throw e;
-            env = undefined;
+          } catch {
+            env = undefined; // the pool's environment failed: one is made for this learner below
           }
         }
       }
@@ -409,7 +403,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     const env = { ...this.newEnvironmentFields(name), name, state: 'creating', learner } as E;
     this.envs.set(name, env);
     this.poolChanged();
-    env.made = this.gate.run(learner !== undefined && this.policy.learnersFirst, async () => {
+    env.made = this.gate.run(learner !== undefined, async () => {
       await this.beforeCreate();
       if ((this.closed || !this.classOpen) && !env.learner) throw new NotWanted();
       const started = await this.createEnvironment(env);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLab } from '../../../grader/index.ts';
 import { solveLab } from '../../../labs/lifecycle.ts';
 import { KubernetesLearnerEnvironments, type KubernetesEnvironmentsOptions } from '../../../src/environments/classroom/kubernetes.ts';
-import { execInPod, kubeLabel, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
+import { execInPod, kubeLabel, learnerAnnotation, toolboxName } from '../../../src/environments/classroom/kube-objects.ts';
 import { installArgocd } from '../../../src/environments/addons/argocd.ts';
 import { argocdNodePort } from '../../../src/environments/addons/argocd-names.ts';
 import { sleep } from '../../../src/base/exec.ts';
@@ -274,5 +274,18 @@ describe('classroom: learner environments as pods on a host cluster', () => {
     expect(await ok(A, 'kubectl get nodes -o name')).toBe(`node/${envOf(A)}\n`);
     // B was not touched.
     expect(envs.status(B).state).toBe('ready');
+  }, 1_200_000);
+
+  it('a lost node pod, then A reopens the page: the broken environment goes (no Secret names A twice), A gets a new one', async () => {
+    const old = envOf(A);
+    await core.deleteNamespacedPod({ name: old, namespace, gracePeriodSeconds: 0 });
+    await waitFor('A in error', () => envs.status(A).state === 'error', 60_000);
+    await envs.assign(A); // what the page does when it opens
+    expect(envs.status(A).state).toBe('ready');
+    expect(envOf(A)).not.toBe(old);
+    const secrets = (await core.listNamespacedSecret({ namespace })).items;
+    expect(secrets.filter((s) => s.metadata?.annotations?.[learnerAnnotation] === A).map((s) => s.metadata?.name)).toEqual([envOf(A)]);
+    expect(secrets.map((s) => s.metadata?.name)).not.toContain(old);
+    expect(await ok(A, 'kubectl get nodes -o name')).toBe(`node/${envOf(A)}\n`);
   }, 1_200_000);
 });
