@@ -141,7 +141,12 @@ export async function resetLab(ref: string, options: ResetOptions = {}): Promise
       const spec = { apiVersion: apiVersionOf(stray.kind), kind: stray.kind, metadata: { name: stray.name, namespace: stray.namespace } };
       // No grace period and dependents in the foreground, as the lab's own namespace goes.
       await guard(`deleting ${stray.kind} ${stray.namespace}/${stray.name}`, () => objects.delete(spec, undefined, undefined, 0, undefined, 'Foreground'));
-      say(`deleted ${stray.kind} ${stray.namespace}/${stray.name} (this lab's, in the wrong namespace)`);
+      // A foreground delete keeps the object (its finalizer) until its dependents are gone: say
+      // "deleted" once it is, as `kubectl delete` does, so the next command no longer finds it.
+      const gone = await pollUntilGone(() => guard(`reading ${stray.kind} ${stray.namespace}/${stray.name}`, () => objects.read(spec)), deadline);
+      say(gone
+        ? `deleted ${stray.kind} ${stray.namespace}/${stray.name} (this lab's, in the wrong namespace)`
+        : `deleting ${stray.kind} ${stray.namespace}/${stray.name} (this lab's, in the wrong namespace): still there at the timeout`);
     } else {
       say(`left in place: ${stray.kind} ${stray.namespace}/${stray.name}, this lab's in the wrong namespace — remove it with \`${stray.removeWith}\`${stray.kind === 'HelmRelease' ? '' : ' (or labs reset --remove-strays)'}`);
     }
@@ -187,6 +192,15 @@ async function resetRepositories(repositories: string[], learner: string | undef
   for (const repository of repositories) {
     const reset = await store.resetRepo(learner, repository, starters.learner);
     say(`git repository ${learner}/${repository}: ${reset ? 'back to the starter content' : 'not created yet'}`);
+  }
+}
+
+/** Reads until the object is gone (`read` resolves undefined on 404), up to the deadline; true when it went. */
+async function pollUntilGone(read: () => Promise<unknown>, deadline: number): Promise<boolean> {
+  for (;;) {
+    if ((await read()) === undefined) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
