@@ -189,7 +189,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
 
   /** The learner's page language: into their sandbox now when it is ready, else at the hand-out. */
   async setLanguage(learner: string, language: Language): Promise<void> {
-    languageText(language);
+    languageText(language); // throws on anything but a course language, before anything is kept or written
     const entry = this.pageLanguages.get(learner) ?? { language, chain: Promise.resolve() };
     entry.language = language;
     this.pageLanguages.set(learner, entry);
