@@ -48,11 +48,18 @@ rule="-s $POD_SUBNET ! -d $POD_SUBNET -m comment --comment labs-cni-masquerade -
 # shellcheck disable=SC2086
 iptables -t nat -C POSTROUTING $rule 2>/dev/null || iptables -t nat -A POSTROUTING $rule
 
+# kind makes all of a cluster's nodes at once, so the node list settles within minutes: it is
+# read every 15 s, then ever less often (up to every 5 min) while it stays the same. Each read
+# is a kubectl process, which an idle one-node learner cluster should not pay for every 15 s.
+every=15
+seen=""
 while true; do
-  k get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' 2>/dev/null |
-    while read -r name podcidr ip; do
-      [ "$name" = "$NODE_NAME" ] || [ -z "$podcidr" ] || [ -z "$ip" ] && continue
-      ip route replace "$podcidr" via "$ip" || log "cannot route $podcidr via $ip ($name)"
-    done
-  sleep 15
+  nodes="$(k get nodes -o jsonpath='{range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' 2>/dev/null || true)"
+  echo "$nodes" | while read -r name podcidr ip; do
+    [ "$name" = "$NODE_NAME" ] || [ -z "$podcidr" ] || [ -z "$ip" ] && continue
+    ip route replace "$podcidr" via "$ip" || log "cannot route $podcidr via $ip ($name)"
+  done
+  if [ -n "$nodes" ] && [ "$nodes" = "$seen" ]; then every=$((every * 2 > 300 ? 300 : every * 2)); else every=15; fi
+  seen="$nodes"
+  sleep "$every"
 done

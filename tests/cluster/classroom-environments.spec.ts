@@ -15,7 +15,10 @@ import { spawn, type IPty } from '@lydell/node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLearnerEnvironments } from '../../src/environments/classroom/local.ts';
 import { serverFile, tokenFile } from '../../src/environments/classroom/docker-sandbox.ts';
-import { assignmentName, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
+import { assignmentName, containerCpu, findPool, homeVolumeName, sandboxName } from '../../src/environments/classroom/docker-objects.ts';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { verifyLab } from '../../grader/verify.ts';
+import { solveLab } from '../../labs/lifecycle.ts';
 import { kindClusters } from '../../src/environments/kind-provider.ts';
 import { homeImage } from '../../src/environments/classroom/home-volume.ts';
 import { sleep } from '../../src/base/exec.ts';
@@ -60,6 +63,34 @@ function terminal(environments: LocalLearnerEnvironments, learner: string): { pt
   let output = '';
   pty.onData((d) => { output += d; });
   return { pty, output: () => output };
+}
+
+/**
+ * How long the freeze test keeps A frozen: past the kubelet's 2-minute runtime and 3-minute PLEG
+ * thresholds and the node controller's grace period, where a thaw could go wrong.
+ */
+const FREEZE_SECONDS = Number(process.env.LABS_FREEZE_TEST_SECONDS ?? 200);
+
+type PodState = { restarts: number; ready: string; readySince: string };
+
+/** Every pod's restarts and Ready condition, by namespace/name (the admin view of the grader's kubeconfig). */
+async function podsOf(kubeconfig: string): Promise<Map<string, PodState>> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const pods = (await kc.makeApiClient(CoreV1Api).listPodForAllNamespaces()).items;
+  return new Map(pods.map((p) => {
+    const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
+    const restarts = (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0);
+    return [`${p.metadata?.namespace}/${p.metadata?.name}`, { restarts, ready: ready?.status ?? '', readySince: String(ready?.lastTransitionTime ?? '') }];
+  }));
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(1000);
+  }
 }
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -186,6 +217,60 @@ describe('classroom: learner environments on one machine', () => {
     expect(two.output()).toMatch(/sleep 1000/);
     two.pty.kill();
   });
+
+  it("freezes A's idle environment (no CPU; a lab-1 pod restarting, a lab-2 pod not ready) and thaws it Ready, with the shell and the labs as they were", async () => {
+    const kubeconfig = first.kubeconfig(A)!;
+    for (const lab of ['01-liveness', '02-readiness']) expect(await solveLab(lab, { kubeconfig, onOutput: log })).toBe(0);
+    // Lab 1 passes once its pod restarted; lab 2's pod goes not ready after agnhost's first 10 s.
+    expect((await verifyLab('01-liveness', { kubeconfig, waitSeconds: 120 })).passed).toBe(true);
+    await until("lab 2's pod to be not ready", async () => (await podsOf(kubeconfig)).get('readiness/readiness-http')?.ready === 'False');
+    const term = terminal(first, A);
+    await sleep(1500);
+    term.pty.write('sleep 2000 & echo before-freeze-$((6*7))\r');
+    await waitFor('the shell to run the command', () => term.output().includes('before-freeze-42'));
+    term.pty.kill();
+    const before = await podsOf(kubeconfig);
+
+    expect(await first.freeze(A, 'paused for the test')).toBe(true);
+    expect(first.status(A)).toEqual({ state: 'frozen', message: 'paused for the test' });
+    expect(first.kubeconfig(A)).toBeUndefined();
+    const containers = [`${envA}-control-plane`, sandboxName(envA)];
+    const { stdout: paused } = await exec('docker', ['inspect', '-f', '{{.State.Paused}}', ...containers]);
+    expect(paused.trim().split('\n')).toEqual(['true', 'true']);
+    await sleep(FREEZE_SECONDS * 1000);
+    const cpu = await containerCpu(containers);
+    console.log(`[classroom] frozen for ${FREEZE_SECONDS} s: CPU ${containers.map((c) => `${c} ${((cpu[c] ?? NaN) * 100).toFixed(2)} %`).join(', ')}`);
+    for (const c of containers) expect(cpu[c]).toBeLessThan(0.005);
+
+    const started = Date.now();
+    await first.wake(A);
+    console.log(`[classroom] thawed after ${FREEZE_SECONDS} s frozen: node Ready ${Date.now() - started} ms after the wake began`);
+    expect(first.status(A).state).toBe('ready');
+    // The learner's kubectl answers at once.
+    expect(await ok(envA, 'kubectl get pods -A -o name')).toContain('pod/readiness-http');
+    // Give the controllers a moment to act on the time they missed, then compare.
+    await sleep(15_000);
+    const after = await podsOf(kubeconfig);
+    for (const [pod, was] of before) {
+      const now = after.get(pod);
+      expect(now, pod).toBeDefined();
+      // Only lab 1's pod restarts (its liveness probe fails by design); nothing else restarted or was evicted.
+      if (pod !== 'liveness/liveness-http') expect(now!.restarts, pod).toBe(was.restarts);
+      // Nobody's Ready condition moved: the node never went Unknown, no pod was marked not ready.
+      if (pod !== 'liveness/liveness-http') expect(now!.readySince, pod).toBe(was.readySince);
+    }
+    const events = await ok(envA, 'kubectl get events -A --field-selector involvedObject.kind=Node -o custom-columns=R:.reason --no-headers');
+    expect(events).not.toMatch(/NodeNotReady|NodeStatusUnknown/);
+    expect((await verifyLab('01-liveness', { kubeconfig })).passed).toBe(true);
+    // The shell: its job still runs and its scrollback is there.
+    const again = terminal(first, A);
+    await sleep(1500);
+    again.pty.write('jobs; echo after-thaw-$((6*7))\r');
+    await waitFor('the shell after the thaw', () => again.output().includes('after-thaw-42'));
+    expect(again.output()).toMatch(/sleep 2000/);
+    expect(again.output()).toContain('before-freeze-42');
+    again.pty.kill();
+  }, 900_000);
 
   it('a new instance re-adopts both environments from their Docker labels, then releases them', async () => {
     await first.close();

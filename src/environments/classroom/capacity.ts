@@ -32,6 +32,8 @@ export type FitInput = {
   availableMiB: number; reserveMiB: number; environmentMiB: number;
   /** Environments being made (their memory is not in use yet) and all there are (assigned, warm, being made). */
   creating: number; total: number;
+  /** Of `total`, the frozen ones: they hold their memory but keep no core busy. */
+  frozen?: number;
   cores: number; environmentCpu: number; cpuShare: number;
   max?: number;
 };
@@ -39,11 +41,11 @@ export type FitInput = {
 /**
  * How many more environments fit, and what limits them: memory (free less the reserve and what
  * is being made), CPU (idle clusters are not free: apiserver, etcd and controllers keep a share
- * of a core busy) and the configured cap.
+ * of a core busy; frozen ones are) and the configured cap.
  */
 export function environmentsThatFit(input: FitInput): { fit: number; limit: 'memory' | 'cpu' | 'cap' } {
   const byMemory = Math.floor((input.availableMiB - input.reserveMiB - input.creating * input.environmentMiB) / input.environmentMiB);
-  const byCpu = Math.floor((input.cores * input.cpuShare) / input.environmentCpu) - input.total;
+  const byCpu = Math.floor((input.cores * input.cpuShare) / input.environmentCpu) - (input.total - (input.frozen ?? 0));
   const byCap = input.max === undefined ? Infinity : input.max - input.total;
   const least = Math.min(byMemory, byCpu, byCap);
   return { fit: Math.max(0, least), limit: least === byCap ? 'cap' : least === byCpu ? 'cpu' : 'memory' };
@@ -59,16 +61,16 @@ export function availableMemoryMiB(): number {
 export type MachineFigures = { reserveMiB: number; environmentMiB: number; environmentCpu: number; cpuShare: number; maxEnvironments?: number };
 
 /** The room on this machine now, with what limits it in words. */
-export function machineRoom(figures: MachineFigures, count: { creating: number; total: number }): Room {
+export function machineRoom(figures: MachineFigures, count: { creating: number; total: number; frozen?: number }): Room {
   const { reserveMiB, environmentMiB, environmentCpu, cpuShare, maxEnvironments } = figures;
   const availableMiB = Math.round(availableMemoryMiB());
   const { fit, limit } = environmentsThatFit({
-    availableMiB, reserveMiB, environmentMiB, creating: count.creating, total: count.total,
+    availableMiB, reserveMiB, environmentMiB, creating: count.creating, total: count.total, frozen: count.frozen,
     cores: cpus().length, environmentCpu, cpuShare, max: maxEnvironments,
   });
   const limits = {
     memory: `${availableMiB} MiB of memory free, each environment needs about ${environmentMiB} MiB and ${reserveMiB} MiB stay free`,
-    cpu: `${cpus().length} cores, each idle environment keeps about ${Math.round(environmentCpu * 100)} % of a core busy and ${Math.round(cpuShare * 100)} % of the cores may go to them`,
+    cpu: `${cpus().length} cores, each idle environment keeps about ${Math.round(environmentCpu * 100)} % of a core busy (a frozen one none) and ${Math.round(cpuShare * 100)} % of the cores may go to them`,
     cap: `at most ${maxEnvironments} environment${maxEnvironments === 1 ? ' is' : 's are'} configured`,
   };
   return { fit, limit, limitMessage: limits[limit], availableMiB, environmentMiB, reserveMiB };

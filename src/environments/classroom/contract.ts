@@ -7,7 +7,11 @@ import type { Language } from '../../content/schema.ts';
 import type { BuildProgress } from '../../contract/cluster.ts';
 import type { ShellCommand } from '../../terminal/session.ts';
 
-export type EnvironmentState = 'pending' | 'creating' | 'ready' | 'error' | 'gone';
+/**
+ * 'frozen': nobody used it for the freeze time, so its node and sandbox are paused (no CPU, memory
+ * kept); wake() thaws it. Continuous grading and the cluster watch skip a frozen environment.
+ */
+export type EnvironmentState = 'pending' | 'creating' | 'ready' | 'frozen' | 'error' | 'gone';
 
 export type EnvironmentStatus = { state: EnvironmentState; message: string };
 
@@ -19,6 +23,8 @@ export type PoolStatus = {
   warm: number;
   /** Environments being made (for the pool or for a waiting learner). */
   creating: number;
+  /** Of `assigned`, those frozen (memory kept, no CPU); absent: none. */
+  frozen?: number;
   /** Of `creating`, those for the pool (no learner yet): a learner's own counts in `assigned` too. */
   warmCreating?: number;
   /** How many warm ones the pool keeps. */
@@ -70,4 +76,17 @@ export interface LearnerEnvironments {
    * sandbox they are handed later. Rejects anything but a course language.
    */
   setLanguage?(learner: string, language: Language): Promise<void>;
+  /**
+   * The learner (or their instructor) is about to use the environment: their page opened, a
+   * Check or reset, the instructor's watch, a new shell. Thaws it when frozen and resolves once it
+   * is usable again (node Ready); notes the activity either way, so it is not frozen meanwhile.
+   * Resolves at once for an environment that is not frozen; rejects when a thaw fails.
+   */
+  wake?(learner: string): Promise<void>;
+  /**
+   * Who is here now (a page of theirs is open: a terminal attached, a live stream): an
+   * environment is frozen only when its learner is not present and it saw no activity for the
+   * freeze time.
+   */
+  setPresence?(present: (learner: string) => boolean): void;
 }

@@ -5,7 +5,7 @@ import { tryRun } from '../../base/exec.ts';
 import { findPool, removeAssignment, removeContainer } from './docker-objects.ts';
 import type { DockerSandboxes } from './docker-sandbox.ts';
 import { mountHome, removeHome } from './home-volume.ts';
-import type { KindClusters } from './kind-cluster.ts';
+import { nodeContainer, type KindClusters } from './kind-cluster.ts';
 import type { LocalEnv, LocalPool } from './local-records.ts';
 
 export type Adoption = { pool: LocalPool; poolName: string; clusters: KindClusters; sandboxes: DockerSandboxes; log: (line: string) => void };
@@ -30,6 +30,8 @@ export async function adoptLocalEnvironments({ pool, poolName, clusters, sandbox
     const env: LocalEnv = { name: n.env, network: n.name, state: 'ready', made: Promise.resolve() };
     const sandbox = sandboxesOf.get(n.env);
     env.home = sandbox?.home;
+    // Frozen when the last server stopped: resumed now (the idle round freezes it again later).
+    await tryRun('docker', ['unpause', nodeContainer(n.env), ...(sandbox ? [sandbox.name] : [])]);
     const healthy = await clusters.ready(n.env);
     const assignment = taken.get(n.env);
     if (assignment) {

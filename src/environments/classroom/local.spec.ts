@@ -30,6 +30,14 @@ describe('classroom environments: capacity', () => {
     expect(environmentsThatFit({ ...base, max: 5, total: 4 })).toEqual({ fit: 1, limit: 'cap' });
   });
 
+  it('counts frozen environments in memory only: they keep no core busy', () => {
+    const cpuBound = { availableMiB: 100_000, reserveMiB: 2000, environmentMiB: 600, creating: 0, cores: 2, environmentCpu: 0.16, cpuShare: 0.8 };
+    expect(environmentsThatFit({ ...cpuBound, total: 10 })).toEqual({ fit: 0, limit: 'cpu' });
+    expect(environmentsThatFit({ ...cpuBound, total: 10, frozen: 6 })).toEqual({ fit: 6, limit: 'cpu' });
+    // Memory still counts them: 30 frozen hold 18 000 MiB, what is left limits.
+    expect(environmentsThatFit({ ...cpuBound, availableMiB: 4400, total: 30, frozen: 30 })).toEqual({ fit: 4, limit: 'memory' });
+  });
+
   it('keeps one warm environment per eight that fit, between one and four', () => {
     expect(defaultWarmPoolSize(0)).toBe(0);
     expect(defaultWarmPoolSize(1)).toBe(1);

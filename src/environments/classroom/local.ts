@@ -18,13 +18,14 @@
 // one at a time (creating one is CPU-bound), learners first, while capacity.ts says they fit.
 // Docker labels (docker-objects.ts) are the record: `open()` re-adopts what it finds
 // (local-adoption.ts); stopped containers (container-health.ts) and idle environments
-// (idle-reclaim.ts) are watched.
+// (idle-round.ts: frozen, later reclaimed) are watched.
 //
 // Known limit, said plainly: a learner is cluster-admin of their kind cluster, and kind nodes
 // are privileged containers, so a learner who runs a privileged pod can reach this host. The
 // network and sandbox isolation here keeps learners apart from each other's clusters and
 // shells; it does not make a hostile learner safe. Untrusted classes need nodes that are not
 // privileged containers (the `kubernetes` provider on separate machines, or VMs).
+import { run } from '../../base/exec.ts';
 import { ensureDockerEngine } from '../docker/engine.ts';
 import { clusterKubeconfig } from '../../base/paths.ts';
 import { reporter } from '../progress.ts';
@@ -43,7 +44,9 @@ import {
 } from './docker-objects.ts';
 import { DockerSandboxes, defaultSandboxLimits, type SandboxLimits } from './docker-sandbox.ts';
 import { removeHome } from './home-volume.ts';
-import { reclaimIdle } from './idle-reclaim.ts';
+import { idleRound } from './idle-round.ts';
+import { idleRoundEveryMs } from './idle-schedule.ts';
+import { waitForHeartbeat } from '../node-heartbeat.ts';
 import { KindClusters, nodeContainer, type Prepared } from './kind-cluster.ts';
 import { adoptLocalEnvironments } from './local-adoption.ts';
 import type { LocalEnv, LocalLearner } from './local-records.ts';
@@ -68,6 +71,12 @@ export type LocalEnvironmentsOptions = {
   cpuShare?: number;
   /** A learner's environment is reclaimed (home kept) after this long without activity. Default 2 h; 0 = never. */
   idleMs?: number;
+  /**
+   * A learner's environment is frozen (node and sandbox paused: no CPU, memory kept) after this
+   * long without activity and with no page of theirs open; their next sign thaws it. Default
+   * 5 min; 0 = never.
+   */
+  freezeMs?: number;
   sandbox?: Partial<SandboxLimits>;
   /**
    * Limits of each kind node container (docker update once it is ready), so one learner's
@@ -114,6 +123,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
   private readonly options: LocalEnvironmentsOptions;
   private readonly figures: MachineFigures;
   private readonly idleMs: number;
+  private readonly freezeMs: number;
   private readonly clusters: KindClusters;
   private readonly sandboxes: DockerSandboxes;
   private prepared: Promise<Prepared> | undefined;
@@ -135,6 +145,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
       maxEnvironments: options.maxEnvironments,
     };
     this.idleMs = options.idleMs ?? 2 * 3600_000;
+    this.freezeMs = options.freezeMs ?? 5 * 60_000;
     this.clusters = new KindClusters({ pool: this.pool, node: options.node, readyTimeoutMs: options.readyTimeoutMs, log: this.log });
     this.sandboxes = new DockerSandboxes({
       pool: this.pool, limits: { ...defaultSandboxLimits, ...options.sandbox },
@@ -157,7 +168,8 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     void this.prepare().catch((e: unknown) => this.note(`preparing: ${(e as Error).message}`));
     this.replenish();
     this.every(this.options.healthEveryMs ?? 20_000, 'health check', () => checkContainers(this));
-    if (this.idleMs > 0) this.every(Math.min(60_000, Math.max(1000, Math.floor(this.idleMs / 4))), 'idle check', () => reclaimIdle(this, this.sandboxes, this.idleMs));
+    const idleEveryMs = idleRoundEveryMs(this.freezeMs, this.idleMs);
+    if (idleEveryMs) this.every(idleEveryMs, 'idle check', () => idleRound(this, this.sandboxes, { freezeMs: this.freezeMs, reclaimMs: this.idleMs }));
   }
 
   /** Builds (once per process) what every environment needs: node image, mirror, toolbox image. */
@@ -294,7 +306,19 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     if (record.home) await removeHome(record.home);
   }
 
-  protected async room(count: { creating: number; total: number }): Promise<Room> {
+  /** Node and sandbox paused in one call (the cgroup freezer): every process stops where it is, memory stays. */
+  protected async freezeEnvironment(env: LocalEnv): Promise<void> {
+    await run('docker', ['pause', nodeContainer(env.name), sandboxName(env.name)], `freezing environment ${env.name}`);
+  }
+
+  /** Both resumed; done once the kubelet renewed its lease and the node is Ready. */
+  protected async thawEnvironment(env: LocalEnv): Promise<void> {
+    const since = Date.now();
+    await run('docker', ['unpause', nodeContainer(env.name), sandboxName(env.name)], `resuming environment ${env.name}`);
+    await waitForHeartbeat(clusterKubeconfig(env.name), nodeContainer(env.name), since);
+  }
+
+  protected async room(count: { creating: number; total: number; frozen: number }): Promise<Room> {
     const preparing = this.preparing;
     return { ...machineRoom(this.figures, count), busy: preparing && `preparing: ${preparing.message}`, ...(preparing ? { preparing } : {}) };
   }

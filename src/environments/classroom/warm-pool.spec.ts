@@ -58,7 +58,20 @@ class MemoryPool extends WarmPool<PooledEnvironment, Learner> {
     if (this.languageWrites) await new Promise<void>((resolve) => this.languageWrites!.push(resolve));
     this.languages.push(`${env.name} ${language}`);
   }
-  protected async room(): Promise<Room> {
+  /** Freezes and thaws, in order: "freeze <env>", "thaw <env>". */
+  readonly freezes: string[] = [];
+  /** Holds each thaw until the test lets it finish (undefined: at once); `fail` makes it fail. */
+  thaws: { finish: () => void; fail: (message: string) => void }[] | undefined;
+  frozenCount = -1;
+  protected async freezeEnvironment(env: PooledEnvironment): Promise<void> {
+    this.freezes.push(`freeze ${env.name}`);
+  }
+  protected async thawEnvironment(env: PooledEnvironment): Promise<void> {
+    if (this.thaws) await new Promise<void>((resolve, reject) => this.thaws!.push({ finish: resolve, fail: (m) => reject(new Error(m)) }));
+    this.freezes.push(`thaw ${env.name}`);
+  }
+  protected async room(count?: { frozen: number }): Promise<Room> {
+    this.frozenCount = count?.frozen ?? -1;
     return { fit: this.fit, limit: 'cap', limitMessage: `room for ${this.fit}`, availableMiB: 0, environmentMiB: 0, reserveMiB: 0 };
   }
   protected kubeconfigOf(env: PooledEnvironment): string {
@@ -300,6 +313,95 @@ describe("the learner's language in their sandbox", () => {
     await pool.waitForWarm(1, 1000);
     await pool.assign('a');
     expect(pool.languages).toHaveLength(1);
+    await pool.close();
+  });
+});
+
+describe('freezing an idle environment', () => {
+  async function assignedPool(): Promise<{ pool: MemoryPool; env: string }> {
+    const pool = new MemoryPool(local, 1).start();
+    (await pool.create(1)).finish();
+    await pool.waitForWarm(1, 1000);
+    await pool.assign('a');
+    pool.events.length = 0;
+    return { pool, env: pool.environmentOf('a')! };
+  }
+
+  it('says frozen, hands out no kubeconfig or shell meanwhile, and counts it in capacity', async () => {
+    const { pool, env } = await assignedPool();
+    expect(await pool.freeze('a', 'paused after 5 min')).toBe(true);
+    expect(pool.freezes).toEqual([`freeze ${env}`]);
+    expect(pool.status('a')).toEqual({ state: 'frozen', message: 'paused after 5 min' });
+    expect(pool.kubeconfig('a')).toBeUndefined();
+    expect(pool.shell('a')).toBeUndefined();
+    const capacity = await pool.capacity();
+    expect(capacity.frozen).toBe(1);
+    expect(pool.frozenCount).toBe(1);
+    expect(capacity.message).toMatch(/^1 assigned \(1 frozen\)/);
+    await pool.close();
+  });
+
+  it('wake thaws once however many ask at once, and the environment is usable only after the thaw', async () => {
+    const { pool, env } = await assignedPool();
+    await pool.freeze('a', 'paused');
+    pool.thaws = [];
+    const wakes = [pool.wake('a'), pool.wake('a'), pool.assign('a')];
+    await settle();
+    // The thaw has not finished: still frozen, nothing to grade with.
+    expect(pool.status('a').state).toBe('frozen');
+    expect(pool.kubeconfig('a')).toBeUndefined();
+    expect(pool.thaws).toHaveLength(1);
+    pool.thaws[0]!.finish();
+    await Promise.all(wakes);
+    expect(pool.freezes).toEqual([`freeze ${env}`, `thaw ${env}`]);
+    expect(pool.status('a').state).toBe('ready');
+    expect(pool.kubeconfig('a')).toBe(`/kubeconfigs/${env}`);
+    // assign on a frozen environment woke it: the same environment, no new one made.
+    expect(pool.environmentOf('a')).toBe(env);
+    expect(pool.events).toEqual(['a frozen: paused', 'a ready: ready (cluster lab-x)']);
+    await pool.close();
+  });
+
+  it('a language heard while frozen (the page that wakes it) is written once it is thawed', async () => {
+    const { pool, env } = await assignedPool();
+    await pool.freeze('a', 'paused');
+    await pool.setLanguage('a', 'ko');
+    expect(pool.languages).toEqual([]);
+    await pool.wake('a');
+    expect(pool.languages).toEqual([`${env} ko`]);
+    await pool.close();
+  });
+
+  it('a wake on an environment that is not frozen does nothing but note the activity', async () => {
+    const { pool } = await assignedPool();
+    const record = pool.learners.get('a')!;
+    record.lastActive = 0;
+    await pool.wake('a');
+    expect(record.lastActive).toBeGreaterThan(0);
+    await pool.wake('nobody');
+    expect(pool.freezes).toEqual([]);
+    await pool.close();
+  });
+
+  it('does not freeze when the learner came back meanwhile, nor an environment that is not ready', async () => {
+    const { pool } = await assignedPool();
+    expect(await pool.freeze('a', 'paused', () => false)).toBe(false);
+    expect(await pool.freeze('b', 'paused')).toBe(false);
+    await pool.freeze('a', 'paused');
+    expect(await pool.freeze('a', 'paused again')).toBe(false);
+    expect(pool.freezes).toHaveLength(1);
+    await pool.close();
+  });
+
+  it('a thaw that fails turns the learner to error (recreate repairs it)', async () => {
+    const { pool, env } = await assignedPool();
+    await pool.freeze('a', 'paused');
+    pool.thaws = [];
+    const wake = pool.wake('a');
+    await settle();
+    pool.thaws[0]!.fail('node not Ready');
+    await expect(wake).rejects.toThrow('node not Ready');
+    expect(pool.status('a')).toEqual({ state: 'error', message: `could not resume ${env}: node not Ready; recreate it (the files in the home folder are kept)` });
     await pool.close();
   });
 });

@@ -27,7 +27,7 @@ export type PooledLearner<E extends PooledEnvironment> = LearnerEntry & {
   env?: E;
   /** The assign in flight: a second assign joins it. */
   assigning?: Promise<void>;
-  /** When the learner last used their environment (assign, shell, hand-out); idle reclaim goes by it. */
+  /** When the learner last used their environment (assign, shell, hand-out, wake); freezing and idle reclaim go by it. */
   lastActive: number;
 };
 
@@ -93,6 +93,8 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   private timers: NodeJS.Timeout[] = [];
   private readonly poolListeners = new Set<() => void>();
   private readonly pageLanguages = new Map<string, LanguageEntry>();
+  /** Who has a page open now (setPresence); undefined until the server says. */
+  private present: ((learner: string) => boolean) | undefined;
 
   constructor(policy: PoolPolicy, warm: number | undefined, log: ((line: string) => void) | undefined) {
     this.policy = policy;
@@ -110,6 +112,7 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
       record.lastActive = Date.now();
       return Promise.resolve();
     }
+    if (this.frozen(record)) return this.wake(learner);
     if (record.assigning) return record.assigning;
     // Cleared before the caller resumes: an assign right after this one settles starts anew.
     const assigning = this.learners.serial(learner, async () => {
@@ -179,11 +182,13 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     const assigned = envs.filter((e) => e.learner).length;
     const creating = envs.filter((e) => e.state === 'creating').length;
     const warm = envs.filter((e) => !e.learner && e.state === 'ready').length;
-    const { busy, ...room } = await this.room({ creating, total: envs.length });
+    const frozen = [...this.learners.all()].filter(([, r]) => this.frozen(r)).length;
+    const { busy, ...room } = await this.room({ creating, total: envs.length, frozen });
     return {
       assigned, warm, creating, warmCreating: envs.filter((e) => !e.learner && e.state === 'creating').length, warmTarget: this.wantedWarm, ...room,
+      ...(frozen ? { frozen } : {}),
       ...(this.classOpen ? {} : { idle: true }),
-      message: busy || this.lastPoolError || `${assigned} assigned, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
+      message: busy || this.lastPoolError || `${assigned} assigned${frozen ? ` (${frozen} frozen)` : ''}, ${warm} warm, ${creating} being made; room for ${room.fit} more (limited by ${room.limitMessage})`,
     };
   }
 
@@ -194,6 +199,72 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
     entry.language = language;
     this.pageLanguages.set(learner, entry);
     return this.syncLanguage(learner, entry);
+  }
+
+  setPresence(present: (learner: string) => boolean): void {
+    this.present = present;
+  }
+
+  /** Whether a page of the learner's is open; undefined: the server never said (tests, benches). */
+  presentNow(learner: string): boolean | undefined {
+    return this.present?.(learner);
+  }
+
+  /** Thaws the learner's frozen environment (node Ready before it resolves); notes the activity either way. */
+  async wake(learner: string): Promise<void> {
+    const record = this.learners.get(learner);
+    if (!record) return;
+    record.lastActive = Date.now();
+    if (record.status.state !== 'frozen') return;
+    await this.learners.serial(learner, async () => {
+      const env = record.env;
+      if (!env || !this.frozen(record)) return;
+      const started = Date.now();
+      try {
+        await this.thawEnvironment!(env);
+      } catch (e) {
+        this.learners.setStatus(learner, 'error', `could not resume ${env.name}: ${(e as Error).message.split('\n')[0]}; recreate it (the files in the home folder are kept)`);
+        throw e;
+      }
+      record.lastActive = Date.now();
+      this.learners.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
+      this.note(`${env.name} of ${learner} resumed in ${Date.now() - started} ms`);
+      this.poolChanged();
+    });
+    // A language heard while it was frozen (the page that woke it) is written now.
+    const language = this.pageLanguages.get(learner);
+    if (language) await this.syncLanguage(learner, language).catch((e: unknown) => this.note(`writing ${learner}'s language: ${(e as Error).message}`));
+  }
+
+  /**
+   * Freezes the learner's environment (no CPU, memory kept) unless `stillIdle` says otherwise once
+   * their earlier operations are done; `why` is what their status says meanwhile. False: not
+   * frozen (no such environment, not ready, busy, or this provider does not freeze).
+   */
+  async freeze(learner: string, why: string, stillIdle: () => boolean = () => true): Promise<boolean> {
+    if (!this.freezeEnvironment || !this.thawEnvironment) return false;
+    const record = this.learners.get(learner);
+    if (!record) return false;
+    return this.learners.serial(learner, async () => {
+      const env = record.env;
+      if (!env || !this.usable(record) || record.assigning || !stillIdle()) return false;
+      // Said first: from now on grading and the cluster watch leave it alone, and a wake waits for this.
+      this.learners.setStatus(learner, 'frozen', why);
+      try {
+        await this.freezeEnvironment!(env);
+      } catch (e) {
+        this.learners.setStatus(learner, 'ready', `ready (cluster ${env.name})`);
+        throw e;
+      }
+      this.note(`${env.name} of ${learner} frozen (${why})`);
+      this.poolChanged();
+      return true;
+    });
+  }
+
+  /** The learner's environment is made and frozen. */
+  frozen(record: R): boolean {
+    return record.env?.state === 'ready' && record.status.state === 'frozen';
   }
 
   /** The environment (cluster) name of a learner, for messages, tests and diagnostics. */
@@ -446,8 +517,12 @@ export abstract class WarmPool<E extends PooledEnvironment, R extends PooledLear
   }
   /** Forgets a released learner beyond their environment (local: their home and assignment records). */
   protected async forget(_learner: string, _record: R): Promise<void> {}
-  /** How many more environments fit now, given those being made and all there are. */
-  protected abstract room(count: { creating: number; total: number }): Promise<Room>;
+  /** How many more environments fit now, given those being made, the frozen ones (memory, no CPU) and all there are. */
+  protected abstract room(count: { creating: number; total: number; frozen: number }): Promise<Room>;
+  /** Pauses the environment's processes, memory kept (local: docker pause); absent: this provider does not freeze. */
+  protected freezeEnvironment?(env: E): Promise<void>;
+  /** Resumes a frozen environment; resolves once it is usable (node Ready). */
+  protected thawEnvironment?(env: E): Promise<void>;
   /** The kubeconfig this server grades with. */
   protected abstract kubeconfigOf(env: E): string | undefined;
   /** How the terminal bridge reaches the learner's shell. */
