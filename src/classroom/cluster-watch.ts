@@ -5,11 +5,26 @@
 // The watch is the grader's reader (grader/kube.ts): an event larger than MAX_EVENT_BYTES (a
 // learner's pod stuffed with annotations) is not parsed, only its namespace and version are read.
 import { connect } from '../../grader/kube.ts';
+import type { LearnerEnvironments } from '../environments/classroom/contract.ts';
+import { learnerKey } from './learner-key.ts';
 
 /** The platform's own pods: their events say nothing about the learner's work. */
 const QUIET_NAMESPACES = new Set(['kube-system', 'local-path-storage']);
 
 export type WatchedLearner = { id: number; kubeconfig: string };
+
+/**
+ * The learners whose cluster is ready now, with the kubeconfig to watch it by. Any other state is
+ * not watched: a cluster being made or failed, and one frozen while nobody used it (a paused API
+ * server answers nothing; its watch starts again from a fresh list once it is thawed).
+ */
+export function readyClusters(learners: { id: number }[], environments: Pick<LearnerEnvironments, 'status' | 'kubeconfig'>): WatchedLearner[] {
+  return learners.flatMap((learner) => {
+    const key = learnerKey(learner);
+    const kubeconfig = environments.status(key).state === 'ready' ? environments.kubeconfig(key) : undefined;
+    return kubeconfig ? [{ id: learner.id, kubeconfig }] : [];
+  });
+}
 
 export type ClusterWatchDeps = {
   /** Learners whose cluster is ready now, with the kubeconfig this server reaches it by. */

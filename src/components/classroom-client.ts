@@ -22,7 +22,7 @@ export const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
 /** sessionStorage: the resume code of a learner who just joined, for the strip to show once. */
 export const JUST_JOINED_KEY = 'labs.classroom.justJoined';
 
-export type EnvironmentStatus = { state: 'pending' | 'creating' | 'ready' | 'error' | 'gone'; message: string };
+export type EnvironmentStatus = { state: 'pending' | 'creating' | 'ready' | 'frozen' | 'error' | 'gone'; message: string };
 export type Cohort = { id: number; name: string; joinCode: string; labs: number[]; capacity: number; createdAt: string; endedAt?: string };
 export type Me = {
   role: 'instructor' | 'learner';

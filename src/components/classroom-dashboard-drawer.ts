@@ -35,8 +35,10 @@ export function drawDrawer(d: Dashboard): void {
   $('[data-cr-drawer-joined]').textContent = fill(w.detailJoined, { time: d.timeFormat.format(new Date(learner.joinedAt)) });
   const env = $('[data-cr-drawer-env]');
   env.replaceChildren(environmentBadge(w, learner.environment, ended));
-  // What the provider says while it works or after it failed ("ready" needs no second word).
-  if (!ended && learner.environment?.message && learner.environment.state !== 'ready') env.append(el('span', 'cr-env-detail', learner.environment.message));
+  // What the provider says while it works or after it failed ("ready" needs no second word); a
+  // paused environment is explained in the dashboard's language.
+  const detail = learner.environment?.state === 'frozen' ? w.envFrozen : learner.environment?.state !== 'ready' ? learner.environment?.message : undefined;
+  if (!ended && detail) env.append(el('span', 'cr-env-detail', detail));
   $('[data-cr-drawer-labs]').replaceChildren(
     ...row.cells.map((cell) => {
       const lab = d.labOf(cell.lab);

@@ -21,6 +21,8 @@ export function environmentBadge(w: ClassroomWords, environment: EnvironmentStat
   const badge = el('span', 'cr-env-badge');
   badge.dataset.state = ended ? 'gone' : state;
   badge.append(el('span', 'status-dot'), el('span', undefined, ended ? w.envEnded : w.envStates[state] ?? state));
+  // Paused for idleness is no fault: the words say why and what thaws it.
+  if (!ended && state === 'frozen') badge.title = w.envFrozen;
   return badge;
 }
 

@@ -19,7 +19,8 @@ export function poolLines(w: ClassroomWords, pool: Pool, detail = true): string[
   }
   if (pool.idle) return [w.poolIdle];
   // A learner's environment being made is theirs ("in use"), not the pool's.
-  const counts = fill(w.poolCounts, { warm: pool.warm, creating: pool.warmCreating ?? pool.creating, assigned: pool.assigned, target: pool.warmTarget });
+  const counts = fill(w.poolCounts, { warm: pool.warm, creating: pool.warmCreating ?? pool.creating, assigned: pool.assigned, target: pool.warmTarget })
+    + (pool.frozen ? ` ${fill(w.poolFrozen, { frozen: pool.frozen })}` : '');
   return [counts, poolFull(pool) ? fill(w.poolFull, { limit }) : fill(w.poolRoom, { fit: pool.fit, limit: w.poolLimits[pool.limit] })];
 }
 

@@ -9,6 +9,8 @@ export type Reason = { task: string; expected?: string; observed?: string; nearM
 export type Cell = { lab: number; started: boolean; passed: boolean; tasksPassed: number; tasksTotal: number; attempts: number; minutes: number; stuck: boolean; reasons: Reason[] };
 export type Pool = {
   assigned: number; warm: number; creating: number; warmCreating?: number; warmTarget: number; fit: number; limit: 'memory' | 'cpu' | 'cap'; limitMessage: string; idle?: boolean;
+  /** Of `assigned`, those paused while idle (memory kept, no CPU). */
+  frozen?: number;
   preparing?: { message: string; progress?: { phase?: string; step: number; steps: number; etaSeconds?: number } };
 };
 export type Snapshot = {

@@ -1,5 +1,5 @@
 // The learner cluster's state in the page: polled from /api/cluster (every 5 s while it is being
-// built, 15 s otherwise) and announced as a `labs:cluster` event, so the header, the banner, the
+// built, 2 s while a classroom environment is paused for idleness, 15 s otherwise) and announced as a `labs:cluster` event, so the header, the banner, the
 // terminal, Run and Check all say the same thing in the page's language. Only pages with the
 // header's cluster pill ask (not the instructor's), and a page told it has no cluster (401/403:
 // nobody in a class is signed in) stops asking.
@@ -50,7 +50,8 @@ async function poll(): Promise<void> {
   window.dispatchEvent(new CustomEvent<ClusterInfo>('labs:cluster', { detail: info }));
   if (refused) return;
   // A cluster being built, or an answer that did not come (a busy server), is asked again soon.
-  const next = info.state === 'creating' ? 5_000 : info.state === 'unknown' ? 2_000 : 15_000;
+  // A paused (frozen) environment thaws within a second of the learner's next action: asked again soon.
+  const next = info.state === 'creating' ? 5_000 : info.state === 'unknown' || info.state === 'paused' ? 2_000 : 15_000;
   setTimeout(() => (document.visibilityState === 'visible' ? void poll() : document.addEventListener('visibilitychange', () => void poll(), { once: true })), next);
 }
 

@@ -1,5 +1,6 @@
 // Header behaviour on every page: the theme toggle, the cluster status pill and the banner
-// that explains a cluster still being built.
+// that explains a cluster still being built, one that failed, or a classroom environment paused
+// while idle.
 import { clusterWords, etaText, fill, type ClusterInfo } from './cluster-state.ts';
 
 const root = document.documentElement;
@@ -26,11 +27,12 @@ function showCluster(info: ClusterInfo): void {
     // The cluster's name in its own span: narrow headers show only the dot and the state.
     const name = Object.assign(document.createElement('span'), { className: 'cluster-name', textContent: `${info.name} · ` });
     label.replaceChildren(...(info.name ? [name] : []), state);
-    pill.title = info.detail ?? '';
+    // Paused: the page's own words (the provider's detail is English and for the instructor).
+    pill.title = info.state === 'paused' ? words.pausedDetail : info.detail ?? '';
   }
   const banner = document.querySelector<HTMLElement>('[data-cluster-banner]');
   if (!banner) return;
-  const show = info.state === 'creating' || info.state === 'error' || info.state === 'not-created';
+  const show = info.state === 'creating' || info.state === 'error' || info.state === 'not-created' || info.state === 'paused';
   banner.hidden = !show;
   banner.dataset.state = info.state;
   if (!show) return;
@@ -38,7 +40,12 @@ function showCluster(info: ClusterInfo): void {
   const detail = banner.querySelector<HTMLElement>('[data-banner-detail]')!;
   const bar = banner.querySelector<HTMLElement>('[data-banner-bar]')!;
   const progress = info.progress;
-  if (info.state === 'creating') {
+  if (info.state === 'paused') {
+    // A classroom environment frozen while idle: nothing to do, it thaws at the learner's next action.
+    bar.parentElement!.hidden = true;
+    title.textContent = words.paused;
+    detail.replaceChildren(Object.assign(document.createElement('span'), { textContent: words.pausedDetail }));
+  } else if (info.state === 'creating') {
     title.textContent = words.building;
     const parts: string[] = [];
     if (progress) {

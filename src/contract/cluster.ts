@@ -17,8 +17,11 @@ export type BuildProgress<Phase extends string = string> = {
 
 export type ClusterStatus = {
   name: string;
-  /** running | not-created | creating | error */
-  state: 'running' | 'not-created' | 'creating' | 'error';
+  /**
+   * running | paused | not-created | creating | error. 'paused': a classroom learner's cluster
+   * frozen while nobody used it (no CPU); it is thawed, in about a second, by their next action.
+   */
+  state: 'running' | 'paused' | 'not-created' | 'creating' | 'error';
   /** One line for people, from the provider (what is happening, or what to do). */
   detail?: string;
   /** While creating: step, component and about how long is left (the page's banner). */

@@ -26,8 +26,11 @@ import { sameOrigin } from './request-guard.ts';
 export type LabCaller = {
   /** 'solo', or 'learner:<id>' in classroom mode. */
   learner: string;
-  /** The cluster to grade and reset; undefined: solo mode's learner cluster. */
-  kubeconfig?: string;
+  /**
+   * The cluster to grade and reset; undefined: solo mode's learner cluster. Read after `wake`
+   * (a classroom caller's is a getter: a frozen environment has none until it is thawed).
+   */
+  readonly kubeconfig?: string;
   /**
    * That cluster's state (the banner, "not ready yet"); undefined: solo mode's. A caller with
    * this and no kubeconfig has no cluster to act on: never the solo cluster instead.
@@ -39,6 +42,12 @@ export type LabCaller = {
   gitUser?: string;
   /** Authenticated by a bearer token (the learner's own `labs` in their sandbox), not a page. */
   bearer?: boolean;
+  /**
+   * The caller is about to use their cluster (a Check, a reset, Argo CD): thaws an environment
+   * frozen for idleness and resolves once it is usable; rejects when it cannot be. Awaited before
+   * the cluster's state and kubeconfig are read. Undefined: nothing to wake (solo mode).
+   */
+  wake?: () => Promise<void>;
 };
 
 export type ApiOptions = {
@@ -104,8 +113,18 @@ export function createApi(options: ApiOptions) {
   /**
    * While the learner's cluster is being built there is nothing to grade or reset yet: say so,
    * with the build's progress, rather than act on whatever other kubeconfig happens to exist.
+   * A classroom learner's environment frozen for idleness is woken first (the action proceeds on
+   * the thawed cluster).
    */
   async function clusterNotReady(res: ServerResponse, caller: LabCaller): Promise<boolean> {
+    try {
+      await caller.wake?.();
+    } catch (error) {
+      log(`${caller.learner}: could not wake the environment: ${(error as Error).message}`);
+      // The page says its cluster does not answer; the details say why.
+      json(res, 502, { code: 'cluster-unreachable', error: `your cluster could not be resumed: ${(error as Error).message.split('\n')[0]}` });
+      return true;
+    }
     const cluster = await (caller.cluster ?? options.environments?.status)?.().catch(() => undefined);
     if (cluster?.state === 'creating') {
       json(res, 409, { code: 'cluster-not-ready', error: `cluster "${cluster.name}" is not ready yet: ${cluster.detail ?? ''}`, progress: cluster.progress });

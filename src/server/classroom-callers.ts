@@ -22,16 +22,28 @@ export type ClassroomLocals = {
 
 type Sessions = Pick<ReturnType<typeof createClassroomRoutes>, 'sessionOf' | 'learnerOf'>;
 
+const CLUSTER_STATES: Record<EnvironmentStatus['state'], ClusterStatus['state']> = {
+  pending: 'creating',
+  creating: 'creating',
+  ready: 'running',
+  // Paused for idleness: it is there, and the learner's next action (a command, Check) thaws it.
+  frozen: 'paused',
+  error: 'error',
+  gone: 'not-created',
+};
+
 /** A learner environment's state in the words the page's cluster banner already speaks. */
 function asClusterStatus(learner: string, status: EnvironmentStatus): ClusterStatus {
-  const state = status.state === 'ready' ? 'running' : status.state === 'error' ? 'error' : status.state === 'gone' ? 'not-created' : 'creating';
-  return { name: learner.replace(':', '-'), state, detail: status.message };
+  return { name: learner.replace(':', '-'), state: CLUSTER_STATES[status.state] ?? 'creating', detail: status.message };
 }
 
 export function classroomCallers(deps: {
   accounts: Accounts; cohorts: Cohorts; environments: LearnerEnvironments; routes: Sessions; language: SandboxLanguage; joinAddress?: () => string | undefined;
 }) {
   const { accounts, cohorts, environments, routes, language } = deps;
+
+  /** Thaws the learner's environment if it was frozen for idleness (undefined: this provider never freezes). */
+  const wakeOf = (key: string): (() => Promise<void>) | undefined => (environments.wake ? () => environments.wake!(key) : undefined);
 
   /** Learner from a bearer token (their sandbox's `labs`) or a session cookie (their pages). */
   function caller(req: IncomingMessage): LabCaller | undefined {
@@ -43,7 +55,11 @@ export function classroomCallers(deps: {
     const key = learnerKey(mine.learner);
     return {
       learner: key,
-      kubeconfig: environments.kubeconfig(key),
+      // Read when used, after `wake`: a frozen environment has no kubeconfig until it is thawed.
+      get kubeconfig() {
+        return environments.kubeconfig(key);
+      },
+      wake: wakeOf(key),
       cluster: async () => asClusterStatus(key, environments.status(key)),
       clusterName: environments.environmentOf?.(key),
       gitUser: key.replace(':', '-'),
@@ -63,14 +79,16 @@ export function classroomCallers(deps: {
       const id = learnerIdOf(watch);
       const learner = id === undefined ? undefined : cohorts.learner(id);
       if (!learner || !cohorts.ownedBy(learner.cohortId, session.subjectId)) return { refuse: 404, reason: 'Not Found: no such learner in your cohorts' };
-      return { watch };
+      // The instructor's view shows a live shell: the learner's environment is thawed first.
+      return { watch, prepare: wakeOf(learnerKey(learner)) };
     }
     const mine = session && routes.learnerOf(session);
     if (!mine) return { refuse: 401, reason: 'Unauthorized: join the class first' };
     // The terminal's page says its language (?lang=): `labs` in this shell speaks it.
     void language.heard(mine.learner, url.searchParams.get('lang'));
     const key = learnerKey(mine.learner);
-    return { owner: key, shell: () => environments.shell(key) };
+    // Thawed before their shell is started or resumed (a frozen sandbox answers nothing).
+    return { owner: key, prepare: wakeOf(key), shell: () => environments.shell(key) };
   }
 
   /**

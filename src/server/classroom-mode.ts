@@ -4,14 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { labsRoot } from '../../grader/catalog.ts';
 import { Accounts } from '../classroom/accounts.ts';
-import { watchLearnerClusters } from '../classroom/cluster-watch.ts';
+import { readyClusters, watchLearnerClusters } from '../classroom/cluster-watch.ts';
 import { Cohorts } from '../classroom/cohorts.ts';
 import { commandStarts } from '../classroom/command-starts.ts';
 import { EnvironmentAssigner } from '../classroom/environment-assigner.ts';
 import { startGrading } from '../classroom/grading.ts';
 import { HelpQueue } from '../classroom/help-queue.ts';
 import { LabCatalog } from '../classroom/lab-catalog.ts';
-import { learnerIdOf, learnerKey } from '../classroom/learner-key.ts';
+import { learnerIdOf } from '../classroom/learner-key.ts';
 import { LiveFeed } from '../classroom/live.ts';
 import { DashboardPublisher } from '../classroom/publisher.ts';
 import { SandboxLanguage } from '../classroom/sandbox-language.ts';
@@ -42,6 +42,8 @@ export type ClassroomModeDeps = {
   joinAddress?: () => string | undefined;
   /** Ends a learner's terminals, saying why (the class ended): the platform's terminal sessions. */
   endTerminals?: (learner: string, reason: EndReason) => void;
+  /** Whether someone looks at this owner's terminal now (a browser attached, an instructor's view): the platform's terminal sessions. */
+  terminalInUse?: (owner: string) => boolean;
 };
 
 export function createClassroomMode(deps: ClassroomModeDeps) {
@@ -64,6 +66,8 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
     log,
     endTerminals: deps.endTerminals,
     resetLab: async (learner, lab) => {
+      // A frozen environment is thawed first (its kubeconfig is there once it is usable again).
+      await environments.wake?.(learner);
       const kubeconfig = environments.kubeconfig(learner);
       if (!kubeconfig) throw new Error(`${learner} has no cluster yet`);
       await grader.reset?.(lab, kubeconfig);
@@ -83,14 +87,12 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
 
   // Grading follows each learner's cluster: a pod event grades their open labs within a second.
   const clusterWatch = watchLearnerClusters({
-    learners: () => cohorts.learnersOfOpenCohorts().flatMap((learner) => {
-      const key = learnerKey(learner);
-      const kubeconfig = environments.status(key).state === 'ready' ? environments.kubeconfig(key) : undefined;
-      return kubeconfig ? [{ id: learner.id, kubeconfig }] : [];
-    }),
+    learners: () => readyClusters(cohorts.learnersOfOpenCohorts(), environments),
     changed: (learnerId) => grading.clusterChanged(learnerId),
     log,
   });
+
+  environments.setPresence?.(present);
 
   const stopWarm = keepWarmWhileOpen(cohorts, environments);
   const stopWatching = environments.onChange((learner, status) => {
@@ -110,6 +112,15 @@ export function createClassroomMode(deps: ClassroomModeDeps) {
   function commandEntered(owner: string): void {
     const id = learnerIdOf(owner);
     if (id !== undefined) grading.nudge(id);
+  }
+
+  /**
+   * Who is here now, so an environment is frozen only when nobody is (the contract's setPresence):
+   * a page of the learner's is open — their terminal with a browser attached, or their live feed
+   * (the class strip of every lesson page) — or an instructor watches their terminal.
+   */
+  function present(learner: string): boolean {
+    return feed.subscribers(learner) > 0 || (deps.terminalInUse?.(learner) ?? false);
   }
 
   /** The learner's page says when an instructor is watching their terminal. */

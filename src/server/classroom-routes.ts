@@ -56,7 +56,7 @@ export type ClassroomDeps = {
   catalog: Pick<LabCatalog, 'entries'>;
   /** The course's labs with their titles in a language, for the results export (default: the catalog, ids as titles). */
   courseLabs?: (language: 'en' | 'ko') => Promise<CourseLab[]>;
-  /** Deletes what lab n created in this learner's cluster. */
+  /** Deletes what lab n created in this learner's cluster (thawing it first if it was frozen). */
   resetLab: (learner: string, lab: number) => Promise<void>;
   /** Ends the learner's terminals, saying why (before their sandbox goes, which their shells would report as an exit code). */
   endTerminals?: (learner: string, reason: EndReason) => void;
@@ -254,16 +254,19 @@ export function createClassroomRoutes(deps: ClassroomDeps) {
           if (typeof lab !== 'number' || !cohort.labs.includes(lab)) {
             return sendJson(res, 400, { error: `lab ${JSON.stringify(lab ?? null).slice(0, 20)}: not one of this class's labs (${cohort.labs.join(', ')})` }), true;
           }
+          // A frozen environment is there (resetLab thaws it first); anything else but ready is not.
           const environment = deps.environments.status(learnerKey(learner));
-          if (environment.state !== 'ready' || !deps.environments.kubeconfig(learnerKey(learner))) {
-            return sendJson(res, 409, { error: `${learner.displayName} has no cluster to reset (${environment.message})` }), true;
-          }
+          const usable = environment.state === 'frozen' || (environment.state === 'ready' && deps.environments.kubeconfig(learnerKey(learner)));
+          if (!usable) return sendJson(res, 409, { error: `${learner.displayName} has no cluster to reset (${environment.message})` }), true;
           await deps.resetLab(learnerKey(learner), lab);
           // Stamped once the lab's objects are gone: its clock waits for the learner's next touch (src/store/lab-clock.ts).
           const id = (await deps.catalog.entries()).find((entry) => entry.number === lab)?.id;
           if (id) deps.store.labReset(learnerKey(learner), id, new Date().toISOString());
         } else if (learnerPath[2] === 'recreate') {
-          void deps.environments.recreate(learnerKey(learner)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));
+          // Thawed first if it was frozen; a thaw that fails does not stop the recreate (it throws the environment away anyway).
+          const key = learnerKey(learner);
+          const woken = (deps.environments.wake?.(key) ?? Promise.resolve()).catch((error: unknown) => log(`classroom: waking learner ${learner.id} before recreating: ${(error as Error).message}`));
+          void woken.then(() => deps.environments.recreate(key)).catch((error: unknown) => log(`classroom: recreating learner ${learner.id}: ${(error as Error).message}`));
         } else {
           deps.help.dismiss(learner.cohortId, learner.id);
           deps.feed.publish(learnerKey(learner), { type: 'help-dismissed' });

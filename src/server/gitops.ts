@@ -289,6 +289,8 @@ export function createGitopsHandler(options: GitopsHandlerOptions = {}) {
       return true;
     }
     try {
+      // A classroom learner's environment frozen while idle is thawed first (a failed thaw reads as no cluster).
+      await caller?.wake?.().catch((error: unknown) => log(`gitops view: waking ${caller.learner}: ${firstLine(error)}`));
       json(res, 200, await (caller ? learnerView(caller) : solo()));
     } catch (error) {
       log(`gitops view: ${firstLine(error)}`);

@@ -130,7 +130,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Known once the server listens (--port 0 picks the port then).
   let joinAddress: string | undefined;
   const classroom: ClassroomMode | undefined = options.classroom
-    ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log, joinAddress: () => joinAddress, endTerminals: (learner, reason) => void sessions.endOwner(learner, reason) })
+    ? (await import('./classroom-mode.ts')).createClassroomMode({ store, grader, options: options.classroom, log, joinAddress: () => joinAddress, endTerminals: (learner, reason) => void sessions.endOwner(learner, reason), terminalInUse: (owner) => sessions.inUse(owner) })
     : undefined;
   const api = createApi({ grader, environments, addons: createAddonsAdapter(), store, tokens, log, caller: classroom?.caller, onRecorded: classroom?.recorded });
   const gitops = createGitopsHandler({ environments, caller: classroom?.caller, log });

@@ -14,6 +14,7 @@ import {
   decodeClientControl,
   decodeInput,
   encodeControl,
+  type ClientControl,
   type ServerControl,
 } from '../terminal/protocol.ts';
 import { TooManySessionsError, type SessionManager } from '../terminal/session-manager.ts';
@@ -26,6 +27,8 @@ import { refuseUpgrade, sameOrigin } from './request-guard.ts';
 
 export const TERMINAL_PATH = '/ws/terminal';
 const HELLO_TIMEOUT_MS = 10_000;
+/** A `prepare` (a thaw takes about a second) that has not resolved by then counts as failed: the client retries. */
+const PREPARE_TIMEOUT_MS = 30_000;
 const PING_EVERY_MS = 20_000;
 
 /**
@@ -35,10 +38,14 @@ const PING_EVERY_MS = 20_000;
  *   client is told so and retries. Without `shell`, the session manager's default is used.
  * - `{ watch: owner }`: a read-only view of that owner's terminal (an instructor).
  * - `{ refuse, reason }`: answered with that HTTP status; `reason` starts with its phrase.
+ * `prepare`, when given, runs once the hello arrives and before anything is opened (a shell
+ * started or resumed, a view joined): a classroom learner's environment frozen for idleness is
+ * thawed there. Until it resolves the socket's messages wait; if it rejects, the client is told
+ * and closed with CloseCode.notReady (it retries).
  */
 export type TerminalAdmission =
-  | { owner: string; shell?: () => ShellCommand | undefined }
-  | { watch: string }
+  | { owner: string; shell?: () => ShellCommand | undefined; prepare?: () => Promise<void> }
+  | { watch: string; prepare?: () => Promise<void> }
   | { refuse: number; reason: string };
 
 /** The server's decision for an upgrade request to TERMINAL_PATH (Origin already checked). Undefined refuses (401). */
@@ -61,6 +68,8 @@ export const isOwner = (value: unknown): value is string => typeof value === 'st
 
 /** What a learner's page is told while their environment is being prepared (then it retries). */
 export const NOT_READY_MESSAGE = 'your environment is not ready yet; the terminal connects as soon as it is';
+/** What the page is told when its environment could not be made usable (a frozen one not thawed); it retries. */
+export const prepareFailedMessage = (reason: string): string => `your environment could not be resumed (${reason}); the terminal tries again`;
 
 /** Solo mode: our own page's token opens the machine user's shell. */
 export function soloAuthorizer(tokens: PageTokens): TerminalAuthorizer {
@@ -135,6 +144,8 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
     /** Set for a read-only watcher once its hello arrived. */
     let watching = false;
     let toldReadOnly = false;
+    /** The hello arrived (its shell or view may still be on its way: `prepare` runs first). */
+    let helloSeen = false;
     let alive = true;
     const watchOwner = 'watch' in admission ? admission.watch : undefined;
 
@@ -177,7 +188,46 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
       log(`terminal: socket error: ${error.message}`);
     });
 
-    const onMessage = (data: RawData, isBinary: boolean) => {
+    /** A bug here must cost one socket, never the server. */
+    const internalError = (error: unknown) => {
+      log(`terminal: closing socket after internal error: ${(error as Error).stack ?? error}`);
+      close(CloseCode.protocolError, 'internal error');
+    };
+
+    /** Messages that came while `prepare` ran, handled in order once it is done. */
+    let waiting: Array<[RawData, boolean]> | undefined;
+    /** The hello, once `prepare` resolved (or at once without one). */
+    const afterPrepare = (hello: () => void) => {
+      const prepare = admission.prepare;
+      if (!prepare) return hello();
+      waiting = [];
+      const ready = (ok: boolean) => {
+        const queued = waiting ?? [];
+        waiting = undefined;
+        if (!ok || ws.readyState !== ws.OPEN) return;
+        try {
+          hello();
+        } catch (error) {
+          return internalError(error);
+        }
+        for (const [data, isBinary] of queued) onMessage(data, isBinary);
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not ready within ${PREPARE_TIMEOUT_MS / 1000} s`)), PREPARE_TIMEOUT_MS);
+      });
+      disposables.timer(timer!);
+      void Promise.race([prepare(), timeout]).finally(() => clearTimeout(timer)).then(() => ready(true), (error: unknown) => {
+        const who = watchOwner ?? ('owner' in admission ? admission.owner : SOLO_OWNER);
+        log(`terminal: could not prepare the environment of ${who}: ${(error as Error)?.message ?? error}`);
+        sink.sendControl({ t: 'error', message: prepareFailedMessage(String((error as Error)?.message ?? error).split('\n')[0]!) });
+        close(CloseCode.notReady, 'environment not ready');
+        ready(false);
+      });
+    };
+
+    const onMessage = (data: RawData, isBinary: boolean): void => {
+      if (waiting) return void waiting.push([data, isBinary]);
       try {
         const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         if (isBinary) {
@@ -193,47 +243,10 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
         if (!control.ok) return close(CloseCode.protocolError, control.reason);
         const message = control.value;
         if (message.t === 'hello') {
-          if (session || watching) return close(CloseCode.protocolError, 'hello sent twice');
+          if (session || watching || helloSeen) return close(CloseCode.protocolError, 'hello sent twice');
           clearTimeout(helloTimer);
-          if (watchOwner !== undefined) {
-            try {
-              disposables.add(options.sessions.watch(watchOwner, sink, { session: message.session, seq: message.seq }));
-            } catch (error) {
-              if (error instanceof TooManySessionsError) return close(CloseCode.tooManySessions, error.message);
-              throw error;
-            }
-            watching = true;
-            log(`terminal: read-only watcher of ${watchOwner} joined`);
-            disposables.add({ dispose: () => log(`terminal: read-only watcher of ${watchOwner} left`) });
-            return;
-          }
-          const owner = 'owner' in admission ? admission.owner : SOLO_OWNER;
-          const existing = message.session ? options.sessions.find(message.session, owner) : undefined;
-          if (message.session && !existing && options.sessions.get(message.session)) {
-            // Someone else's shell id: treated as unknown (a new shell for this caller), and noted.
-            log(`terminal: ${owner} asked to resume a session it does not own; starting a new shell`);
-          }
-          try {
-            if (existing) session = existing;
-            else {
-              const shell = 'shell' in admission && admission.shell ? admission.shell() : undefined;
-              if ('shell' in admission && admission.shell && !shell) {
-                sink.sendControl({ t: 'error', message: NOT_READY_MESSAGE });
-                return close(CloseCode.notReady, 'environment not ready');
-              }
-              session = options.sessions.create({ cols: message.cols, rows: message.rows }, { owner, shell });
-            }
-          } catch (error) {
-            if (error instanceof TooManySessionsError) return close(CloseCode.tooManySessions, error.message);
-            log(`terminal: could not start a shell: ${(error as Error).message}`);
-            sink.sendControl({ t: 'error', message: `could not start a shell: ${(error as Error).message}` });
-            return close(CloseCode.serverShutdown, 'could not start a shell');
-          }
-          if (existing) session.resize({ cols: message.cols, rows: message.rows });
-          const attached = session;
-          disposables.add({ dispose: () => attached.detach(sink) });
-          attached.attach(sink, existing ? message.seq : undefined);
-          return;
+          helloSeen = true;
+          return afterPrepare(() => hello(message));
         }
         if (watching) {
           if (message.t !== 'ack') ignoreFromWatcher(message.t);
@@ -247,10 +260,50 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
           sink.sendControl(program === undefined ? { t: 'run', id: message.id, ok: true } : { t: 'run', id: message.id, ok: false, program });
         }
       } catch (error) {
-        // A bug here must cost one socket, never the server.
-        log(`terminal: closing socket after internal error: ${(error as Error).stack ?? error}`);
-        close(CloseCode.protocolError, 'internal error');
+        internalError(error);
       }
+    };
+
+    /** Joins the watched owner's view, or resumes or starts the owner's shell, and attaches. */
+    const hello = (message: Extract<ClientControl, { t: 'hello' }>): void => {
+      if (watchOwner !== undefined) {
+        try {
+          disposables.add(options.sessions.watch(watchOwner, sink, { session: message.session, seq: message.seq }));
+        } catch (error) {
+          if (error instanceof TooManySessionsError) return close(CloseCode.tooManySessions, error.message);
+          throw error;
+        }
+        watching = true;
+        log(`terminal: read-only watcher of ${watchOwner} joined`);
+        disposables.add({ dispose: () => log(`terminal: read-only watcher of ${watchOwner} left`) });
+        return;
+      }
+      const owner = 'owner' in admission ? admission.owner : SOLO_OWNER;
+      const existing = message.session ? options.sessions.find(message.session, owner) : undefined;
+      if (message.session && !existing && options.sessions.get(message.session)) {
+        // Someone else's shell id: treated as unknown (a new shell for this caller), and noted.
+        log(`terminal: ${owner} asked to resume a session it does not own; starting a new shell`);
+      }
+      try {
+        if (existing) session = existing;
+        else {
+          const shell = 'shell' in admission && admission.shell ? admission.shell() : undefined;
+          if ('shell' in admission && admission.shell && !shell) {
+            sink.sendControl({ t: 'error', message: NOT_READY_MESSAGE });
+            return close(CloseCode.notReady, 'environment not ready');
+          }
+          session = options.sessions.create({ cols: message.cols, rows: message.rows }, { owner, shell });
+        }
+      } catch (error) {
+        if (error instanceof TooManySessionsError) return close(CloseCode.tooManySessions, error.message);
+        log(`terminal: could not start a shell: ${(error as Error).message}`);
+        sink.sendControl({ t: 'error', message: `could not start a shell: ${(error as Error).message}` });
+        return close(CloseCode.serverShutdown, 'could not start a shell');
+      }
+      if (existing) session.resize({ cols: message.cols, rows: message.rows });
+      const attached = session;
+      disposables.add({ dispose: () => attached.detach(sink) });
+      attached.attach(sink, existing ? message.seq : undefined);
     };
     disposables.on(ws, 'message', onMessage);
     ws.once('close', () => disposables.dispose());

@@ -156,6 +156,14 @@ export class SessionManager {
     };
   }
 
+  /**
+   * Whether anyone looks at `owner`'s terminal now: a browser attached to one of their shells, or
+   * a read-only watcher (the classroom freezes a learner's idle environment only when nobody does).
+   */
+  inUse(owner: string): boolean {
+    return this.watchers(owner) > 0 || this.sessionsOf(owner).some((session) => session.isAttached);
+  }
+
   /** How many read-only watchers `owner` has (the learner's page says an instructor is watching). */
   watchers(owner: string): number {
     return this.watches.get(owner)?.size ?? 0;

@@ -12,8 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchBrowser, type RunningServer } from './harness.ts';
-import { createClass, join as joinClass, signIn, startClassroomServer, type Class, type Instructor } from './classroom-session.ts';
+import { ARTIFACTS, type RunningServer } from './harness.ts';
+import { createClass, join as joinClass, screenshotsIn, signIn, specBrowsers, startClassroomServer, type Class, type Instructor } from './classroom-session.ts';
 
 const SHOTS = process.env.LABS_SHOTS_DIR ?? join(ARTIFACTS, 'classroom-class-end');
 const WORDS = {
@@ -21,23 +21,13 @@ const WORDS = {
   ko: { line: '[수업이 종료되어 이 터미널은 닫혔습니다]', status: '수업 종료', nobody: '참여할 수 없습니다' },
 } as const;
 type Language = keyof typeof WORDS;
-type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 type Terminal = { text(): string };
 
 let server: RunningServer;
-const browsers: Browser[] = [];
+const { browser, closeAll } = specBrowsers();
 let instructor: Instructor;
 
-async function browser(): Promise<Browser> {
-  const opened = await launchBrowser();
-  browsers.push(opened);
-  return opened;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, name), fullPage: false });
-}
+const shot = screenshotsIn(SHOTS);
 
 const terminalText = (page: Page) => page.evaluate(() => (window as unknown as { labsTerminal?: Terminal }).labsTerminal?.text() ?? '');
 
@@ -56,7 +46,7 @@ beforeAll(async () => {
   instructor = await signIn((await browser()).context, server);
 });
 afterAll(async () => {
-  for (const opened of browsers) await opened.close().catch(() => {});
+  await closeAll();
   await server?.stop();
 });
 

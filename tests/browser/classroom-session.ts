@@ -2,8 +2,9 @@
 // classroom-ui.spec.ts): the server in classroom mode without environments, the instructor
 // signed in and a class made over the API from a page of this origin, learners joined by the
 // join page's own form.
+import { join as joinPath } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from './harness.ts';
+import { launchBrowser, startServer, type RunningServer } from './harness.ts';
 
 const ADMIN = { username: 'teacher', password: 'correct-horse-battery' };
 
@@ -61,3 +62,26 @@ export async function joinOverHttp(server: RunningServer, cohort: Class, name: s
   });
   if (!response.ok) throw new Error(`join as ${name}: ${response.status} ${await response.text()}`);
 }
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+/** Browsers a spec opens (a fresh profile each: its own cookies), all closed by `closeAll` (its afterAll). */
+export function specBrowsers() {
+  const opened: Browser[] = [];
+  return {
+    async browser(): Promise<Browser> {
+      const browser = await launchBrowser();
+      opened.push(browser);
+      return browser;
+    },
+    async closeAll(): Promise<void> {
+      for (const browser of opened.splice(0)) await browser.close().catch(() => {});
+    },
+  };
+}
+
+/** Screenshots into `dir`, of the page's first screen (scrolled to the top: the header is sticky). */
+export const screenshotsIn = (dir: string) => async (page: Page, name: string): Promise<void> => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: joinPath(dir, name), fullPage: false });
+};

@@ -1,14 +1,16 @@
 // Continuous grading's schedule (src/classroom/grading.ts) with the real store and cohorts: a
 // learner's command (Enter in their terminal) gets them graded within a second or so, not at the
 // next 15 s round; an ended class, another learner and a stopped grader are left alone; a nudge
-// and a round never grade the same lab at once. What is graded is the cluster suite's business:
+// and a round never grade the same lab at once; a learner whose environment is frozen (issue #24)
+// is skipped by grading and by the cluster watch until it is thawed. What is graded is the cluster suite's business:
 // here `verify` answers what the learner's cluster would, and counts its calls.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabResult } from '../../grader/result.ts';
 import { Accounts } from '../../src/classroom/accounts.ts';
 import { learnerKey } from '../../src/classroom/learner-key.ts';
 import { Cohorts } from '../../src/classroom/cohorts.ts';
-import type { LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
+import type { EnvironmentState, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
+import { readyClusters } from '../../src/classroom/cluster-watch.ts';
 import { startGrading } from '../../src/classroom/grading.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
 
@@ -151,5 +153,46 @@ describe('grading after a learner runs a command', () => {
     await round;
     expect(calls).toBe(2);
     expect(store.progress(learnerKey(ana))[0]?.passed).toBe(true);
+  });
+});
+
+describe('a learner whose environment is frozen (paused while nobody used it, issue #24)', () => {
+  /** Every learner's cluster is theirs; `frozen` holds the learner keys whose environment is paused. Even a kubeconfig handed out while frozen must not be graded with. */
+  const environmentsWith = (frozen: Set<string>) => ({
+    kubeconfig: (learner: string) => `/clusters/${learner}`,
+    status: (learner: string) => ({ state: (frozen.has(learner) ? 'frozen' : 'ready') as EnvironmentState, message: frozen.has(learner) ? 'paused after 5 min without activity' : 'ready' }),
+  });
+
+  it('is skipped by rounds, nudges and cluster events (not graded, nothing recorded), and graded again once thawed', async () => {
+    const { store, cohorts, cohort, ana, ben } = await classOfTwo();
+    const frozen = new Set([learnerKey(ana)]);
+    const graded: string[] = [];
+    const changed: number[] = [];
+    const grading = startGrading({
+      cohorts, store, environments: environmentsWith(frozen) as LearnerEnvironments, openCohorts: () => [cohort.id], changed: (id) => changed.push(id),
+      everyMs: 60_000, nudgeDelaysMs: [10], settleMs: 10,
+      verify: async (_lab, kubeconfig) => (graded.push(kubeconfig), result(false)),
+    });
+    stop = () => grading.stop();
+    await grading.round();
+    grading.nudge(ana.id);
+    grading.clusterChanged(ana.id);
+    await sleep(100);
+    expect(graded).toEqual([`/clusters/${learnerKey(ben)}`]);
+    expect(store.progress(learnerKey(ana))).toEqual([]);
+    expect(store.attemptsOf([learnerKey(ana)])).toEqual([]);
+    frozen.delete(learnerKey(ana));
+    await grading.round();
+    expect(graded).toContain(`/clusters/${learnerKey(ana)}`);
+    expect(store.progress(learnerKey(ana))).toHaveLength(1);
+  });
+
+  it("is not watched by the cluster watch; it is again once thawed", async () => {
+    const { ana, ben } = await classOfTwo();
+    const frozen = new Set([learnerKey(ana)]);
+    const environments = environmentsWith(frozen);
+    expect(readyClusters([ana, ben], environments)).toEqual([{ id: ben.id, kubeconfig: `/clusters/${learnerKey(ben)}` }]);
+    frozen.delete(learnerKey(ana));
+    expect(readyClusters([ana, ben], environments).map((l) => l.id)).toEqual([ana.id, ben.id]);
   });
 });

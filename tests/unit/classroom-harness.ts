@@ -16,6 +16,7 @@ import { SandboxLanguage } from '../../src/classroom/sandbox-language.ts';
 import type { EnvironmentStatus, LearnerEnvironments } from '../../src/environments/classroom/contract.ts';
 import { createClassroomRoutes, type ClassroomDeps } from '../../src/server/classroom-routes.ts';
 import { ProgressStore } from '../../src/store/progress-store.ts';
+import type { ShellCommand } from '../../src/terminal/session.ts';
 
 export const catalog: LabCatalogEntry[] = [
   { number: 1, id: '01-liveness', tasks: [{ id: 'probe-configured', title: 'a' }, { id: 'restarted-by-liveness', title: 'b' }] },
@@ -28,7 +29,7 @@ export class MemoryEnvironments implements LearnerEnvironments {
   async assign(learner: string) {
     this.assigned.push(learner);
   }
-  /** Learners whose environment is not ready (reclaimed, failed); everyone else's is. */
+  /** Learners whose environment is not ready (reclaimed, failed, frozen); everyone else's is. */
   readonly states = new Map<string, EnvironmentStatus>();
   status(learner: string): EnvironmentStatus {
     return this.states.get(learner) ?? { state: 'ready', message: 'ready' };
@@ -36,10 +37,36 @@ export class MemoryEnvironments implements LearnerEnvironments {
   kubeconfig(learner: string) {
     return this.status(learner).state === 'ready' ? `/kubeconfigs/${learner}` : undefined;
   }
-  shell() {
+  shell(_learner: string): ShellCommand | undefined {
     return undefined;
   }
-  async recreate() {}
+  readonly recreated: string[] = [];
+  async recreate(learner: string) {
+    this.recreated.push(learner);
+  }
+  /**
+   * Issue #24's freezing: set a learner's state to 'frozen' and wake() thaws it (it reads ready
+   * again) after `thawMs`, or rejects with `wakeFails`. `wakes` lists every call, in order; `log`
+   * (shared with a test's stand-ins) says when each thaw began and ended.
+   */
+  readonly wakes: string[] = [];
+  thawMs = 0;
+  wakeFails: string | undefined;
+  readonly log: string[] = [];
+  async wake(learner: string) {
+    this.wakes.push(learner);
+    if (this.states.get(learner)?.state !== 'frozen') return;
+    this.log.push(`thaw ${learner}`);
+    await new Promise((resolve) => setTimeout(resolve, this.thawMs));
+    if (this.wakeFails) throw new Error(this.wakeFails);
+    this.states.delete(learner);
+    this.log.push(`thawed ${learner}`);
+  }
+  /** Who is here now, as the classroom told it (setPresence). */
+  present: ((learner: string) => boolean) | undefined;
+  setPresence(present: (learner: string) => boolean) {
+    this.present = present;
+  }
   async release(learner: string) {
     this.released.push(learner);
   }
@@ -97,7 +124,23 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
 
-  const call: ClassroomUnderTest['call'] = (client, method, path, body, options = {}) =>
+  const call = callsTo(port);
+
+  return {
+    base, store, accounts, cohorts, environments, routes, language, call,
+    close: async () => {
+      dashboard.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      store.close();
+    },
+  };
+}
+
+/** Requests to a server on this loopback port as a browser would send them (Origin, the client's cookie and CSRF token, kept from its answers). */
+export function callsTo(port: number): ClassroomUnderTest['call'] {
+  const base = `http://127.0.0.1:${port}`;
+  return (client, method, path, body, options = {}) =>
     new Promise((resolve, reject) => {
       const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
       const req = request({
@@ -129,14 +172,4 @@ export async function startClassroom(overrides: Partial<ClassroomDeps> = {}, set
       req.on('error', reject);
       req.end(payload);
     });
-
-  return {
-    base, store, accounts, cohorts, environments, routes, language, call,
-    close: async () => {
-      dashboard.stop();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      store.close();
-    },
-  };
 }

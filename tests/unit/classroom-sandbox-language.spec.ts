@@ -91,7 +91,7 @@ describe('where the server hears it', () => {
     expect(terminal(dee, 'token=t&lang=ko')).toMatchObject({ owner: 'learner:4' });
     expect(terminal(dee, 'token=t&lang=ko%3B%20id')).toMatchObject({ owner: 'learner:4' });
     expect(terminal(dee, 'token=t')).toMatchObject({ owner: 'learner:4' });
-    expect(terminal(teacher, 'token=t&watch=learner:4&lang=en')).toEqual({ watch: 'learner:4' });
+    expect(terminal(teacher, 'token=t&watch=learner:4&lang=en')).toEqual({ watch: 'learner:4', prepare: expect.any(Function) });
     expect(classroom.environments.languages.slice(before)).toEqual(['learner:4 ko', 'learner:4 en', 'learner:4 ko']);
   });
 

@@ -107,10 +107,12 @@ export type ClientOptions = {
   hello?: boolean | Partial<Extract<ClientControl, { t: 'hello' }>>;
   /** Keep the whole text (default true; off for floods). */
   keepText?: boolean;
+  /** More request headers (a classroom session's Cookie). */
+  headers?: Record<string, string>;
 };
 
 export async function openClient(bridge: Pick<Bridge, 'port' | 'url'>, query: string, options: ClientOptions = {}): Promise<Client> {
-  const ws = new WebSocket(bridge.url(query), { headers: { Origin: `http://127.0.0.1:${bridge.port}` } });
+  const ws = new WebSocket(bridge.url(query), { headers: { Origin: `http://127.0.0.1:${bridge.port}`, ...options.headers } });
   const chunks: Buffer[] = [];
   const keepText = options.keepText ?? true;
   let tail = '';

@@ -249,6 +249,22 @@ describe('read-only watchers', () => {
     ]);
   });
 
+  it("make the owner's terminal in use, as a browser attached to one of their shells does; a detached shell does not (issue #24: who is here)", async () => {
+    const b = await bridge();
+    expect(b.sessions.inUse('learner:u')).toBe(false);
+    const learner = await client(b, 'as=learner:u');
+    await learner.ready();
+    expect([b.sessions.inUse('learner:u'), b.sessions.inUse('learner:other')]).toEqual([true, false]);
+    learner.close();
+    await until(() => !b.sessions.inUse('learner:u'), 'the browser to detach');
+    expect(b.sessions.sessionsOf('learner:u')).toHaveLength(1); // the shell lives on, unseen
+    const watcher = await client(b, 'watch=learner:u', { ack: false });
+    await watcher.ready();
+    expect(b.sessions.inUse('learner:u')).toBe(true);
+    watcher.ws.terminate();
+    await until(() => !b.sessions.inUse('learner:u'), 'the watcher to drop');
+  });
+
   it("wait for an owner with no terminal yet, follow the owner to a new shell, and stay through the shell's exit", async () => {
     const b = await bridge();
     const watcher = await client(b, 'watch=learner:later', { ack: false });
