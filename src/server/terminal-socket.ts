@@ -30,6 +30,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** A `prepare` (a thaw takes about a second) that has not resolved by then counts as failed: the client retries. */
 const PREPARE_TIMEOUT_MS = 30_000;
 const PING_EVERY_MS = 20_000;
+/** Messages kept while `prepare` runs; more closes the socket (each is at most the socket's maxPayload). */
+const MAX_WAITING_MESSAGES = 512;
 
 /**
  * Who is at the other end of a terminal socket, as the server decides it:
@@ -227,7 +229,11 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
     };
 
     const onMessage = (data: RawData, isBinary: boolean): void => {
-      if (waiting) return void waiting.push([data, isBinary]);
+      if (waiting) {
+        // A thaw takes about a second: a page types a few keys meanwhile, not thousands of frames.
+        if (waiting.length >= MAX_WAITING_MESSAGES) return close(CloseCode.protocolError, 'too many messages before the terminal was ready');
+        return void waiting.push([data, isBinary]);
+      }
       try {
         const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         if (isBinary) {

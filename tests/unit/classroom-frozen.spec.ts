@@ -184,6 +184,15 @@ describe('the terminal on a frozen environment', () => {
     await later.closed;
   });
 
+  it('a flood of frames while the thaw runs closes the socket instead of piling up', async () => {
+    freeze();
+    environments.thawMs = 2000;
+    const flood = await openTerminal(bridge, '', asAna());
+    for (let i = 0; i < 600; i++) flood.type('x');
+    expect((await flood.closed).code).toBe(CloseCode.protocolError);
+    environments.thawMs = 50;
+  });
+
   it("the instructor's read-only watch thaws the learner before it joins", async () => {
     freeze();
     const watcher = await openTerminal(bridge, `watch=${key}`, { headers: { Cookie: teacher.cookie! } });
