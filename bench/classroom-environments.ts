@@ -2,6 +2,9 @@
 // of one learner environment (kind cluster on its own network + sandbox), assign-from-pool time
 // p50/p95, memory and idle CPU of one environment, and how many fit here. Records the measured
 // memory for the provider's capacity figures. Removes everything it made (its own pool name).
+// Then it freezes that environment (issue #24): its CPU and memory while frozen, and the thaw —
+// wake() until the node is Ready again — after LABS_BENCH_FREEZE_S (default 45: past the kubelet's
+// 30-s runtime check), LABS_BENCH_THAWS times (default 3).
 // Usage: node bench/classroom-environments.ts   (LABS_BENCH_SAMPLES: pool hand-outs, default 5)
 import { cpus } from 'node:os';
 import { availableMemoryMiB } from '../src/environments/classroom/capacity.ts';
@@ -9,7 +12,9 @@ import { LocalLearnerEnvironments } from '../src/environments/classroom/local.ts
 import { sleep } from '../src/base/exec.ts';
 
 const samples = Math.max(2, Number(process.env.LABS_BENCH_SAMPLES ?? 5));
-const goals = { memoryMiB: 700, assignMs: 2000 };
+const thaws = Math.max(1, Number(process.env.LABS_BENCH_THAWS ?? 3));
+const freezeSeconds = Math.max(1, Number(process.env.LABS_BENCH_FREEZE_S ?? 45));
+const goals = { memoryMiB: 700, assignMs: 2000, idleCpu: 0.08, thawMs: 1000 };
 const pool = `bench-${Math.random().toString(36).slice(2, 8)}`;
 const line = (label: string, value: string, note = '') => console.log(`${label.padEnd(46)} ${value.padStart(12)}  ${note}`);
 const percentile = (values: number[], p: number) => {
@@ -35,7 +40,26 @@ async function main(): Promise<void> {
     await sleep(60_000);
     const idle = await environments.measure('bench:cold');
     line('memory of one idle environment', `${idle.totalMiB.toFixed(0)} MiB`, `node ${idle.nodeMiB.toFixed(0)} + sandbox ${idle.sandboxMiB.toFixed(1)}; goal <= ${goals.memoryMiB} MB (${(idle.totalMiB * 1.048576).toFixed(0)} MB)`);
-    line('idle CPU of one environment', `${(idle.cpu * 100).toFixed(0)} %`, 'of one core, mean of 5 docker stats samples');
+    line('idle CPU of one environment', `${(idle.cpu * 100).toFixed(1)} %`, `of one core, mean of 5 docker stats samples; ${(idle.cpu / goals.idleCpu).toFixed(2)}× goal (${goals.idleCpu * 100} %)`);
+
+    const thawMs: number[] = [];
+    let frozen = { cpu: NaN, mib: NaN };
+    for (let i = 0; i < thaws; i++) {
+      if (!(await environments.freeze('bench:cold', 'paused by the bench'))) throw new Error('the environment could not be frozen');
+      await sleep(freezeSeconds * 1000);
+      if (i === 0) {
+        const f = await environments.usage('bench:cold', 3);
+        frozen = { cpu: f.cpu, mib: f.totalMiB };
+      }
+      started = Date.now();
+      await environments.wake('bench:cold');
+      thawMs.push(Date.now() - started);
+      await sleep(5000);
+    }
+    line('CPU of a frozen environment', `${(frozen.cpu * 100).toFixed(2)} %`, 'of one core (docker stats)');
+    line('memory of a frozen environment', `${frozen.mib.toFixed(0)} MiB`, 'kept: it counts toward memory, not CPU');
+    line(`thaw after ${freezeSeconds} s frozen, p50`, `${percentile(thawMs, 50)} ms`, `n=${thaws}: ${thawMs.join(', ')} ms (unpause, kubelet started, lease renewed, node Ready, controller manager thawed)`);
+    line(`thaw after ${freezeSeconds} s frozen, p95`, `${percentile(thawMs, 95)} ms`, `${(percentile(thawMs, 95) / goals.thawMs).toFixed(2)}× goal (${goals.thawMs} ms)`);
 
     environments.setWarm(samples);
     started = Date.now();

@@ -3,7 +3,7 @@
 // the web server and the test fixtures call this; none of them runs kind or docker themselves.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { clusterDir, clusterKubeconfig, clusterLearnerKubeconfig, clusterName, defaultClusterName, ownClusterFolder } from '../base/paths.ts';
 import { applyGuardrails, issueLearnerCredentials, learnerKubeconfig } from './guardrails.ts';
@@ -18,6 +18,7 @@ import { reporter, type ProgressEvent, type ProgressListener, type Reporter } fr
 import { BuildEstimator, type BuildProgress } from './estimate.ts';
 import { chooseOffline, prepareOffline, upstreamNodeImage } from './offline.ts';
 import { cgroupV1KubeletPatch } from './cgroup-v1.ts';
+import { corednsReplicas, kindTuningPatches } from './learner-cluster-tuning.ts';
 
 export type ClusterState = 'none' | 'building' | 'creating' | 'ready' | 'error';
 
@@ -95,9 +96,16 @@ export type KindHost = Pick<DockerEngine, 'capWrapper' | 'cgroupV1'>;
  *    the whole control plane;
  *  - on a cgroup v1 host the kubelet (1.35+) refuses to start unless `failCgroupV1: false`
  *    (KEP-5573); a cgroup v2 host does not carry the setting.
+ *  - every learner cluster: the settings of learner-cluster-tuning.ts (a one-node cluster idles
+ *    cheaper and survives a freeze).
  */
 export function writeKindConfig(name: string, host: KindHost, workers = 0): string {
-  const config = parse(readFileSync(configFile, 'utf8')) as { containerdConfigPatches?: string[]; kubeadmConfigPatches?: string[]; nodes?: { role: string }[] };
+  const config = parse(readFileSync(configFile, 'utf8')) as {
+    containerdConfigPatches?: string[]; kubeadmConfigPatches?: string[]; kubeadmConfigPatchesJSON6902?: unknown[]; nodes?: { role: string }[];
+  };
+  const tuning = kindTuningPatches();
+  config.kubeadmConfigPatches = [...(config.kubeadmConfigPatches ?? []), ...tuning.merge];
+  config.kubeadmConfigPatchesJSON6902 = [...(config.kubeadmConfigPatchesJSON6902 ?? []), ...tuning.json6902];
   for (let i = 0; i < workers; i++) config.nodes = [...(config.nodes ?? []), { role: 'worker' }];
   if (host.capWrapper) {
     config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []),
@@ -145,6 +153,24 @@ export async function kindBinary(onLine?: (l: string) => void): Promise<string> 
 export async function kindClusters(): Promise<string[]> {
   const r = await tryRun('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}']);
   return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean))].sort();
+}
+
+/** CoreDNS at learner-cluster-tuning.ts's replicas (kubeadm makes two), before its second pod starts. */
+async function scaleCoredns(kubeconfig: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await apps.patchNamespacedDeploymentScale({ name: 'coredns', namespace: 'kube-system', body: { spec: { replicas: corednsReplicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      return;
+    } catch (e) {
+      // kind returns before kubeadm's add-ons are all in: the Deployment comes within seconds.
+      if (Date.now() > deadline) throw new Error(`scaling CoreDNS to ${corednsReplicas}: ${(e as Error).message.split('\n')[0]}`);
+      await sleep(1000);
+    }
+  }
 }
 
 async function waitUntilReady(name: string, kubeconfig: string, timeoutMs: number, report: Reporter): Promise<void> {
@@ -290,6 +316,7 @@ export class KindProvider implements EnvironmentProvider {
         throw new Error(`failed to create cluster "${name}": ${kindError ?? lastErrorLine(created)} (log: ${kindLog})`);
       }
       report.phase('waiting', 'waiting for the node to be Ready and kube-system pods to run');
+      await scaleCoredns(kubeconfig);
       await waitUntilReady(name, kubeconfig, options.readyTimeoutMs ?? 240_000, report);
       if (options.learnerGuardrails !== false) await secureCluster(name, (m) => report.log(m));
       const createSeconds = (Date.now() - started) / 1000;

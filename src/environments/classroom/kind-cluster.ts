@@ -14,6 +14,7 @@ import { ensureToolboxImage, toolboxRecipe } from '../images/toolbox-image.ts';
 import { KindProvider, kindBinary, secureCluster } from '../kind-provider.ts';
 import { prepareOffline } from '../offline.ts';
 import { credentialsOf, learnerKubeconfig } from '../guardrails.ts';
+import { afterThawScript, beforeFreezeScript, releaseControllersScript } from '../node-freeze.ts';
 import { connectReadOnlyMirror, ensureBridgeNetwork, ensureReadOnlyMirror } from '../mirror.ts';
 import type { Reporter } from '../progress.ts';
 import { label, removeNetwork } from './docker-objects.ts';
@@ -80,6 +81,12 @@ export class KindClusters {
     } catch {
       return false;
     }
+  }
+
+  /** One step of a freeze or thaw inside the cluster's node (node-freeze.ts). */
+  async nodeStep(name: string, step: 'before freeze' | 'after thaw' | 'release controllers'): Promise<void> {
+    const script = { 'before freeze': beforeFreezeScript, 'after thaw': afterThawScript, 'release controllers': releaseControllersScript }[step];
+    await run('docker', ['exec', nodeContainer(name), 'sh', '-c', script], `${step} (node of cluster "${name}")`);
   }
 
   /** The learner's kubeconfig for the sandbox: the internal address, the learner's certificate (never the admin's). */

@@ -17,6 +17,7 @@
 import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
 import { argocdNodePort } from '../addons/argocd-names.ts';
 import { cgroupV1KubeletShell } from '../cgroup-v1.ts';
+import { apiServerArgs, controllerManagerArgs, corednsReplicas, etcdArgs, extraArgLines, kubeletArgs, kubeletConfiguration, schedulerArgs } from '../learner-cluster-tuning.ts';
 
 export type NodePodOptions = {
   /** The pod's (and the learner cluster's node's) name; also the Service's. */
@@ -56,10 +57,19 @@ apiServer:
   extraArgs:
     - name: "runtime-config"
       value: ""
+${extraArgLines(apiServerArgs, '    ')}
 controllerManager:
   extraArgs:
     - name: "enable-hostpath-provisioner"
       value: "true"
+${extraArgLines(controllerManagerArgs, '    ')}
+scheduler:
+  extraArgs:
+${extraArgLines(schedulerArgs, '    ')}
+etcd:
+  local:
+    extraArgs:
+${extraArgLines(etcdArgs, '      ')}
 networking:
   podSubnet: "${o.podSubnet}"
   serviceSubnet: "${o.serviceSubnet}"
@@ -80,6 +90,7 @@ nodeRegistration:
       value: "kind://kubernetes/${o.name}/${o.name}"
     - name: "node-labels"
       value: ""
+${extraArgLines(kubeletArgs, '    ')}
 timeouts:
   # A busy host node takes longer than kubeadm's 4 minutes to start a control plane.
   controlPlaneComponentHealthCheck: 20m0s
@@ -90,6 +101,7 @@ cgroupDriver: cgroupfs
 cgroupRoot: /kubelet
 failSwapOn: false
 imageGCHighThresholdPercent: 100
+${Object.entries(kubeletConfiguration).map(([k, v]) => `${k}: ${v}`).join('\n')}
 evictionHard:
   nodefs.available: "0%"
   nodefs.inodesFree: "0%"
@@ -133,6 +145,7 @@ sed 's#{{ .PodSubnet }}#${o.podSubnet}#' /kind/manifests/default-cni.yaml | k ap
 k -n kube-system set env daemonset/labs-cni CONTROL_PLANE_ENDPOINT="$ip:${apiPort}"
 k apply -f /kind/manifests/default-storage.yaml
 k taint nodes --all node-role.kubernetes.io/control-plane- || true
+k -n kube-system scale deployment coredns --replicas=${corednsReplicas}
 # Until the provider names this learner's toolbox, no pod of the host reaches the API server (or Argo CD).
 bash ${bootstrapDir}/allow.sh
 touch /kind/labs-bootstrapped

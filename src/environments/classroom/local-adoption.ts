@@ -8,10 +8,15 @@ import { mountHome, removeHome } from './home-volume.ts';
 import { nodeContainer, type KindClusters } from './kind-cluster.ts';
 import type { LocalEnv, LocalPool } from './local-records.ts';
 
-export type Adoption = { pool: LocalPool; poolName: string; clusters: KindClusters; sandboxes: DockerSandboxes; log: (line: string) => void };
+export type Adoption = {
+  pool: LocalPool; poolName: string; clusters: KindClusters; sandboxes: DockerSandboxes;
+  /** The node's side of a thaw (LocalLearnerEnvironments.resume). */
+  resume: (env: string, since?: number) => Promise<void>;
+  log: (line: string) => void;
+};
 
 /** Finds this pool's environments on Docker and takes them over; removes what nobody can use. */
-export async function adoptLocalEnvironments({ pool, poolName, clusters, sandboxes, log }: Adoption): Promise<void> {
+export async function adoptLocalEnvironments({ pool, poolName, clusters, sandboxes, resume, log }: Adoption): Promise<void> {
   const found = await findPool(poolName);
   const networks = new Map(found.networks.map((n) => [n.env, n]));
   const sandboxesOf = new Map(found.sandboxes.map((s) => [s.env, s]));
@@ -30,8 +35,12 @@ export async function adoptLocalEnvironments({ pool, poolName, clusters, sandbox
     const env: LocalEnv = { name: n.env, network: n.name, state: 'ready', made: Promise.resolve() };
     const sandbox = sandboxesOf.get(n.env);
     env.home = sandbox?.home;
-    // Frozen when the last server stopped: resumed now (the idle round freezes it again later).
-    await tryRun('docker', ['unpause', nodeContainer(n.env), ...(sandbox ? [sandbox.name] : [])]);
+    // Frozen when the last server stopped (or stopped half way through a freeze): resumed now;
+    // the idle round freezes it again later.
+    const since = Date.now();
+    const frozen = (await tryRun('docker', ['unpause', nodeContainer(n.env)])).code === 0;
+    if (sandbox) await tryRun('docker', ['unpause', sandbox.name]);
+    await resume(n.env, frozen ? since : undefined).catch((e: unknown) => log(`classroom environments: resuming ${n.env}: ${(e as Error).message.split('\n')[0]}`));
     const healthy = await clusters.ready(n.env);
     const assignment = taken.get(n.env);
     if (assignment) {

@@ -162,7 +162,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
 
   async start(): Promise<void> {
     this.sandboxes.capWrapper = (await ensureDockerEngine((m) => this.log(m))).capWrapper;
-    await adoptLocalEnvironments({ pool: this, poolName: this.pool, clusters: this.clusters, sandboxes: this.sandboxes, log: this.log });
+    await adoptLocalEnvironments({ pool: this, poolName: this.pool, clusters: this.clusters, sandboxes: this.sandboxes, resume: (n, since) => this.resume(n, since), log: this.log });
     if (this.warmTarget === undefined) this.warmTarget = defaultWarmPoolSize((await this.capacity()).fit + this.envs.size);
     // The machine prepares (images, node image, mirror) at start, class open or not: that is the long part.
     void this.prepare().catch((e: unknown) => this.note(`preparing: ${(e as Error).message}`));
@@ -210,6 +210,13 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
    * `samples` docker stats readings), recorded as this machine's figures for capacity.
    */
   async measure(learner: string, samples = 5): Promise<{ nodeMiB: number; sandboxMiB: number; totalMiB: number; cpu: number }> {
+    const result = await this.usage(learner, samples);
+    recordTimings({ classroomEnvironmentMiB: Math.ceil(result.totalMiB), classroomEnvironmentCpu: Math.round(result.cpu * 100) / 100, classroomEnvironmentAt: new Date().toISOString() });
+    return result;
+  }
+
+  /** measure() without recording (a frozen environment's, say). */
+  async usage(learner: string, samples = 5): Promise<{ nodeMiB: number; sandboxMiB: number; totalMiB: number; cpu: number }> {
     const env = this.learners.get(learner)?.env;
     if (!env) throw new Error(`${learner} has no environment`);
     const node = nodeContainer(env.name);
@@ -218,9 +225,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     if (mem[node] === undefined || mem[sandbox] === undefined) throw new Error(`docker stats did not report ${node} and ${sandbox}`);
     let cpu = 0;
     for (let i = 0; i < samples; i++) cpu += Object.values(await containerCpu([node, sandbox])).reduce((a, b) => a + b, 0) / samples;
-    const result = { nodeMiB: mem[node], sandboxMiB: mem[sandbox], totalMiB: mem[node] + mem[sandbox], cpu };
-    recordTimings({ classroomEnvironmentMiB: Math.ceil(result.totalMiB), classroomEnvironmentCpu: Math.round(cpu * 100) / 100, classroomEnvironmentAt: new Date().toISOString() });
-    return result;
+    return { nodeMiB: mem[node], sandboxMiB: mem[sandbox], totalMiB: mem[node] + mem[sandbox], cpu };
   }
 
   // --- the warm pool's backend ---
@@ -306,16 +311,37 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
     if (record.home) await removeHome(record.home);
   }
 
-  /** Node and sandbox paused in one call (the cgroup freezer): every process stops where it is, memory stays. */
+  /**
+   * Node and sandbox paused in one call (the cgroup freezer): every process stops where it is,
+   * memory stays. First the controller manager is frozen on its own and the kubelet stopped, so
+   * that the thaw brings them back in an order nobody notices (node-freeze.ts).
+   */
   protected async freezeEnvironment(env: LocalEnv): Promise<void> {
-    await run('docker', ['pause', nodeContainer(env.name), sandboxName(env.name)], `freezing environment ${env.name}`);
+    await this.clusters.nodeStep(env.name, 'before freeze');
+    try {
+      await run('docker', ['pause', nodeContainer(env.name), sandboxName(env.name)], `freezing environment ${env.name}`);
+    } catch (e) {
+      await this.resume(env.name).catch(() => undefined);
+      throw e;
+    }
   }
 
-  /** Both resumed; done once the kubelet renewed its lease and the node is Ready. */
+  /** Both resumed, the kubelet started; once it renewed its lease and the node is Ready, the controller manager thawed. */
   protected async thawEnvironment(env: LocalEnv): Promise<void> {
     const since = Date.now();
     await run('docker', ['unpause', nodeContainer(env.name), sandboxName(env.name)], `resuming environment ${env.name}`);
-    await waitForHeartbeat(clusterKubeconfig(env.name), nodeContainer(env.name), since);
+    await this.resume(env.name, since);
+  }
+
+  /**
+   * The node's side of a thaw (node-freeze.ts); `since`: when it was unpaused, the Ready wait
+   * goes by it. Without it (adoption, a failed freeze) only the kubelet is started and the
+   * controller manager thawed, each a no-op where nothing was frozen.
+   */
+  async resume(name: string, since?: number): Promise<void> {
+    await this.clusters.nodeStep(name, 'after thaw');
+    if (since !== undefined) await waitForHeartbeat(clusterKubeconfig(name), nodeContainer(name), since);
+    await this.clusters.nodeStep(name, 'release controllers');
   }
 
   protected async room(count: { creating: number; total: number; frozen: number }): Promise<Room> {

@@ -98,4 +98,17 @@ describe('kind config', () => {
     expect(JSON.stringify(v2)).not.toContain('failCgroupV1');
     expect(v1.kubeadmConfigPatches?.map((p) => parse(p))).toContainEqual({ kind: 'KubeletConfiguration', apiVersion: 'kubelet.config.k8s.io/v1beta1', failCgroupV1: false });
   });
+
+  it("appends the learner-cluster settings to kind's own flag lists (JSON 6902 adds, never a list replaced)", async () => {
+    const { parse } = await import('yaml');
+    const config = (await kindConfig('unit-tuning', { capWrapper: false, cgroupV1: false })) as unknown as {
+      kubeadmConfigPatchesJSON6902: { group: string; version: string; kind: string; patch: string }[]; kubeadmConfigPatches: string[];
+    };
+    const ops = config.kubeadmConfigPatchesJSON6902.flatMap((t) => (parse(t.patch) as { op: string; path: string; value: unknown }[]).map((o) => ({ kind: t.kind, ...o })));
+    expect(ops.every((o) => o.op === 'add' && (o.path.endsWith('/-') || ['/scheduler/extraArgs', '/etcd'].includes(o.path)))).toBe(true);
+    expect(ops).toContainEqual({ kind: 'ClusterConfiguration', op: 'add', path: '/controllerManager/extraArgs/-', value: { name: 'leader-elect', value: 'false' } });
+    expect(ops).toContainEqual({ kind: 'ClusterConfiguration', op: 'add', path: '/scheduler/extraArgs', value: [{ name: 'leader-elect', value: 'false' }] });
+    expect(ops).toContainEqual({ kind: 'InitConfiguration', op: 'add', path: '/nodeRegistration/kubeletExtraArgs/-', value: { name: 'housekeeping-interval', value: '30s' } });
+    expect(config.kubeadmConfigPatches.map((p) => parse(p))).toContainEqual(expect.objectContaining({ kind: 'KubeletConfiguration', fileCheckFrequency: '2m' }));
+  });
 });
