@@ -38,6 +38,9 @@ Options:
   --reclaim <min>  classroom, local: reclaim a learner's environment nobody used for this many
                    minutes (default: $LABS_RECLAIM_MINUTES or 120); their home is kept, and a new
                    environment comes when their page opens again
+  --freeze <min>   classroom, local: freeze (pause, memory kept, no CPU) a learner's environment
+                   with no activity and no page of theirs open for this many minutes (default:
+                   $LABS_FREEZE_MINUTES or 5; 0 never); their next sign thaws it in about a second
   --environments <local|kubernetes|none>
                    classroom: a kind cluster and a sandbox per learner on this machine (local,
                    the default), each learner's cluster and shell as pods on a host Kubernetes
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
         warm: { type: 'string' },
         'max-environments': { type: 'string' },
         reclaim: { type: 'string' },
+        freeze: { type: 'string' },
         environments: { type: 'string' },
         'host-kubeconfig': { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -105,6 +109,8 @@ async function main(): Promise<void> {
   if (maxEnvironments !== undefined && !(Number.isInteger(maxEnvironments) && maxEnvironments >= 1)) fail(`--max-environments must be a whole number of at least 1, got ${JSON.stringify(values['max-environments'])}`);
   const reclaimMinutes = Number(values.reclaim ?? process.env.LABS_RECLAIM_MINUTES ?? 120);
   if (!(reclaimMinutes > 0)) fail(`--reclaim minutes must be a positive number, got ${JSON.stringify(values.reclaim ?? process.env.LABS_RECLAIM_MINUTES)}`);
+  const freezeMinutes = Number(values.freeze ?? process.env.LABS_FREEZE_MINUTES ?? 5);
+  if (!(freezeMinutes >= 0)) fail(`--freeze minutes must be a number, 0 or more, got ${JSON.stringify(values.freeze ?? process.env.LABS_FREEZE_MINUTES)}`);
   const idleMinutes = Number(values.idle ?? process.env.LABS_IDLE_MINUTES ?? 60);
   if (!(idleMinutes > 0)) fail(`idle minutes must be a positive number, got ${JSON.stringify(values.idle ?? process.env.LABS_IDLE_MINUTES)}`);
 
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
   // Sandboxes are told the port the server really listens on (--port 0 picks one when it listens).
   let listened: (port: number) => void = () => {};
   const listening = new Promise<number>((resolve) => (listened = resolve));
-  const classroomOptions = classroom ? await prepareClassroom(port, listening, { warm, maxEnvironments, idleMs: reclaimMinutes * 60_000 }, Boolean(tls), kind, hostKubeconfig) : undefined;
+  const classroomOptions = classroom ? await prepareClassroom(port, listening, { warm, maxEnvironments, idleMs: reclaimMinutes * 60_000, freezeMs: freezeMinutes * 60_000 }, Boolean(tls), kind, hostKubeconfig) : undefined;
   const withCluster = !values['no-cluster'] && process.env.LABS_NO_CLUSTER !== '1';
   let platform;
   try {
@@ -214,7 +220,7 @@ function allowedHostNames(listenHost: string, classroom: boolean): string[] {
  * scripts and tests) and this machine's learner environments (adopting the ones a previous run
  * left). Learners' sandboxes reach this server as labs-server:<port>.
  */
-async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number; idleMs?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
+async function prepareClassroom(port: number, listening: Promise<number>, sizes: { warm?: number; maxEnvironments?: number; idleMs?: number; freezeMs?: number }, secure: boolean, kind: 'local' | 'kubernetes' | 'none', hostKubeconfig?: string) {
   const { openDatabase } = await import('../store/database.ts');
   const { Accounts } = await import('../classroom/accounts.ts');
   const { dataDir } = await import('../base/paths.ts');

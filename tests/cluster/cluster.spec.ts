@@ -1,6 +1,7 @@
 // The offline kind cluster does what the course needs: the seed's probe pods behave as the seed
 // shows, nginx serves its page through a Service, images come from the local mirror, and a
-// deleted cluster leaves nothing behind. Real kind, real kubelet, real probes.
+// deleted cluster leaves nothing behind, and it runs the learner-cluster settings
+// (src/environments/learner-cluster-tuning.ts). Real kind, real kubelet, real probes.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,16 @@ describe('offline kind cluster', () => {
   afterAll(async () => {
     // The cluster is shared with the other suites: leave it as we found it.
     if (kubeconfig) await k(`kubectl delete namespace ${ns} --wait=false`);
+  });
+
+  it('runs the learner-cluster settings: no leader-election or identity leases, one CoreDNS, the kubelet flags', async () => {
+    // Leases left: only the node's heartbeat (kube-node-lease); kubeadm's defaults add one per controller manager, scheduler and API server.
+    const leases = (await k("kubectl get leases -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}'")).trim().split('\n');
+    expect(leases.every((l) => l.startsWith('kube-node-lease/')), leases.join(', ')).toBe(true);
+    expect((await k('kubectl -n kube-system get deployment coredns -o jsonpath={.status.readyReplicas}')).trim()).toBe('1');
+    const node = (await k('kubectl get nodes -o jsonpath={.items[0].metadata.name}')).trim();
+    const kubelet = (await k(`kubectl get --raw /api/v1/nodes/${node}/proxy/configz`)).trim();
+    expect(JSON.parse(kubelet).kubeletconfig).toMatchObject({ fileCheckFrequency: '2m0s', containerLogMonitorInterval: '30s' });
   });
 
   it('the seed liveness-http pod is restarted by its failing liveness probe', async () => {

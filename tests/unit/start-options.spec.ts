@@ -9,6 +9,8 @@ describe('start.ts options', () => {
   it.each([
     [['--classroom', '--reclaim', '0'], /^labs: --reclaim minutes must be a positive number, got "0"$/],
     [['--classroom', '--reclaim', 'soon'], /^labs: --reclaim minutes must be a positive number, got "soon"$/],
+    [['--classroom', '--freeze', 'soon'], /^labs: --freeze minutes must be a number, 0 or more, got "soon"$/],
+    [['--classroom', '--freeze=-1'], /^labs: --freeze minutes must be a number, 0 or more, got "-1"$/],
     [['--classroom', '--warm=-1'], /^labs: --warm must be a whole number, got "-1"$/],
     [['--classroom', '--max-environments', '0'], /^labs: --max-environments must be a whole number of at least 1, got "0"$/],
   ])('%j', (args, message) => {

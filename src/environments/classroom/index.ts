@@ -20,6 +20,8 @@ export type LearnerEnvironmentsOptions = {
   maxEnvironments?: number;
   /** local: an environment nobody used this long is reclaimed (home kept). */
   idleMs?: number;
+  /** local: an environment nobody used this long, its learner's pages closed, is frozen (LocalEnvironmentsOptions.freezeMs). */
+  freezeMs?: number;
   /**
    * The class server as sandboxes reach it: `url(port)` at the port it is configured with
    * (`port`, what a host cluster's NetworkPolicy opens when the toolbox is made) or the port it
@@ -50,7 +52,7 @@ export async function openLearnerEnvironments(options: LearnerEnvironmentsOption
     });
   }
   const { LocalLearnerEnvironments } = await import('./local.ts');
-  return LocalLearnerEnvironments.open({ ...common, idleMs: options.idleMs, serverUrl: async () => server.url(await server.listening), starterFiles: options.starterFiles });
+  return LocalLearnerEnvironments.open({ ...common, idleMs: options.idleMs, freezeMs: options.freezeMs, serverUrl: async () => server.url(await server.listening), starterFiles: options.starterFiles });
 }
 
 /**
