@@ -24,7 +24,7 @@ const percentile = (values: number[], p: number) => {
 
 async function main(): Promise<void> {
   console.log(`Classroom environments (${cpus().length} cores, ${Math.round(availableMemoryMiB())} MiB available; goals: memory <= ${goals.memoryMiB} MB, assign from pool < ${goals.assignMs} ms)\n`);
-  const environments = await LocalLearnerEnvironments.open({ pool, warm: 0, idleMs: 0, log: (l) => process.env.LABS_VERBOSE && console.error(l) });
+  const environments = await LocalLearnerEnvironments.open({ pool, warm: 0, idleMs: 0, freezeMs: 0, log: (l) => process.env.LABS_VERBOSE && console.error(l) });
   const learners: string[] = [];
   try {
     let started = Date.now();

@@ -353,7 +353,7 @@ async function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await server?.stop().catch(() => {});
     note(`removing pool ${POOL}`);
-    const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0, idleMs: 0 });
+    const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0, idleMs: 0, freezeMs: 0 });
     for (const a of (await findPool(POOL)).assignments) await environments.release(a.learner).catch((e: unknown) => note(`release ${a.learner}: ${(e as Error).message}`));
     await environments.close({ removeWarm: true });
     const left = await findPool(POOL);

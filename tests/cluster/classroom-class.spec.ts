@@ -131,7 +131,8 @@ beforeAll(async () => {
   // The server listens on Docker's bridge address: sandboxes reach it there as labs-server, and
   // the browsers too; nothing listens beyond this machine.
   const bridge = (await exec('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).stdout.trim();
-  serverArgs = ['--classroom', '--environments', 'local', '--warm', '2', '--max-environments', '2', '--host', bridge];
+  // --freeze 0: the escape catalog reaches into sandboxes with docker exec, which a frozen one refuses.
+  serverArgs = ['--classroom', '--environments', 'local', '--warm', '2', '--max-environments', '2', '--host', bridge, '--freeze', '0'];
   server = await startServer(serverEnv, undefined, serverArgs);
   teacher = await browser();
 }, 10 * MINUTE);
@@ -141,7 +142,7 @@ afterAll(async () => {
   if (server) stopGitServer(join(server.home, 'data', 'git'));
   await server?.stop();
   // Nothing of the class stays on Docker: its learners' environments and its warm pool go.
-  const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0 });
+  const environments = await LocalLearnerEnvironments.open({ pool: POOL, warm: 0, freezeMs: 0 });
   for (const a of (await findPool(POOL)).assignments) await environments.release(a.learner);
   await environments.close({ removeWarm: true });
   expect(await findPool(POOL)).toEqual({ networks: [], sandboxes: [], homes: [], assignments: [] });

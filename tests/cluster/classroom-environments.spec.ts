@@ -29,7 +29,8 @@ process.env.LABS_HOME_MIB = '256';
 const pool = `test-${Math.random().toString(36).slice(2, 8)}`;
 const [A, B] = ['learner:1001', 'learner:1002'];
 const log = (line: string) => { if (process.env.LABS_VERBOSE) console.error(`[${pool}] ${line}`); };
-const options = { pool, idleMs: 0, serverUrl: 'http://labs-server:4321', credential: (l: string) => `token-${l.replace(':', '-')}-0123456789abcdef`, log };
+// No idle round: the freeze test freezes A itself, and the other tests reach into sandboxes with docker exec.
+const options = { pool, idleMs: 0, freezeMs: 0, serverUrl: 'http://labs-server:4321', credential: (l: string) => `token-${l.replace(':', '-')}-0123456789abcdef`, log };
 
 let first: LocalLearnerEnvironments;
 let second: LocalLearnerEnvironments | undefined;

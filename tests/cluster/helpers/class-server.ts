@@ -14,7 +14,9 @@ export function startClassServer(pool: string): Promise<RunningServer> {
   return startServer(
     { LABS_CLASSROOM_ADMIN: `${ADMIN.username}:${ADMIN.password}`, LABS_CLASSROOM_POOL: pool },
     undefined,
-    ['--classroom', '--environments', 'local', '--warm', '1', '--max-environments', '1', '--host', '127.0.0.1'],
+    // --freeze 0: the specs reach into sandboxes with docker exec, which a frozen one refuses
+    // (freezing itself: classroom-environments.spec.ts).
+    ['--classroom', '--environments', 'local', '--warm', '1', '--max-environments', '1', '--host', '127.0.0.1', '--freeze', '0'],
   );
 }
 
