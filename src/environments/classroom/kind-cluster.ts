@@ -83,10 +83,13 @@ export class KindClusters {
     }
   }
 
-  /** One step of a freeze or thaw inside the cluster's node (node-freeze.ts). */
-  async nodeStep(name: string, step: 'before freeze' | 'after thaw' | 'release controllers'): Promise<void> {
-    const script = { 'before freeze': beforeFreezeScript, 'after thaw': afterThawScript, 'release controllers': releaseControllersScript }[step];
-    await run('docker', ['exec', nodeContainer(name), 'sh', '-c', script], `${step} (node of cluster "${name}")`);
+  /** Steps of a freeze or thaw inside the cluster's node (node-freeze.ts), in one exec. */
+  async nodeSteps(name: string, ...steps: ('before freeze' | 'after thaw' | 'release controllers')[]): Promise<void> {
+    const scripts = { 'before freeze': beforeFreezeScript, 'after thaw': afterThawScript, 'release controllers': releaseControllersScript };
+    // Each script in a subshell of its own: their `set -eu` and variables stay theirs.
+    const script = steps.map((step) => `(${scripts[step]}
+)`).join(' && ');
+    await run('docker', ['exec', nodeContainer(name), 'sh', '-c', script], `${steps.join(', ')} (node of cluster "${name}")`);
   }
 
   /** The learner's kubeconfig for the sandbox: the internal address, the learner's certificate (never the admin's). */

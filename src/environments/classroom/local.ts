@@ -317,7 +317,7 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
    * that the thaw brings them back in an order nobody notices (node-freeze.ts).
    */
   protected async freezeEnvironment(env: LocalEnv): Promise<void> {
-    await this.clusters.nodeStep(env.name, 'before freeze');
+    await this.clusters.nodeSteps(env.name, 'before freeze');
     try {
       await run('docker', ['pause', nodeContainer(env.name), sandboxName(env.name)], `freezing environment ${env.name}`);
     } catch (e) {
@@ -335,13 +335,14 @@ export class LocalLearnerEnvironments extends WarmPool<LocalEnv, LocalLearner> {
 
   /**
    * The node's side of a thaw (node-freeze.ts); `since`: when it was unpaused, the Ready wait
-   * goes by it. Without it (adoption, a failed freeze) only the kubelet is started and the
-   * controller manager thawed, each a no-op where nothing was frozen.
+   * goes by it. Without it (adoption, a failed freeze) the kubelet is started and the controller
+   * manager thawed in one exec, each a no-op where nothing was frozen.
    */
   async resume(name: string, since?: number): Promise<void> {
-    await this.clusters.nodeStep(name, 'after thaw');
-    if (since !== undefined) await waitForHeartbeat(clusterKubeconfig(name), nodeContainer(name), since);
-    await this.clusters.nodeStep(name, 'release controllers');
+    if (since === undefined) return this.clusters.nodeSteps(name, 'after thaw', 'release controllers');
+    await this.clusters.nodeSteps(name, 'after thaw');
+    await waitForHeartbeat(clusterKubeconfig(name), nodeContainer(name), since);
+    await this.clusters.nodeSteps(name, 'release controllers');
   }
 
   protected async room(count: { creating: number; total: number; frozen: number }): Promise<Room> {
